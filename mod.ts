@@ -1,0 +1,65 @@
+/**
+ * Parquet Storage: stream PostgreSQL (or any) rows into immutable Parquet files on local disk or S3,
+ * validated against Valibot schemas, and read them back.
+ *
+ * ```ts
+ * import { defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
+ *
+ * const users = defineTable("users", { id: int(), name: text() });
+ * const dir = await Deno.makeTempDir();
+ * const { location } = await writeParquet(dir, [{ id: 1, name: "Ada" }], { table: users });
+ * console.assert((await readParquet(location))[0].name === "Ada");
+ * ```
+ *
+ * @module
+ */
+
+export * from "./src/errors.ts";
+export {
+  array,
+  bigint,
+  boolean,
+  type Column,
+  type ColumnKind,
+  type ColumnSpec,
+  type ColumnValue,
+  date,
+  enumOf,
+  float,
+  geographyPoint,
+  type GeoPoint,
+  int,
+  jsonb,
+  type JsonValue,
+  numeric,
+  real,
+  smallint,
+  text,
+  timestamp,
+  type TimestampOptions,
+  timestamptz,
+  uuid,
+} from "./src/schema/columns.ts";
+export {
+  type Columns,
+  defineTable,
+  type InferRow,
+  type Row,
+  type TableDefinition,
+  type TableOptions,
+} from "./src/schema/table.ts";
+export { type InvalidRow, type ValidateOptions, ValidateStream } from "./src/streams/validate_stream.ts";
+export { ENCODE_DEFAULTS, type EncodeOptions, EncodeStream } from "./src/streams/encode_stream.ts";
+export { type Codec, CODECS } from "./src/streams/codecs.ts";
+export { parquetFileName } from "./src/sinks/file_name.ts";
+export { LocalFileSink } from "./src/sinks/local_sink.ts";
+export { LocalStorage } from "./src/storage/local_storage.ts";
+export type { FileSink, S3Options, SinkOptions, Storage, StoredFile } from "./src/storage/storage.ts";
+export type { Filter, FilterOperators } from "./src/read/filters.ts";
+export {
+  type ParquetSource,
+  type ReadOptions,
+  readParquet,
+  readParquetStream,
+} from "./src/read/read_parquet.ts";
+export { type RowSource, type WriteOptions, writeParquet, type WriteResult } from "./src/write_parquet.ts";

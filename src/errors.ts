@@ -1,0 +1,163 @@
+// This module is browser compatible.
+
+/**
+ * Typed errors. Each carries the table, row and column it concerns where those are known, so that a
+ * message can be acted on and a program can branch on the class and the fields.
+ *
+ * @module
+ */
+
+/** Where an error happened: any of table, row number (1-based, in stream order) and column. */
+export interface ErrorContext {
+  /** The table (or dataset) name. */
+  table?: string;
+  /** The 1-based position of the row in its stream. */
+  row?: number;
+  /** The column name. */
+  column?: string;
+  /** The underlying error. */
+  cause?: unknown;
+}
+
+/**
+ * The base class of every error this library throws on purpose.
+ *
+ * @example
+ * ```ts
+ * import { ParquetStorageError } from "@parquet-storage/engine";
+ * const error = new ParquetStorageError("Cannot export", { table: "borehole" });
+ * console.assert(error.message === "Cannot export (table borehole)");
+ * ```
+ */
+export class ParquetStorageError extends Error {
+  /** The table (or dataset) concerned, if known. */
+  readonly table?: string;
+  /** The 1-based row number concerned, if known. */
+  readonly row?: number;
+  /** The column concerned, if known. */
+  readonly column?: string;
+
+  /** Builds an error whose message ends with where it happened. */
+  constructor(message: string, context: ErrorContext = {}) {
+    super(withContext(message, context), context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    this.table = context.table;
+    this.row = context.row;
+    this.column = context.column;
+  }
+}
+
+/**
+ * A row that does not match its table's schema.
+ *
+ * @example
+ * ```ts
+ * import { ValidationError } from "@parquet-storage/engine";
+ * const error = new ValidationError("expected a number, received \"x\"", {
+ *   table: "borehole",
+ *   row: 3,
+ *   column: "depth",
+ * });
+ * console.assert(error.reason === "expected a number, received \"x\"");
+ * ```
+ */
+export class ValidationError extends ParquetStorageError {
+  /** What was wrong with the value, without the location. */
+  readonly reason: string;
+  /** Every issue Valibot found in the row, as `column: reason`. */
+  readonly issues: readonly string[];
+
+  /** Builds a validation error for one row; `issues` defaults to the single reason. */
+  constructor(reason: string, context: ErrorContext & { issues?: readonly string[] } = {}) {
+    super(`Invalid row: ${reason}`, context);
+    this.reason = reason;
+    this.issues = context.issues ?? [reason];
+  }
+}
+
+/**
+ * A table definition or column declaration that cannot be used, or a PostgreSQL type with no mapping.
+ *
+ * @example
+ * ```ts
+ * import { SchemaError } from "@parquet-storage/engine";
+ * const error = new SchemaError("numeric precision must be 1..38: current value is 0", { column: "depth" });
+ * console.assert(error.column === "depth");
+ * ```
+ */
+export class SchemaError extends ParquetStorageError {}
+
+/**
+ * A difference between a registered table definition and the live database.
+ *
+ * @example
+ * ```ts
+ * import { SchemaDriftError } from "@parquet-storage/engine";
+ * const error = new SchemaDriftError(["borehole.depth: type numeric(8,2) expected, found text"]);
+ * console.assert(error.differences.length === 1);
+ * ```
+ */
+export class SchemaDriftError extends ParquetStorageError {
+  /** One line per difference. */
+  readonly differences: readonly string[];
+
+  /** Builds a drift error listing every difference found. */
+  constructor(differences: readonly string[], context: ErrorContext = {}) {
+    super(`Schema drift: ${differences.length} difference(s): ${differences.join("; ")}`, context);
+    this.differences = differences;
+  }
+}
+
+/**
+ * A failure to write an output: a local file or an S3 object. Nothing is left visible when it is thrown.
+ *
+ * @example
+ * ```ts
+ * import { SinkError } from "@parquet-storage/engine";
+ * const error = new SinkError("Refusing to replace an existing file", { location: "data/a.parquet" });
+ * console.assert(error.location === "data/a.parquet");
+ * ```
+ */
+export class SinkError extends ParquetStorageError {
+  /** The path or `s3://bucket/key` concerned. */
+  readonly location?: string;
+
+  /** Builds a sink error naming the location it concerns. */
+  constructor(message: string, context: ErrorContext & { location?: string } = {}) {
+    super(context.location ? `${message}: ${context.location}` : message, context);
+    this.location = context.location;
+  }
+}
+
+/**
+ * A failure to read back a Parquet file or dataset.
+ *
+ * @example
+ * ```ts
+ * import { ReadError } from "@parquet-storage/engine";
+ * const error = new ReadError("Unknown column in filter: depht", { column: "depht" });
+ * console.assert(error.column === "depht");
+ * ```
+ */
+export class ReadError extends ParquetStorageError {}
+
+/**
+ * A failure of the PostgreSQL source: connection lost, table missing, query error.
+ *
+ * @example
+ * ```ts
+ * import { SourceError } from "@parquet-storage/engine";
+ * const error = new SourceError("Table does not exist", { table: "boreholes" });
+ * console.assert(error.table === "boreholes");
+ * ```
+ */
+export class SourceError extends ParquetStorageError {}
+
+function withContext(message: string, { table, row, column }: ErrorContext): string {
+  const where = [
+    table === undefined ? undefined : `table ${table}`,
+    row === undefined ? undefined : `row ${row}`,
+    column === undefined ? undefined : `column ${column}`,
+  ].filter(Boolean);
+  return where.length ? `${message} (${where.join(", ")})` : message;
+}

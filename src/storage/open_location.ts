@@ -1,0 +1,33 @@
+// This module is browser compatible.
+
+/**
+ * Opening a location (local path or `s3://`) for reading, and choosing its storage, without importing
+ * the filesystem where it is not used: local code is loaded only for a local path.
+ *
+ * @module
+ */
+
+import type { AsyncBuffer } from "hyparquet";
+import { isS3Location, type S3Options, type Storage } from "./storage.ts";
+import { ParquetStorageError } from "../errors.ts";
+
+/** How to reach a location. */
+export interface OpenOptions {
+  /** S3 settings for `s3://` locations (endpoint, region, credentials); default from `AWS_*` variables. */
+  s3?: S3Options;
+}
+
+/** The storage that serves `location`: S3 for `s3://…`, else the local disk. */
+export async function storageFor(location: string, options: OpenOptions = {}): Promise<Storage> {
+  if (isS3Location(location)) {
+    void options;
+    throw new ParquetStorageError(`S3 locations are not supported yet: ${location}`);
+  }
+  const { LocalStorage } = await import("./local_storage.ts");
+  return new LocalStorage();
+}
+
+/** Opens one file at `location` for ranged reads. */
+export async function openLocation(location: string, options: OpenOptions = {}): Promise<AsyncBuffer> {
+  return await (await storageFor(location, options)).open(location);
+}

@@ -1,0 +1,98 @@
+// This module is browser compatible.
+
+/**
+ * The whole write path for one file: rows → validate → encode → immutable sink.
+ *
+ * @module
+ */
+
+import { ParquetStorageError } from "./errors.ts";
+import type { Row, TableDefinition } from "./schema/table.ts";
+import { parquetFileName } from "./sinks/file_name.ts";
+import { type OpenOptions, storageFor } from "./storage/open_location.ts";
+import type { FileSink } from "./storage/storage.ts";
+import { type EncodeOptions, EncodeStream } from "./streams/encode_stream.ts";
+import { type ValidateOptions, ValidateStream } from "./streams/validate_stream.ts";
+
+/** Rows from anywhere: an array, a (async) iterable, or a `ReadableStream`. */
+export type RowSource = Iterable<unknown> | AsyncIterable<unknown> | ReadableStream<unknown>;
+
+/** Options of {@link writeParquet}. */
+export interface WriteOptions extends ValidateOptions, EncodeOptions, OpenOptions {
+  /** The table the rows belong to. */
+  table: TableDefinition;
+  /** Replace an existing file of the same name. Default `false`. */
+  overwrite?: boolean;
+  /** Validate rows first. Default `true`; turn off only for rows already validated. */
+  validate?: boolean;
+  /** Cancels the write; nothing is left visible. */
+  signal?: AbortSignal;
+}
+
+/** What a write produced. */
+export interface WriteResult {
+  /** The file written: a local path or `s3://bucket/key`. */
+  location: string;
+  /** Rows written. */
+  rows: number;
+  /** Rows dropped by validation (`onInvalid: "skip"` or a callback). */
+  skipped: number;
+  /** File size in bytes. */
+  bytes: number;
+}
+
+/**
+ * Writes rows to one new Parquet file. `location` is a folder (a new immutable name
+ * `{table}_{YYYYMMDD}_{HHMMSS}_{uuid8}.parquet` is made in it) or a path ending in `.parquet`. The file
+ * appears only when every row has been validated and written; on any error nothing is left visible.
+ *
+ * @example
+ * ```ts
+ * import { defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
+ * const table = defineTable("t", { id: int(), name: text() });
+ * const dir = await Deno.makeTempDir();
+ * const { location } = await writeParquet(dir, [{ id: 1, name: "a" }], { table });
+ * console.assert((await readParquet(location)).length === 1);
+ * ```
+ */
+export async function writeParquet(
+  location: string,
+  rows: RowSource,
+  options: WriteOptions,
+): Promise<WriteResult> {
+  const { table, overwrite = false, validate = true, signal } = options;
+  if (!table || typeof table !== "object" || !("columns" in table)) {
+    throw new ParquetStorageError(
+      "Cannot write Parquet without a table definition: pass { table } from defineTable()",
+    );
+  }
+  const storage = await storageFor(location, options);
+  const target = location.endsWith(".parquet")
+    ? location
+    : storage.join(location, parquetFileName(table.name));
+  const sink: FileSink = storage.createSink(target, { overwrite, signal });
+  const validator = validate ? new ValidateStream(table, options) : undefined;
+  const encoder = new EncodeStream(table, options);
+  const source = toStream(rows);
+  const validated = validator ? source.pipeThrough(validator, { signal }) : source as ReadableStream<Row>;
+  await validated.pipeThrough(encoder, { signal }).pipeTo(sink, { signal });
+  return {
+    location: sink.location,
+    rows: encoder.rows,
+    skipped: validator?.skipped ?? 0,
+    bytes: sink.bytesWritten,
+  };
+}
+
+/** Wraps any row source as a `ReadableStream`. */
+export function toStream(rows: RowSource): ReadableStream<unknown> {
+  if (rows instanceof ReadableStream) return rows;
+  if (rows && (Symbol.asyncIterator in rows || Symbol.iterator in rows)) {
+    return ReadableStream.from(rows as AsyncIterable<unknown>);
+  }
+  throw new ParquetStorageError(
+    `Cannot read rows from ${
+      rows === null ? "null" : typeof rows
+    }: expected an array, an iterable or a ReadableStream`,
+  );
+}
