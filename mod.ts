@@ -63,3 +63,10 @@ export {
   readParquetStream,
 } from "./src/read/read_parquet.ts";
 export { type RowSource, type WriteOptions, writeParquet, type WriteResult } from "./src/write_parquet.ts";
+export {
+  type EngineOptions,
+  type EngineReadOptions,
+  type EngineWriteOptions,
+  ParquetStorageEngine,
+  type ValidationReport,
+} from "./src/engine.ts";

@@ -1,0 +1,150 @@
+// This module is browser compatible.
+
+/**
+ * The old prototype's facade, for people who knew it: `ParquetStorageEngine` with `writeParquet`,
+ * `readParquet` and `validateSchema`, as a thin layer over the streams.
+ *
+ * @module
+ */
+
+import * as v from "valibot";
+import { ParquetStorageError, type ValidationError } from "./errors.ts";
+import { type Filter } from "./read/filters.ts";
+import { readParquet } from "./read/read_parquet.ts";
+import type { Row, TableDefinition } from "./schema/table.ts";
+import type { S3Options } from "./storage/storage.ts";
+import type { EncodeOptions } from "./streams/encode_stream.ts";
+import { type ValidateOptions, validationError } from "./streams/validate_stream.ts";
+import { type RowSource, writeParquet } from "./write_parquet.ts";
+
+/** Where the engine keeps its files. */
+export type EngineOptions =
+  | { mode: "local"; basePath: string }
+  | ({ mode: "s3"; bucket: string; basePath?: string } & S3Options);
+
+/** Options of {@link ParquetStorageEngine.writeParquet}. */
+export interface EngineWriteOptions extends ValidateOptions, EncodeOptions {
+  /** The table definition the rows must match. */
+  schema: TableDefinition;
+  /** Hive partition columns (see the datasets support); omit for one file. */
+  partitionCols?: string[];
+  /** Replace an existing file with the same name. Default `false`. */
+  overwrite?: boolean;
+}
+
+/** Options of {@link ParquetStorageEngine.readParquet}. */
+export interface EngineReadOptions {
+  /** Rows to keep; see {@link Filter}. */
+  filters?: Filter;
+  /** Columns to return. */
+  columns?: string[];
+}
+
+/** The outcome of {@link ParquetStorageEngine.validateSchema}. */
+export interface ValidationReport {
+  /** True when every row is valid. */
+  valid: boolean;
+  /** The valid rows, canonicalised. */
+  rows: Row[];
+  /** One error per invalid row, naming row and column. */
+  errors: ValidationError[];
+}
+
+/**
+ * The prototype's facade over the streams: local or S3 storage under one base path.
+ *
+ * @example
+ * ```ts
+ * import { defineTable, int, ParquetStorageEngine, text } from "@parquet-storage/engine";
+ * const users = defineTable("users", { id: int(), name: text() });
+ * const engine = new ParquetStorageEngine({ mode: "local", basePath: await Deno.makeTempDir() });
+ * const path = await engine.writeParquet("users", [{ id: 1, name: "Ada" }], { schema: users });
+ * const rows = await engine.readParquet(path, { filters: { id: 1 } });
+ * console.assert(rows[0].name === "Ada");
+ * ```
+ */
+export class ParquetStorageEngine {
+  /** `"local"` or `"s3"`. */
+  readonly mode: "local" | "s3";
+  /** The root every relative path is resolved against: a folder or `s3://bucket/prefix`. */
+  readonly root: string;
+  readonly #s3?: S3Options;
+
+  /** Checks the options; nothing is touched until the first write or read. */
+  constructor(options: EngineOptions) {
+    if (options?.mode === "local") {
+      if (typeof options.basePath !== "string" || !options.basePath) {
+        throw new ParquetStorageError(
+          `Cannot construct ParquetStorageEngine as basePath must be a non-empty string: current value is ${
+            String(options.basePath)
+          }`,
+        );
+      }
+      this.mode = "local";
+      this.root = options.basePath.replace(/\/+$/, "") || "/";
+    } else if (options?.mode === "s3") {
+      if (typeof options.bucket !== "string" || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) {
+        throw new ParquetStorageError(
+          `Cannot construct ParquetStorageEngine as bucket must be an S3 bucket name: current value is ${
+            String(options.bucket)
+          }`,
+        );
+      }
+      const { mode: _mode, bucket, basePath = "", ...s3 } = options;
+      this.mode = "s3";
+      this.root = `s3://${bucket}${basePath ? "/" + basePath.replace(/^\/+|\/+$/g, "") : ""}`;
+      this.#s3 = s3;
+    } else {
+      throw new ParquetStorageError(
+        `Cannot construct ParquetStorageEngine as mode must be "local" or "s3": current value is ${
+          String((options as { mode?: unknown })?.mode)
+        }`,
+      );
+    }
+  }
+
+  /** Resolves a path against the engine's root (absolute local paths and `s3://` URLs pass through). */
+  resolve(path: string): string {
+    if (path.startsWith("s3://") || (this.mode === "local" && path.startsWith("/"))) return path;
+    return `${this.root}/${path.replace(/^\/+/, "")}`;
+  }
+
+  /**
+   * Validates and writes rows to a new immutable file under `path` (a folder, or a file ending in
+   * `.parquet`), returning the path written.
+   */
+  async writeParquet(path: string, rows: RowSource, options: EngineWriteOptions): Promise<string> {
+    const { schema, partitionCols, ...rest } = options ?? {};
+    if (partitionCols?.length) {
+      throw new ParquetStorageError(
+        "partitionCols is not supported yet: partitioned datasets arrive with the datasets feature",
+      );
+    }
+    const result = await writeParquet(this.resolve(path), rows, { ...rest, table: schema, s3: this.#s3 });
+    return result.location;
+  }
+
+  /** Reads a Parquet file under the engine's root, with optional filters and column selection. */
+  readParquet(path: string, options: EngineReadOptions = {}): Promise<Row[]> {
+    return readParquet(this.resolve(path), { ...options, s3: this.#s3 });
+  }
+
+  /** Validates rows against a table definition without writing anything. */
+  static validateSchema(rows: Iterable<unknown>, schema: TableDefinition): ValidationReport {
+    if (!rows || typeof (rows as Iterable<unknown>)[Symbol.iterator] !== "function") {
+      throw new ParquetStorageError(
+        `Cannot validate ${rows === null ? "null" : typeof rows}: expected an array of rows`,
+      );
+    }
+    const report: ValidationReport = { valid: true, rows: [], errors: [] };
+    let position = 0;
+    for (const row of rows) {
+      position++;
+      const result = v.safeParse(schema, row);
+      if (result.success) report.rows.push(result.output as Row);
+      else report.errors.push(validationError(schema.name, position, result.issues));
+    }
+    report.valid = report.errors.length === 0;
+    return report;
+  }
+}
