@@ -105,11 +105,8 @@ function physical(spec: ColumnSpec): Omit<SchemaElement, "name"> {
     case "enum":
       return { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } };
     case "smallint":
-      return {
-        type: "INT32",
-        converted_type: "INT_16",
-        logical_type: { type: "INTEGER", bitWidth: 16, isSigned: true },
-      };
+      // Only the legacy annotation: hyparquet-writer's INTEGER logical type is not readable by DuckDB.
+      return { type: "INT32", converted_type: "INT_16" };
     case "int":
       return { type: "INT32" };
     case "bigint":
