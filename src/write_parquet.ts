@@ -66,6 +66,7 @@ export async function writeParquet(
       "Cannot write Parquet without a table definition: pass { table } from defineTable()",
     );
   }
+  const source = toStream(rows);
   const storage = await storageFor(location, options);
   const target = location.endsWith(".parquet")
     ? location
@@ -73,7 +74,6 @@ export async function writeParquet(
   const sink: FileSink = storage.createSink(target, { overwrite, signal });
   const validator = validate ? new ValidateStream(table, options) : undefined;
   const encoder = new EncodeStream(table, options);
-  const source = toStream(rows);
   const validated = validator ? source.pipeThrough(validator, { signal }) : source as ReadableStream<Row>;
   await validated.pipeThrough(encoder, { signal }).pipeTo(sink, { signal });
   return {
@@ -87,7 +87,9 @@ export async function writeParquet(
 /** Wraps any row source as a `ReadableStream`. */
 export function toStream(rows: RowSource): ReadableStream<unknown> {
   if (rows instanceof ReadableStream) return rows;
-  if (rows && (Symbol.asyncIterator in rows || Symbol.iterator in rows)) {
+  if (
+    typeof rows === "object" && rows !== null && (Symbol.asyncIterator in rows || Symbol.iterator in rows)
+  ) {
     return ReadableStream.from(rows as AsyncIterable<unknown>);
   }
   throw new ParquetStorageError(
