@@ -59,7 +59,11 @@ export class LocalFileSink extends WritableStream<Uint8Array> implements FileSin
     };
     super({
       start(controller) {
-        signal?.addEventListener("abort", () => controller.error(signal.reason), { once: true });
+        // Erroring the stream does not call abort(), so the temporary file is discarded here too.
+        signal?.addEventListener("abort", () => {
+          controller.error(signal.reason);
+          void discard();
+        }, { once: true });
       },
       async write(chunk) {
         if (!(chunk instanceof Uint8Array)) {

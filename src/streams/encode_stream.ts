@@ -170,7 +170,7 @@ function rowSizer(table: TableDefinition): (row: Row) => number {
       case "timestamptz":
         return (row: Row) => ((row[name] as string | null)?.length ?? 0) + 16;
       case "jsonb":
-        return (row: Row) => (row[name] == null ? 8 : JSON.stringify(row[name]).length + 16);
+        return (row: Row) => (row[name] == null ? 8 : jsonSize(row[name]));
       case "array":
         return (row: Row) => ((row[name] as unknown[] | null)?.length ?? 0) * 24 + 16;
       case "uuid":
@@ -184,4 +184,12 @@ function rowSizer(table: TableDefinition): (row: Row) => number {
     for (const sizer of sizers) size += sizer(row);
     return size;
   };
+}
+
+function jsonSize(value: unknown): number {
+  try {
+    return (JSON.stringify(value)?.length ?? 0) + 16;
+  } catch {
+    return 64; // not JSON: the writer reports it, with the table
+  }
 }
