@@ -57,15 +57,19 @@ export class LocalFileSink extends WritableStream<Uint8Array> implements FileSin
       handle = undefined;
       await unlink(temporary).catch(() => {});
     };
+    let discarding: Promise<void> | undefined;
+    const failIfAborted = async () => {
+      if (!signal?.aborted) return;
+      await (discarding ??= discard());
+      throw signal.reason;
+    };
     super({
-      start(controller) {
-        // Erroring the stream does not call abort(), so the temporary file is discarded here too.
-        signal?.addEventListener("abort", () => {
-          controller.error(signal.reason);
-          void discard();
-        }, { once: true });
+      start() {
+        // Clean up at once; the next write or close then fails with the reason, after the cleanup.
+        signal?.addEventListener("abort", () => void (discarding = discard()), { once: true });
       },
       async write(chunk) {
+        await failIfAborted();
         if (!(chunk instanceof Uint8Array)) {
           await discard();
           throw new SinkError(`Cannot write a ${typeof chunk} to a file: expected Uint8Array`, {
@@ -83,6 +87,7 @@ export class LocalFileSink extends WritableStream<Uint8Array> implements FileSin
         }
       },
       async close() {
+        await failIfAborted();
         const file = await ensureOpen();
         try {
           await file.sync();
