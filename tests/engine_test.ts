@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  defineTable,
+  int,
+  numeric,
+  ParquetStorageEngine,
+  ParquetStorageError,
+  SinkError,
+  text,
+  timestamptz,
+  ValidationError,
+} from "../mod.ts";
+import { allFiles, tempDir } from "./helpers/files.ts";
+
+const borehole = defineTable("borehole", {
+  id: int(),
+  name: text(),
+  depth_m: numeric(8, 2).nullable(),
+  at: timestamptz(),
+});
+const rows = [
+  { id: 1, name: "BH-01", depth_m: "12.50", at: "2026-11-25T04:05:06.000001Z" },
+  { id: 2, name: "BH-02", depth_m: null, at: "2026-11-25T05:05:06.000002Z" },
+];
+
+Deno.test("the facade writes an immutable file under basePath and reads it back with filters", async () => {
+  const basePath = await tempDir();
+  const engine = new ParquetStorageEngine({ mode: "local", basePath });
+  const path = await engine.writeParquet("boreholes", rows, { schema: borehole });
+  assert.match(path, new RegExp(`^${basePath}/boreholes/borehole_\\d{8}_\\d{6}_[0-9a-f]{8}\\.parquet$`));
+  assert.deepEqual(await engine.readParquet(path), rows);
+  assert.deepEqual(await engine.readParquet(path, { filters: { id: 2 }, columns: ["name"] }), [{
+    name: "BH-02",
+  }]);
+  const relative = path.slice(basePath.length + 1);
+  assert.equal((await engine.readParquet(relative)).length, 2);
+});
+
+Deno.test("the facade accepts a stream and refuses to overwrite unless asked", async () => {
+  const basePath = await tempDir();
+  const engine = new ParquetStorageEngine({ mode: "local", basePath });
+  const first = await engine.writeParquet("fixed.parquet", ReadableStream.from(rows), { schema: borehole });
+  await assert.rejects(
+    engine.writeParquet("fixed.parquet", rows.slice(0, 1), { schema: borehole }),
+    SinkError,
+  );
+  assert.equal((await engine.readParquet(first)).length, 2, "the existing file is untouched");
+  await engine.writeParquet("fixed.parquet", rows.slice(0, 1), { schema: borehole, overwrite: true });
+  assert.equal((await engine.readParquet(first)).length, 1);
+  assert.deepEqual(await allFiles(basePath), ["fixed.parquet"]);
+});
+
+Deno.test("validateSchema reports every bad row without writing", () => {
+  const report = ParquetStorageEngine.validateSchema(
+    [rows[0], { ...rows[1], id: "two" }, { ...rows[1], at: "yesterday" }],
+    borehole,
+  );
+  assert.equal(report.valid, false);
+  assert.equal(report.rows.length, 1);
+  assert.deepEqual(report.errors.map((e) => [e.row, e.column]), [[2, "id"], [3, "at"]]);
+  assert.ok(report.errors.every((e) => e instanceof ValidationError && e.table === "borehole"));
+  assert.equal(ParquetStorageEngine.validateSchema(rows, borehole).valid, true);
+  // deno-lint-ignore no-explicit-any
+  assert.throws(() => ParquetStorageEngine.validateSchema(5 as any, borehole), /expected an array of rows/);
+});
+
+Deno.test("bad engine options and bad writes give clear errors and leave nothing", async () => {
+  // deno-lint-ignore no-explicit-any
+  assert.throws(
+    () => new ParquetStorageEngine({ mode: "ftp" } as any),
+    /mode must be "local" or "s3": current value is ftp/,
+  );
+  // deno-lint-ignore no-explicit-any
+  assert.throws(
+    () => new ParquetStorageEngine({ mode: "local" } as any),
+    /basePath must be a non-empty string/,
+  );
+  assert.throws(
+    () => new ParquetStorageEngine({ mode: "s3", bucket: "Bad_Bucket" }),
+    /bucket must be an S3 bucket name/,
+  );
+  const basePath = await tempDir();
+  const engine = new ParquetStorageEngine({ mode: "local", basePath });
+  await assert.rejects(
+    engine.writeParquet("x", [{ ...rows[0], id: 1.5 }], { schema: borehole }),
+    ValidationError,
+  );
+  // deno-lint-ignore no-explicit-any
+  await assert.rejects(engine.writeParquet("x", rows, {} as any), ParquetStorageError);
+  assert.deepEqual(await allFiles(basePath), []);
+  await assert.rejects(engine.readParquet(join("x", "missing.parquet")), /Cannot open/);
+});

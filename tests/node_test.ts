@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { tempDir } from "./helpers/files.ts";
+
+Deno.test("the machine's real node pipes a Node Readable through validate → encode → local sink", async () => {
+  const dir = await tempDir();
+  const library = `${dir}/parquet-storage.mjs`;
+  // What a Node.js user gets from JSR is plain JavaScript: bundle mod.ts the same way.
+  const bundle = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "browser",
+      "-o",
+      library,
+      fromFileUrl(new URL("../mod.ts", import.meta.url)),
+    ],
+  }).output();
+  assert.equal(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
+
+  const run = await new Deno.Command("node", {
+    args: [fromFileUrl(new URL("./node/pipeline.mjs", import.meta.url)), library, dir],
+  }).output();
+  assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+  const { path, node, rows } = JSON.parse(new TextDecoder().decode(run.stdout));
+  assert.match(node, /^v\d+/);
+  assert.match(path, /readings_\d{8}_\d{6}_[0-9a-f]{8}\.parquet$/);
+  assert.equal(rows.length, 5000);
+  assert.deepEqual(rows[7], {
+    id: 7,
+    label: "r-7 ü",
+    value: "1.000",
+    taken_at: "2026-01-01T00:00:07.000000Z",
+    extra: { i: 7 },
+  });
+  assert.equal(rows[4999].value, (4999 / 7).toFixed(3));
+});
