@@ -70,3 +70,4 @@ export {
   ParquetStorageEngine,
   type ValidationReport,
 } from "./src/engine.ts";
+export { type Checksum, ChecksumStream } from "./src/streams/checksum_stream.ts";

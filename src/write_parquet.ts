@@ -11,6 +11,7 @@ import type { Row, TableDefinition } from "./schema/table.ts";
 import { parquetFileName } from "./sinks/file_name.ts";
 import { type OpenOptions, storageFor } from "./storage/open_location.ts";
 import type { FileSink } from "./storage/storage.ts";
+import { ChecksumStream } from "./streams/checksum_stream.ts";
 import { type EncodeOptions, EncodeStream } from "./streams/encode_stream.ts";
 import { type ValidateOptions, ValidateStream } from "./streams/validate_stream.ts";
 
@@ -27,6 +28,8 @@ export interface WriteOptions extends ValidateOptions, EncodeOptions, OpenOption
   validate?: boolean;
   /** Cancels the write; nothing is left visible. */
   signal?: AbortSignal;
+  /** Compute the file's SHA-256 while writing (for manifests). Default `false`. */
+  checksum?: boolean;
 }
 
 /** What a write produced. */
@@ -39,6 +42,8 @@ export interface WriteResult {
   skipped: number;
   /** File size in bytes. */
   bytes: number;
+  /** SHA-256 of the file, when `checksum` was asked for. */
+  sha256?: string;
 }
 
 /**
@@ -75,12 +80,15 @@ export async function writeParquet(
   const validator = validate ? new ValidateStream(table, options) : undefined;
   const encoder = new EncodeStream(table, options);
   const validated = validator ? source.pipeThrough(validator, { signal }) : source as ReadableStream<Row>;
-  await validated.pipeThrough(encoder, { signal }).pipeTo(sink, { signal });
+  const tap = options.checksum ? new ChecksumStream() : undefined;
+  const encoded = validated.pipeThrough(encoder, { signal });
+  await (tap ? encoded.pipeThrough(tap, { signal }) : encoded).pipeTo(sink, { signal });
   return {
     location: sink.location,
     rows: encoder.rows,
     skipped: validator?.skipped ?? 0,
     bytes: sink.bytesWritten,
+    ...(tap ? { sha256: (await tap.result).sha256 } : {}),
   };
 }
 

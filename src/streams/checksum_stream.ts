@@ -1,0 +1,65 @@
+// This module is browser compatible.
+
+/**
+ * A pass-through byte stream that measures what flows: size and SHA-256, for batch manifests.
+ *
+ * @module
+ */
+
+import { createSHA256, type IHasher } from "hash-wasm";
+
+/** What a {@link ChecksumStream} measured once its input closed. */
+export interface Checksum {
+  /** Bytes seen. */
+  bytes: number;
+  /** SHA-256 of the bytes, lowercase hex. */
+  sha256: string;
+}
+
+/**
+ * Passes bytes through unchanged while hashing them (WebAssembly SHA-256 from hash-wasm, so it runs in
+ * Deno, Node.js and browsers). `result` resolves when the input closes.
+ *
+ * @example
+ * ```ts
+ * import { ChecksumStream } from "@parquet-storage/engine";
+ * const tap = new ChecksumStream();
+ * await ReadableStream.from([new TextEncoder().encode("abc")]).pipeThrough(tap).pipeTo(new WritableStream());
+ * const { sha256 } = await tap.result;
+ * console.assert(sha256.startsWith("ba7816bf"));
+ * ```
+ */
+export class ChecksumStream extends TransformStream<Uint8Array, Uint8Array> {
+  /** Size and SHA-256 of everything that passed, once the input has closed. */
+  readonly result: Promise<Checksum>;
+
+  /** Builds a pass-through hasher. */
+  constructor() {
+    let hasher: IHasher;
+    let bytes = 0;
+    let settle!: (value: Checksum) => void;
+    let fail!: (reason: unknown) => void;
+    const result = new Promise<Checksum>((resolve, reject) => {
+      settle = resolve;
+      fail = reject;
+    });
+    result.catch(() => {}); // a failed write reports its own error; nobody need await this one
+    super({
+      async start() {
+        hasher = await createSHA256();
+      },
+      transform(chunk, controller) {
+        hasher.update(chunk);
+        bytes += chunk.length;
+        controller.enqueue(chunk);
+      },
+      flush() {
+        settle({ bytes, sha256: hasher.digest("hex") });
+      },
+      cancel(reason) {
+        fail(reason);
+      },
+    });
+    this.result = result;
+  }
+}
