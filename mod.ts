@@ -64,6 +64,7 @@ export {
 } from "./src/read/read_parquet.ts";
 export { type RowSource, type WriteOptions, writeParquet, type WriteResult } from "./src/write_parquet.ts";
 export {
+  type BatchTable,
   type EngineOptions,
   type EngineReadOptions,
   type EngineWriteOptions,
@@ -71,3 +72,20 @@ export {
   type ValidationReport,
 } from "./src/engine.ts";
 export { type Checksum, ChecksumStream } from "./src/streams/checksum_stream.ts";
+export { type BatchTableOptions, BatchWriter } from "./src/batch/batch_writer.ts";
+export {
+  type Manifest,
+  MANIFEST_FOLDER,
+  type ManifestFile,
+  type ManifestTable,
+  newBatchId,
+  type Watermark,
+} from "./src/batch/manifest.ts";
+export {
+  type AsOfOptions,
+  committedFiles,
+  latestWatermark,
+  listManifests,
+  readCommitted,
+} from "./src/batch/committed.ts";
+export { vacuum, type VacuumOptions } from "./src/batch/vacuum.ts";

@@ -16,6 +16,8 @@ import type { S3Options } from "./storage/storage.ts";
 import type { EncodeOptions } from "./streams/encode_stream.ts";
 import { type ValidateOptions, validationError } from "./streams/validate_stream.ts";
 import { type RowSource, writeParquet } from "./write_parquet.ts";
+import { BatchWriter } from "./batch/batch_writer.ts";
+import type { Manifest } from "./batch/manifest.ts";
 
 /** Where the engine keeps its files. */
 export type EngineOptions =
@@ -30,6 +32,14 @@ export interface EngineWriteOptions extends ValidateOptions, EncodeOptions {
   partitionCols?: string[];
   /** Replace an existing file with the same name. Default `false`. */
   overwrite?: boolean;
+}
+
+/** One table of {@link ParquetStorageEngine.writeBatch}. */
+export interface BatchTable extends ValidateOptions, EncodeOptions {
+  /** The table definition the rows must match; its name is the table's folder. */
+  schema: TableDefinition;
+  /** The rows. */
+  rows: RowSource;
 }
 
 /** Options of {@link ParquetStorageEngine.readParquet}. */
@@ -127,6 +137,25 @@ export class ParquetStorageEngine {
   /** Reads a Parquet file under the engine's root, with optional filters and column selection. */
   readParquet(path: string, options: EngineReadOptions = {}): Promise<Row[]> {
     return readParquet(this.resolve(path), { ...options, s3: this.#s3 });
+  }
+
+  /**
+   * Writes several tables as one batch under `path` (default: the root): every table's file first, then
+   * a manifest. All or nothing: if any table fails, the files already written are removed and no
+   * manifest appears, so committed readers (`readCommitted`) see the batch entirely or not at all.
+   */
+  async writeBatch(tables: BatchTable[], options: { path?: string } = {}): Promise<Manifest> {
+    if (!Array.isArray(tables) || tables.length === 0) {
+      throw new ParquetStorageError("Cannot write a batch without tables: pass [{ schema, rows }, ...]");
+    }
+    const batch = new BatchWriter(options.path ? this.resolve(options.path) : this.root, { s3: this.#s3 });
+    try {
+      for (const { schema, rows, ...rest } of tables) await batch.writeTable(schema, rows, rest);
+      return await batch.commit();
+    } catch (error) {
+      await batch.abandon();
+      throw error;
+    }
   }
 
   /** Validates rows against a table definition without writing anything. */
