@@ -142,3 +142,31 @@ Deno.test("a manifest is never replaced, and a broken one is reported by name", 
   await writeFile(join(root, "_manifests", "20260102T000000000Z_11111111.json"), '{"format":"x"}');
   await assert.rejects(listManifests(root), /is not a valid manifest/);
 });
+
+Deno.test("deno task vacuum: --dry-run lists, a run removes, bad usage exits 2", async () => {
+  const root = await tempDir();
+  const stray = await writeParquet(join(root, "users"), [{ id: 1, name: "x" }], { table: users });
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("../src/cli/vacuum.ts", import.meta.url).pathname, ...args],
+    }).output();
+    return {
+      code: out.code,
+      stdout: new TextDecoder().decode(out.stdout),
+      stderr: new TextDecoder().decode(out.stderr),
+    };
+  };
+  const dry = await run("--out", root, "--grace", "0s", "--dry-run", "--json");
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.deepEqual(JSON.parse(dry.stdout).files.map((f: { location: string }) => f.location), [
+    stray.location,
+  ]);
+  assert.equal((await allFiles(root)).length, 1);
+  const real = await run("--out", root, "--grace", "0s");
+  assert.equal(real.code, 0, real.stderr);
+  assert.match(real.stderr, /removed 1 file/);
+  assert.deepEqual(await allFiles(root), []);
+  assert.equal((await run("--grace", "soon")).code, 2);
+  assert.equal((await run("--bogus")).code, 2);
+  assert.equal((await run("--help")).code, 0);
+});
