@@ -25,7 +25,17 @@ export interface AsOfOptions extends OpenOptions {
   batch?: string;
 }
 
-/** Every committed manifest under `root`, oldest first. */
+/**
+ * Every committed manifest under `root`, oldest first.
+ *
+ * @example
+ * ```ts
+ * import { BatchWriter, listManifests } from "@parquet-storage/engine";
+ * const root = await Deno.makeTempDir();
+ * await new BatchWriter(root).commit();
+ * console.assert((await listManifests(root)).length === 1);
+ * ```
+ */
 export async function listManifests(root: string, options: OpenOptions = {}): Promise<Manifest[]> {
   const storage = await storageFor(root, options);
   const folder = storage.join(root.replace(/\/+$/, ""), MANIFEST_FOLDER);
@@ -42,6 +52,13 @@ export async function listManifests(root: string, options: OpenOptions = {}): Pr
 /**
  * The files that make up `table` as of a committed batch: walking back from that batch, the files of
  * every incremental batch down to and including the last full one.
+ *
+ * @example
+ * ```ts
+ * import { committedFiles } from "@parquet-storage/engine";
+ * const { files } = await committedFiles(await Deno.makeTempDir(), "borehole");
+ * console.assert(files.length === 0);
+ * ```
  */
 export async function committedFiles(
   root: string,
@@ -88,7 +105,16 @@ export async function readCommitted(
   return rows;
 }
 
-/** The watermark the latest committed batch recorded for `table`, if any. */
+/**
+ * The watermark the latest committed batch recorded for `table`, if any: where the next incremental
+ * export starts.
+ *
+ * @example
+ * ```ts
+ * import { latestWatermark } from "@parquet-storage/engine";
+ * console.assert(await latestWatermark(await Deno.makeTempDir(), "borehole") === null);
+ * ```
+ */
 export async function latestWatermark(
   root: string,
   table: string,

@@ -12,7 +12,15 @@ import * as v from "valibot";
 import { ReadError } from "../errors.ts";
 import type { TableSpec } from "../schema/table.ts";
 
-/** The folder, under an output root, that holds manifests. */
+/**
+ * The folder, under an output root, that holds manifests.
+ *
+ * @example
+ * ```ts
+ * import { MANIFEST_FOLDER } from "@parquet-storage/engine";
+ * console.assert(`data/${MANIFEST_FOLDER}/` === "data/_manifests/");
+ * ```
+ */
 export const MANIFEST_FOLDER = "_manifests";
 
 /** The manifest format identifier. */
@@ -95,7 +103,15 @@ const manifestSchema = v.object({
   })),
 });
 
-/** A new batch id for a batch starting at `now`: `YYYYMMDDTHHMMSSmmmZ_xxxxxxxx`. */
+/**
+ * A new batch id for a batch starting at `now`: `YYYYMMDDTHHMMSSmmmZ_xxxxxxxx`, so ids sort by time.
+ *
+ * @example
+ * ```ts
+ * import { newBatchId } from "@parquet-storage/engine";
+ * console.assert(newBatchId(new Date("2026-11-25T04:05:06.789Z")).startsWith("20261125T040506789Z_"));
+ * ```
+ */
 export function newBatchId(now: Date = new Date()): string {
   const stamp = now.toISOString().replaceAll("-", "").replaceAll(":", "").replace(".", "");
   return `${stamp}_${crypto.randomUUID().slice(0, 8)}`;
