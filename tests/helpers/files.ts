@@ -20,7 +20,20 @@ export async function allFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** A fresh temporary folder, removed by the returned disposer. */
+const created: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const dir of created) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** A fresh temporary folder, removed when the test process ends. */
 export async function tempDir(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "parquet-storage-test-" });
+  const dir = await Deno.makeTempDir({ prefix: "parquet-storage-test-" });
+  created.push(dir);
+  return dir;
 }
