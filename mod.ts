@@ -2,6 +2,10 @@
  * Parquet Storage: stream PostgreSQL (or any) rows into immutable Parquet files on local disk or S3,
  * validated against Valibot schemas, and read them back.
  *
+ * This entry point runs where no filesystem exists (browsers, edge runtimes): local paths given to
+ * `writeParquet` and `readParquet` load the local-disk code on demand. The local sink itself is in
+ * `@parquet-storage/engine/local`.
+ *
  * ```ts
  * import { defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
  *
@@ -52,8 +56,6 @@ export { type InvalidRow, type ValidateOptions, ValidateStream } from "./src/str
 export { ENCODE_DEFAULTS, type EncodeOptions, EncodeStream } from "./src/streams/encode_stream.ts";
 export { type Codec, CODECS } from "./src/streams/codecs.ts";
 export { parquetFileName } from "./src/sinks/file_name.ts";
-export { LocalFileSink } from "./src/sinks/local_sink.ts";
-export { LocalStorage } from "./src/storage/local_storage.ts";
 export type { FileSink, S3Options, SinkOptions, Storage, StoredFile } from "./src/storage/storage.ts";
 export type { Filter, FilterOperators } from "./src/read/filters.ts";
 export {

@@ -5,17 +5,13 @@ import { tempDir } from "./helpers/files.ts";
 Deno.test("the machine's real node pipes a Node Readable through validate → encode → local sink", async () => {
   const dir = await tempDir();
   const library = `${dir}/parquet-storage.mjs`;
-  // What a Node.js user gets from JSR is plain JavaScript: bundle mod.ts the same way.
+  // What a Node.js user gets from JSR is plain JavaScript: bundle both entry points the same way.
+  const entry = `${dir}/entry.ts`;
+  const reexport = (path: string) => `export * from ${JSON.stringify(new URL(path, import.meta.url).href)};`;
+  await Deno.writeTextFile(entry, [reexport("../mod.ts"), reexport("../local.ts")].join("\n"));
   const bundle = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "browser",
-      "-o",
-      library,
-      fromFileUrl(new URL("../mod.ts", import.meta.url)),
-    ],
+    args: ["bundle", "--quiet", "--platform", "browser", "-o", library, entry],
+    cwd: fromFileUrl(new URL("..", import.meta.url)),
   }).output();
   assert.equal(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
 

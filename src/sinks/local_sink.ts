@@ -17,7 +17,7 @@ import type { FileSink, SinkOptions } from "../storage/storage.ts";
  *
  * @example
  * ```ts
- * import { LocalFileSink } from "@parquet-storage/engine";
+ * import { LocalFileSink } from "@parquet-storage/engine/local";
  * const dir = await Deno.makeTempDir();
  * await ReadableStream.from([new Uint8Array([1, 2, 3])]).pipeTo(new LocalFileSink(`${dir}/a.bin`));
  * console.assert((await Deno.readFile(`${dir}/a.bin`)).length === 3);

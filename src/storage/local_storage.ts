@@ -11,7 +11,18 @@ import { ReadError } from "../errors.ts";
 import { LocalFileSink } from "../sinks/local_sink.ts";
 import type { FileSink, SinkOptions, Storage, StoredFile } from "./storage.ts";
 
-/** Opens a local file for random-access reads: only the byte ranges asked for are read. */
+/**
+ * Opens a local file for random-access reads (hyparquet's `AsyncBuffer`): only the ranges asked for are read.
+ *
+ * @example
+ * ```ts
+ * import { openLocalFile } from "@parquet-storage/engine/local";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "PAR1");
+ * const file = await openLocalFile(path);
+ * console.assert(file.byteLength === 4);
+ * ```
+ */
 export async function openLocalFile(path: string): Promise<AsyncBuffer> {
   let byteLength: number;
   try {
@@ -51,7 +62,7 @@ export async function openLocalFile(path: string): Promise<AsyncBuffer> {
  *
  * @example
  * ```ts
- * import { LocalStorage } from "@parquet-storage/engine";
+ * import { LocalStorage } from "@parquet-storage/engine/local";
  * const storage = new LocalStorage();
  * console.assert(storage.join("data", "borehole") === "data/borehole");
  * ```
