@@ -59,10 +59,12 @@ export interface S3Options {
   forcePathStyle?: boolean;
   /** Credentials. Default: the SDK's chain (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, …). */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Multipart part size in bytes (at least 5 MiB). */
+  /** Multipart part size in bytes (at least 5 MiB). Default 8 MiB. */
   partSize?: number;
-  /** Parts uploading at once. */
+  /** Parts uploading at once; memory stays under (queueSize + 1) × partSize. Default 4. */
   queueSize?: number;
+  /** Attempts per request, retried with exponential backoff. Default: `AWS_MAX_ATTEMPTS`, else 5. */
+  maxAttempts?: number;
 }
 
 /** True when `location` names an S3 object or prefix (`s3://bucket/...`). */
