@@ -166,6 +166,40 @@ Deno.test("a file smaller than one part goes up in one PutObject; an existing ke
   assert.equal((await getObject(bucket.client, bucket.url("small/empty.bin"))).length, 0);
 });
 
+Deno.test("a part corrupted on its way is refused by the store (Content-MD5): the write fails, nothing is left", async () => {
+  await using bucket = await testBucket("corrupt");
+  let corrupted = 0;
+  bucket.client.middlewareStack.add(
+    (next, context) => (args) => {
+      const request = args.request as { body?: unknown };
+      const { PartNumber } = args.input as { PartNumber?: number };
+      if (
+        context.commandName === "UploadPartCommand" && PartNumber === 2 && request.body instanceof Uint8Array
+      ) {
+        // One bit flipped after the checksums were computed, before signing: what a bad NIC or proxy does.
+        const body = request.body.slice();
+        body[12345] ^= 1;
+        request.body = body;
+        corrupted++;
+      }
+      return next(args);
+    },
+    { step: "build", priority: "low", name: "flipOneBit" },
+  );
+  const location = bucket.url("corrupt.bin");
+  const error = await rejection(
+    ReadableStream.from(chunks(noise(12 * MiB), MiB)).pipeTo(
+      new S3Sink(location, { client: bucket.client, partSize: PART }),
+    ),
+  );
+  assert.equal(corrupted, 1);
+  assert.ok(error instanceof SinkError, String(error));
+  assert.match(error.message, /Cannot upload part 2 of multipart upload \S+ \(BadDigest/);
+  assert.ok(error.message.includes(location), error.message);
+  assert.equal(await bucket.exists("corrupt.bin"), false);
+  assert.deepEqual(await bucket.openUploads(), []);
+});
+
 Deno.test("a multipart upload onto an existing key is refused (HeadObject check) and aborted; overwrite replaces", async () => {
   await using bucket = await testBucket("exists");
   const location = bucket.url("taken.bin");

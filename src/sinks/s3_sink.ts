@@ -18,6 +18,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { md5 } from "hash-wasm";
 import { SinkError } from "../errors.ts";
 import {
   createS3Client,
@@ -55,7 +56,7 @@ const REPLACE_REFUSED =
 /**
  * A `WritableStream` that writes one immutable S3 object, visible only after a clean close.
  *
- * Bytes are cut into parts of `partSize`, each sent with a CRC32 checksum while the next fills; when
+ * Bytes are cut into parts of `partSize`, each sent with CRC32 and MD5 checksums while the next fills; when
  * `queueSize` parts are in flight, `write()` waits, so memory stays under (queueSize + 1) × partSize.
  * Unless `overwrite` is set an existing object is never replaced: PutObject and CompleteMultipartUpload
  * carry `If-None-Match: *`.
@@ -169,8 +170,17 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
         return;
       }
       try {
+        const ContentMD5 = await md5Base64(Body);
         const sent = await client.send(
-          new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ChecksumAlgorithm: "CRC32" }),
+          new UploadPartCommand({
+            Bucket,
+            Key,
+            UploadId,
+            PartNumber,
+            Body,
+            ChecksumAlgorithm: "CRC32",
+            ContentMD5,
+          }),
           http,
         );
         parts.push({ PartNumber, ETag: sent.ETag, ChecksumCRC32: sent.ChecksumCRC32 });
@@ -224,12 +234,15 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
         if (uploadId === undefined) {
           // Smaller than one part: a single PutObject, refused by the store if the key exists.
           try {
+            const Body = current?.subarray(0, filled) ?? new Uint8Array();
+            const ContentMD5 = await md5Base64(Body);
             await client.send(
               new PutObjectCommand({
                 Bucket,
                 Key,
-                Body: current?.subarray(0, filled) ?? new Uint8Array(),
+                Body,
                 ChecksumAlgorithm: "CRC32",
+                ContentMD5,
                 ...ifAbsent,
               }),
               http,
@@ -286,6 +299,17 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
     this.location = where;
     this.#progress = progress;
   }
+}
+
+/**
+ * Content-MD5 as well as CRC32: AWS verifies the CRC32, but Ceph RGW before 18 (and other S3-compatible
+ * stores) ignore x-amz-checksum-* headers and verify only Content-MD5.
+ */
+async function md5Base64(bytes: Uint8Array): Promise<string> {
+  const hex = await md5(bytes);
+  let binary = "";
+  for (let i = 0; i < hex.length; i += 2) binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  return btoa(binary);
 }
 
 function checkSizes(partSize: number, queueSize: number, location: string): void {
