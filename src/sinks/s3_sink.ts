@@ -48,7 +48,15 @@ export interface S3SinkOptions extends SinkOptions, S3Options {
 export const S3_SINK_DEFAULTS: { partSize: number; queueSize: number } = { partSize: 8 * MiB, queueSize: 4 };
 
 /** S3's limits on multipart uploads: parts from 5 MiB (except the last) to 5 GiB, at most 10,000 of them. */
-export const S3_PART_LIMITS = { minSize: 5 * MiB, maxSize: 5 * 1024 * MiB, maxParts: 10_000 } as const;
+export const S3_PART_LIMITS: {
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly maxParts: number;
+} = {
+  minSize: 5 * MiB,
+  maxSize: 5 * 1024 * MiB,
+  maxParts: 10_000,
+};
 
 const REPLACE_REFUSED =
   "Refusing to replace an object that already exists (pass overwrite: true to replace it)";
