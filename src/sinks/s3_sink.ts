@@ -134,7 +134,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
             note = "the multipart upload was aborted, no object was created";
           } catch (cause) {
             note = s3Status(cause) === 404
-              ? note
+              ? `multipart upload ${id} was already gone (completed or aborted elsewhere)`
               : `no object was created, but aborting multipart upload ${id} ` +
                 `also failed (${describeS3Error(cause)}): its parts stay stored until ` +
                 "S3Storage.abortIncompleteUploads() or a bucket lifecycle rule (AbortIncompleteMultipartUpload) " +
@@ -274,8 +274,8 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
         const UploadId = await uploadId;
         if (!overwrite) {
           // Best effort: Ceph RGW ignores If-None-Match on CompleteMultipartUpload (AWS S3 honours it),
-          // so look first. A writer completing the same key between this check and ours still wins on
-          // such a store; the random part of our file names makes that a non-event in practice.
+          // so look first. On such a store an object another writer completes between this check and
+          // ours is still replaced; the random part of our file names makes that a non-event in practice.
           const exists = await client.send(new HeadObjectCommand({ Bucket, Key }), http).then(
             () => true,
             (cause) => s3Status(cause) === 404 ? false : fail("check whether the object exists", cause),
