@@ -9,7 +9,6 @@
 
 import type { AsyncBuffer } from "hyparquet";
 import { isS3Location, type S3Options, type Storage } from "./storage.ts";
-import { ParquetStorageError } from "../errors.ts";
 
 /** How to reach a location. */
 export interface OpenOptions {
@@ -20,8 +19,8 @@ export interface OpenOptions {
 /** The storage that serves `location`: S3 for `s3://…`, else the local disk. */
 export async function storageFor(location: string, options: OpenOptions = {}): Promise<Storage> {
   if (isS3Location(location)) {
-    void options;
-    throw new ParquetStorageError(`S3 locations are not supported yet: ${location}`);
+    const { S3Storage } = await import("./s3_storage.ts");
+    return new S3Storage(options.s3);
   }
   const { LocalStorage } = await import("./local_storage.ts");
   return new LocalStorage();
