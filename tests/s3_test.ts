@@ -235,6 +235,7 @@ Deno.test("writer.abort() midway leaves no object and no open multipart upload",
   await writer.abort(new Error("changed my mind"));
 
   assert.equal(counts.sent.get("AbortMultipartUploadCommand"), 1);
+  assert.equal(counts.sent.get("ListPartsCommand"), 1, "and checked that it is gone");
   assert.equal(await bucket.exists("aborted.bin"), false);
   assert.deepEqual(await bucket.openUploads(), []);
 });
@@ -258,6 +259,7 @@ Deno.test("an error from the source stream leaves no object and no open multipar
 
 Deno.test("an aborting signal stops the upload: no object, no open multipart upload", async () => {
   await using bucket = await testBucket("signal");
+  const counts = countCommands(bucket.client);
   const controller = new AbortController();
   const sink = new S3Sink(bucket.url("signalled.bin"), {
     client: bucket.client,
@@ -269,10 +271,14 @@ Deno.test("an aborting signal stops the upload: no object, no open multipart upl
   controller.abort(new Error("shutting down"));
   const error = await rejection(writer.write(new Uint8Array(10)));
   assert.equal((error as Error).message, "shutting down");
-  // The signal's cleanup runs on its own; give it the moment it needs to reach the server.
+  // The signal's cleanup runs on its own, after the parts in flight: wait for its abort to be sent.
+  for (let i = 0; i < 100 && !counts.sent.get("AbortMultipartUploadCommand"); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   for (let i = 0; i < 50 && (await bucket.openUploads()).length; i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
+  assert.equal(counts.sent.get("AbortMultipartUploadCommand"), 1);
   assert.equal(await bucket.exists("signalled.bin"), false);
   assert.deepEqual(await bucket.openUploads(), []);
 });

@@ -14,6 +14,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
@@ -98,9 +99,6 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
     const client = options.client ?? createS3Client(options);
     const ownClient = options.client === undefined;
     const ifAbsent = overwrite ? {} : { IfNoneMatch: "*" };
-    // Cancels part uploads in flight once the write is given up.
-    const cancel = new AbortController();
-    const http = { abortSignal: cancel.signal };
     const progress = { bytes: 0 };
 
     let current: Uint8Array | undefined;
@@ -118,19 +116,20 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
       if (ownClient) client.destroy();
     };
 
-    // Gives the write up: stops the parts in flight, waits for them, aborts the upload. Returns what
+    // Gives the write up: waits for the parts in flight, then aborts the upload. Returns what
     // became of it, for error messages. Aborting is best effort: a store that cannot be reached keeps
     // the upload's parts (never an object) until S3Storage.abortIncompleteUploads or a lifecycle rule.
     const discard = (): Promise<string> =>
       discarding ??= (async () => {
         if (completed) return "the object was already complete";
-        cancel.abort();
+        // Parts in flight are let finish, not cancelled: AWS warns that a part still being stored when
+        // the upload is aborted may succeed anyway and keep storage, so abort once nothing is moving.
         await Promise.allSettled([...inFlight]);
         const id = await uploadId?.catch(() => undefined);
         let note = "no object was created";
         if (id !== undefined) {
           try {
-            await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId: id }));
+            await abortUpload(client, { Bucket, Key, UploadId: id });
             note = "the multipart upload was aborted, no object was created";
           } catch (cause) {
             note = s3Status(cause) === 404
@@ -189,7 +188,6 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
             ChecksumAlgorithm: "CRC32",
             ContentMD5,
           }),
-          http,
         );
         parts.push({ PartNumber, ETag: sent.ETag, ChecksumCRC32: sent.ChecksumCRC32 });
       } catch (cause) {
@@ -253,7 +251,6 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
                 ContentMD5,
                 ...ifAbsent,
               }),
-              http,
             );
           } catch (cause) {
             if (s3Status(cause) === 412) await refuse(cause);
@@ -276,7 +273,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
           // Best effort: Ceph RGW ignores If-None-Match on CompleteMultipartUpload (AWS S3 honours it),
           // so look first. On such a store an object another writer completes between this check and
           // ours is still replaced; the random part of our file names makes that a non-event in practice.
-          const exists = await client.send(new HeadObjectCommand({ Bucket, Key }), http).then(
+          const exists = await client.send(new HeadObjectCommand({ Bucket, Key })).then(
             () => true,
             (cause) => s3Status(cause) === 404 ? false : fail("check whether the object exists", cause),
           );
@@ -291,7 +288,6 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
               MultipartUpload: { Parts: parts.sort((a, b) => a.PartNumber! - b.PartNumber!) },
               ...ifAbsent,
             }),
-            http,
           );
         } catch (cause) {
           if (s3Status(cause) === 412) await refuse(cause);
@@ -306,6 +302,27 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
     });
     this.location = where;
     this.#progress = progress;
+  }
+}
+
+/**
+ * Aborts an upload, then checks with ListParts that it is gone and aborts again if a part the store was
+ * still writing brought it back, as AWS advises.
+ */
+async function abortUpload(
+  client: S3Client,
+  upload: { Bucket: string; Key: string; UploadId: string },
+): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    await client.send(new AbortMultipartUploadCommand(upload));
+    try {
+      await client.send(new ListPartsCommand(upload));
+    } catch (cause) {
+      if (s3Status(cause) === 404) return;
+      throw cause;
+    }
+    if (attempt === 3) throw new Error(`the upload was still there after ${attempt} aborts`);
+    await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
   }
 }
 
