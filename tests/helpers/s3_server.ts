@@ -135,6 +135,8 @@ export async function privateGateway(): Promise<PrivateGateway> {
     await running.status;
     clearTimeout(timer);
   };
+  // Should the test die before disposing of it, the gateway must not outlive the test process.
+  globalThis.addEventListener("unload", () => child?.kill("SIGKILL"));
   await launch();
   return {
     options: { ...options, endpoint: `http://127.0.0.1:${port}` },
