@@ -91,3 +91,12 @@ export {
   readCommitted,
 } from "./src/batch/committed.ts";
 export { vacuum, type VacuumOptions } from "./src/batch/vacuum.ts";
+export {
+  type CatalogQuery,
+  type IntrospectOptions,
+  introspectTable,
+  listTables,
+  quoteIdent,
+  readExpression,
+  selectList,
+} from "./src/schema/introspect.ts";

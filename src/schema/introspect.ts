@@ -1,0 +1,327 @@
+// This module is browser compatible.
+
+/**
+ * PostgreSQL catalog → table definition, for tables not declared in `schemas/`, and the SQL that makes
+ * PostgreSQL return each column's values in the canonical row form.
+ *
+ * No driver here: queries go through a {@link CatalogQuery}, a function the caller builds from its own
+ * client. With postgres.js: `(text, params) => sql.unsafe(text, params as never[])`.
+ *
+ * Mapping (`format_type` text on the left): `uuid` → uuid; `text`, `character varying(n)`, `character(n)`,
+ * `citext` → text; `smallint` → smallint; `integer` → int; `bigint` → bigint; `real` → real; `double
+ * precision` → float; `numeric(p,s)` → numeric(p,s) (when 1 ≤ p ≤ 38 and 0 ≤ s ≤ p, else the exact-text
+ * `numeric()`, since Parquet DECIMAL stops at 38 digits); `numeric` → numeric(); `boolean`; `date`;
+ * `timestamp[(n)] without time zone` → timestamp; `timestamp[(n)] with time zone` → timestamptz; `json`,
+ * `jsonb` → jsonb; `geography(Point[,srid])`, `geometry(Point,srid)` with an SRID → geographyPoint; enum
+ * types → enumOf(type name, labels in sort order); one-dimensional arrays of those scalars → array(element,
+ * elements nullable, as PostgreSQL cannot forbid NULL elements). A domain maps as its base type, and its
+ * NOT NULL counts. Anything else (interval, bytea, inet, money, tsvector, a polygon, a geometry without
+ * SRID, …) is a {@link SchemaError} naming table, column and type, unless `unmappedAsText` is set: then
+ * the column is text and {@link readExpression} casts it `::text`.
+ *
+ * @module
+ */
+
+import { SchemaError, SourceError } from "../errors.ts";
+import {
+  array,
+  bigint,
+  boolean,
+  type Column,
+  type ColumnSpec,
+  date,
+  enumOf,
+  float,
+  geographyPoint,
+  int,
+  jsonb,
+  numeric,
+  real,
+  smallint,
+  text,
+  timestamp,
+  timestamptz,
+  uuid,
+} from "./columns.ts";
+import { type Columns, defineTable, type TableDefinition } from "./table.ts";
+
+/**
+ * Runs one parameterised catalog query (`$1`, `$2`, …) and returns its rows as plain objects.
+ * With postgres.js: `const query: CatalogQuery = (text, params) => sql.unsafe(text, params as never[]);`
+ */
+export type CatalogQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** Options of {@link introspectTable}. */
+export interface IntrospectOptions {
+  /** The PostgreSQL schema (namespace) of the table. Default `"public"`. */
+  schema?: string;
+  /** Map types with no column kind to text (read with `::text`) instead of failing. Default `false`. */
+  unmappedAsText?: boolean;
+  /** The column an incremental export follows, recorded on the definition. */
+  watermark?: string;
+}
+
+/** One column as the catalog describes it (after resolving a domain to its base type). */
+interface CatalogColumn {
+  name: string;
+  notNull: boolean;
+  declaredType: string;
+  typeText: string;
+  typeName: string;
+  typeSchema: string;
+  typeKind: string;
+  dimensions: number;
+  elementText: string | null;
+  elementName: string | null;
+  elementSchema: string | null;
+  elementKind: string | null;
+  enumValues: string[] | null;
+  pkPosition: number | null;
+}
+
+const COLUMNS_SQL = `
+SELECT a.attname AS name,
+       (a.attnotnull OR coalesce(d.typnotnull, false)) AS not_null,
+       format_type(a.atttypid, a.atttypmod) AS declared_type,
+       format_type(t.oid, b.typmod) AS type_text,
+       t.typname AS type_name, tn.nspname AS type_schema, t.typtype AS type_kind,
+       a.attndims AS dimensions,
+       format_type(e.oid, b.typmod) AS element_text,
+       e.typname AS element_name, en.nspname AS element_schema, e.typtype AS element_kind,
+       (SELECT json_agg(l.enumlabel ORDER BY l.enumsortorder)::text
+          FROM pg_enum l WHERE l.enumtypid = coalesce(e.oid, t.oid)) AS enum_values,
+       array_position(pk.conkey, a.attnum) AS pk_position
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_type d ON d.oid = a.atttypid AND d.typtype = 'd'
+  CROSS JOIN LATERAL (SELECT coalesce(d.typbasetype, a.atttypid) AS oid,
+                             CASE WHEN d.oid IS NULL THEN a.atttypmod ELSE d.typtypmod END AS typmod) b
+  JOIN pg_type t ON t.oid = b.oid
+  JOIN pg_namespace tn ON tn.oid = t.typnamespace
+  LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+  LEFT JOIN pg_namespace en ON en.oid = e.typnamespace
+  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+ WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+ ORDER BY a.attnum`;
+
+const TABLES_SQL = `
+SELECT c.relname AS name
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ ORDER BY c.relname`;
+
+/**
+ * Builds the table definition of a live table (or view) from the PostgreSQL catalog: columns in order,
+ * their kinds and nullability, enum labels, and the primary key.
+ *
+ * @throws {SourceError} when the table does not exist.
+ * @throws {SchemaError} for a column type with no mapping (unless `unmappedAsText`).
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { introspectTable } from "./introspect.ts";
+ * const sql = postgres("postgres://postgres@127.0.0.1:5432/test");
+ * const borehole = await introspectTable((text, params) => sql.unsafe(text, params as never[]), "borehole");
+ * console.log(Object.keys(borehole.columns));
+ * ```
+ */
+export async function introspectTable(
+  query: CatalogQuery,
+  table: string,
+  { schema = "public", unmappedAsText = false, watermark }: IntrospectOptions = {},
+): Promise<TableDefinition> {
+  const rows = (await query(COLUMNS_SQL, [schema, table])).map(catalogColumn);
+  if (!rows.length) {
+    throw new SourceError(`Cannot introspect ${schema}.${table}: no such table, or it has no columns`, {
+      table,
+    });
+  }
+  const columns: Columns = {};
+  for (const row of rows) {
+    let column = mapColumn(row);
+    if (!column) {
+      if (!unmappedAsText) {
+        throw new SchemaError(
+          `Cannot map PostgreSQL type ${row.declaredType} to a column kind; pass unmappedAsText to read it as text`,
+          { table, column: row.name },
+        );
+      }
+      column = text();
+    }
+    columns[row.name] = row.notNull ? column : column.nullable();
+  }
+  const primaryKey = rows.filter((r) => r.pkPosition !== null)
+    .sort((a, b) => a.pkPosition! - b.pkPosition!)
+    .map((r) => r.name);
+  return defineTable(table, columns, { primaryKey, pgSchema: schema, watermark });
+}
+
+/**
+ * Lists the tables of a PostgreSQL schema (ordinary and partitioned tables, not partitions or views),
+ * sorted by name.
+ *
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { listTables } from "./introspect.ts";
+ * const sql = postgres("postgres://postgres@127.0.0.1:5432/test");
+ * console.log(await listTables((text, params) => sql.unsafe(text, params as never[]), "public"));
+ * ```
+ */
+export async function listTables(query: CatalogQuery, schema = "public"): Promise<string[]> {
+  return (await query(TABLES_SQL, [schema])).map((row) => String(row.name));
+}
+
+function catalogColumn(row: Record<string, unknown>): CatalogColumn {
+  const textOrNull = (value: unknown) => value === null || value === undefined ? null : String(value);
+  const enums = row.enum_values;
+  return {
+    name: String(row.name),
+    notNull: row.not_null === true || row.not_null === "t",
+    declaredType: String(row.declared_type),
+    typeText: String(row.type_text),
+    typeName: String(row.type_name),
+    typeSchema: String(row.type_schema),
+    typeKind: String(row.type_kind),
+    dimensions: Number(row.dimensions ?? 0),
+    elementText: textOrNull(row.element_text),
+    elementName: textOrNull(row.element_name),
+    elementSchema: textOrNull(row.element_schema),
+    elementKind: textOrNull(row.element_kind),
+    // A driver may or may not parse json; accept either.
+    enumValues: enums === null || enums === undefined
+      ? null
+      : (typeof enums === "string" ? JSON.parse(enums) : enums) as string[],
+    pkPosition: row.pk_position === null || row.pk_position === undefined ? null : Number(row.pk_position),
+  };
+}
+
+function mapColumn(row: CatalogColumn): Column | undefined {
+  if (row.elementName !== null) {
+    if (row.dimensions > 1) return undefined;
+    const element = mapScalar(row.elementName, row.elementSchema!, row.elementKind!, row.elementText!, row);
+    if (!element || element.spec.kind === "point") return undefined;
+    return array(element.nullable());
+  }
+  return mapScalar(row.typeName, row.typeSchema, row.typeKind, row.typeText, row);
+}
+
+const BUILT_IN: Record<string, () => Column> = {
+  uuid,
+  text,
+  varchar: text,
+  bpchar: text,
+  int2: smallint,
+  int4: int,
+  int8: bigint,
+  float4: real,
+  float8: float,
+  bool: boolean,
+  date,
+  timestamp: () => timestamp(),
+  timestamptz: () => timestamptz(),
+  json: jsonb,
+  jsonb,
+};
+
+const NUMERIC_TYPMOD = /^numeric\((\d+),(-?\d+)\)$/;
+// format_type may qualify an extension's type with its schema when that schema is not on the search path.
+const POINT_TYPMOD = /^(?:[^(]*\.)?(geography|geometry)\(Point(?:,(\d+))?\)$/i;
+
+function mapScalar(
+  name: string,
+  schema: string,
+  kind: string,
+  typeText: string,
+  row: CatalogColumn,
+): Column | undefined {
+  if (kind === "e") return row.enumValues?.length ? enumOf(name, row.enumValues) : undefined;
+  if (schema === "pg_catalog") {
+    if (name === "numeric") {
+      const match = NUMERIC_TYPMOD.exec(typeText);
+      if (!match) return numeric();
+      const [precision, scale] = [Number(match[1]), Number(match[2])];
+      // Outside Parquet DECIMAL's reach (or PostgreSQL 15's negative scales): exact text instead.
+      return precision <= 38 && scale >= 0 && scale <= precision ? numeric(precision, scale) : numeric();
+    }
+    return BUILT_IN[name]?.();
+  }
+  if (name === "citext") return text();
+  if (name === "geography" || name === "geometry") {
+    const match = POINT_TYPMOD.exec(typeText);
+    // A geometry without SRID could be metres or degrees: refuse to guess.
+    if (!match || (name === "geometry" && !Number(match[2] ?? 0))) return undefined;
+    return geographyPoint();
+  }
+  return undefined;
+}
+
+/** Quotes a PostgreSQL identifier (`"name"`, inner quotes doubled). */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The SQL expression that makes PostgreSQL return one column's values in the canonical row form the
+ * validator expects, whatever the driver's own type parsing (postgres.js turns timestamps into
+ * millisecond `Date`s, for instance). `column` is the bare column name; it is quoted here.
+ *
+ * - timestamp, timestamptz, date → ISO-8601 text via `to_jsonb(col) #>> '{}'` (microseconds kept, no
+ *   DateStyle dependence; `infinity` stays a string the validator refuses loudly).
+ * - numeric → `col::text` (exact digits, `scale` fraction digits).
+ * - point → a json object `{ "latitude": ST_Y, "longitude": ST_X }` of the point in SRID 4326
+ *   (`ST_Transform(col::geometry, 4326)`, a no-op for geography), NULL for NULL.
+ * - arrays → `to_jsonb(col)` (a json array), through `::text[]` first for bigint and numeric elements so
+ *   that no digit is lost to a JSON number.
+ * - text → `col::text`, so a type mapped with `unmappedAsText` (interval, bytea, …) arrives as its text.
+ * - everything else (uuid, integers, floats, boolean, json, enums) → the column itself.
+ *
+ * @example
+ * ```ts
+ * import { timestamptz } from "@parquet-storage/engine";
+ * import { readExpression } from "./introspect.ts";
+ * console.assert(readExpression("logged_at", timestamptz().spec) === `(to_jsonb("logged_at") #>> '{}')`);
+ * ```
+ */
+export function readExpression(column: string, spec: ColumnSpec): string {
+  const col = quoteIdent(column);
+  switch (spec.kind) {
+    case "timestamp":
+    case "timestamptz":
+    case "date":
+      return `(to_jsonb(${col}) #>> '{}')`;
+    case "numeric":
+    case "text":
+      return `${col}::text`;
+    case "point": {
+      const geometry = `ST_Transform(${col}::geometry, 4326)`;
+      return `CASE WHEN ${col} IS NULL THEN NULL ELSE json_build_object('latitude', ST_Y(${geometry}), ` +
+        `'longitude', ST_X(${geometry})) END`;
+    }
+    case "array": {
+      const exact = spec.element?.kind === "bigint" || spec.element?.kind === "numeric";
+      return exact ? `to_jsonb(${col}::text[])` : `to_jsonb(${col})`;
+    }
+    default:
+      return col;
+  }
+}
+
+/**
+ * The `SELECT` list that reads a whole table in canonical form: `<readExpression> AS "col", …` in
+ * definition order. Use it as `SELECT ${selectList(table)} FROM "schema"."table"`.
+ *
+ * @example
+ * ```ts
+ * import { defineTable, int, numeric } from "@parquet-storage/engine";
+ * import { selectList } from "./introspect.ts";
+ * const list = selectList(defineTable("t", { id: int(), depth: numeric(6, 2) }));
+ * console.assert(list === `"id" AS "id", "depth"::text AS "depth"`);
+ * ```
+ */
+export function selectList(table: TableDefinition): string {
+  return Object.entries(table.columns)
+    .map(([name, column]) => `${readExpression(name, column.spec)} AS ${quoteIdent(name)}`)
+    .join(", ");
+}
