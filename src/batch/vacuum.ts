@@ -24,7 +24,8 @@ export interface VacuumOptions extends OpenOptions {
 
 /**
  * Lists the Parquet files under `root` that no committed manifest names and that are older than the grace
- * period, and removes them unless `dryRun`.
+ * period, and removes them unless `dryRun` (on S3, also aborting multipart uploads older than the grace
+ * period that a crashed writer left open).
  *
  * @example
  * ```ts
@@ -48,6 +49,13 @@ export async function vacuum(root: string, options: VacuumOptions = {}): Promise
     if (file.modified && now.getTime() - file.modified.getTime() < graceMs) continue;
     orphans.push(file);
   }
-  if (!dryRun) { for (const file of orphans) await storage.remove(file.location); }
+  if (!dryRun) {
+    for (const file of orphans) await storage.remove(file.location);
+    // An S3 upload a crashed writer could not abort is invisible but billed: abort those too.
+    const s3 = storage as Partial<
+      { abortIncompleteUploads(at: string, o: { olderThan: number }): Promise<number> }
+    >;
+    await s3.abortIncompleteUploads?.(base, { olderThan: graceMs });
+  }
   return orphans;
 }
