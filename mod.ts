@@ -93,10 +93,20 @@ export {
 export { vacuum, type VacuumOptions } from "./src/batch/vacuum.ts";
 export {
   type CatalogQuery,
+  introspectColumns,
   type IntrospectOptions,
   introspectTable,
   listTables,
+  type LiveColumn,
   quoteIdent,
   readExpression,
   selectList,
 } from "./src/schema/introspect.ts";
+export {
+  assertNoDrift,
+  checkDrift,
+  compareTable,
+  type Drift,
+  type DriftOptions,
+} from "./src/schema/drift.ts";
+export { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "./schemas/mod.ts";

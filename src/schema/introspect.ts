@@ -111,6 +111,51 @@ SELECT c.relname AS name
  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
  ORDER BY c.relname`;
 
+/** One live column: its catalog type and, when the type has a mapping, the column it maps to. */
+export interface LiveColumn {
+  /** The column name. */
+  name: string;
+  /** The declared type as `format_type` prints it (`numeric(7,2)`, `interval`, `my_domain`, …). */
+  pgType: string;
+  /** Whether SQL NULL is allowed (no NOT NULL on the column or its domain). */
+  nullable: boolean;
+  /** The mapped column (not yet `.nullable()`), or `undefined` for a type with no mapping. */
+  column: Column | undefined;
+  /** 1-based position in the primary key, if the column is part of it. */
+  primaryKeyPosition?: number;
+}
+
+/**
+ * Reads a live table's columns from the catalog, in order, mapping each type it can. Returns an empty
+ * list when the table does not exist. {@link introspectTable} builds on it; the drift check uses it to
+ * name unmapped types instead of failing.
+ *
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { introspectColumns } from "./introspect.ts";
+ * const sql = postgres("postgres://postgres@127.0.0.1:5432/test");
+ * const columns = await introspectColumns((text, params) => sql.unsafe(text, params as never[]), "borehole");
+ * console.log(columns.map((c) => `${c.name} ${c.pgType}`));
+ * ```
+ */
+export async function introspectColumns(
+  query: CatalogQuery,
+  table: string,
+  schema = "public",
+): Promise<LiveColumn[]> {
+  return (await query(COLUMNS_SQL, [schema, table])).map((row) => {
+    const catalog = catalogColumn(row);
+    return {
+      name: catalog.name,
+      pgType: catalog.declaredType,
+      nullable: !catalog.notNull,
+      column: mapColumn(catalog),
+      ...(catalog.pkPosition === null ? {} : { primaryKeyPosition: catalog.pkPosition }),
+    };
+  });
+}
+
 /**
  * Builds the table definition of a live table (or view) from the PostgreSQL catalog: columns in order,
  * their kinds and nullability, enum labels, and the primary key.
@@ -131,29 +176,29 @@ export async function introspectTable(
   table: string,
   { schema = "public", unmappedAsText = false, watermark }: IntrospectOptions = {},
 ): Promise<TableDefinition> {
-  const rows = (await query(COLUMNS_SQL, [schema, table])).map(catalogColumn);
-  if (!rows.length) {
+  const live = await introspectColumns(query, table, schema);
+  if (!live.length) {
     throw new SourceError(`Cannot introspect ${schema}.${table}: no such table, or it has no columns`, {
       table,
     });
   }
   const columns: Columns = {};
-  for (const row of rows) {
-    let column = mapColumn(row);
+  for (const { name, pgType, nullable, column: mapped } of live) {
+    let column = mapped;
     if (!column) {
       if (!unmappedAsText) {
         throw new SchemaError(
-          `Cannot map PostgreSQL type ${row.declaredType} to a column kind; pass unmappedAsText to read it as text`,
-          { table, column: row.name },
+          `Cannot map PostgreSQL type ${pgType} to a column kind; pass unmappedAsText to read it as text`,
+          { table, column: name },
         );
       }
       column = text();
     }
-    columns[row.name] = row.notNull ? column : column.nullable();
+    columns[name] = nullable ? column.nullable() : column;
   }
-  const primaryKey = rows.filter((r) => r.pkPosition !== null)
-    .sort((a, b) => a.pkPosition! - b.pkPosition!)
-    .map((r) => r.name);
+  const primaryKey = live.filter((c) => c.primaryKeyPosition !== undefined)
+    .sort((a, b) => a.primaryKeyPosition! - b.primaryKeyPosition!)
+    .map((c) => c.name);
   return defineTable(table, columns, { primaryKey, pgSchema: schema, watermark });
 }
 

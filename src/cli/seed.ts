@@ -1,0 +1,268 @@
+/**
+ * `deno task seed`: creates the platform's 29 tables (and PostGIS) where missing and fills them with
+ * deterministic, referentially consistent sample data (`schemas/seed/`). Also a library:
+ * {@link createPlatformTables} and {@link seedDatabase}, for tests and benchmarks.
+ *
+ * Exit codes: 0 done, 1 failure, 2 bad usage.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { getSchema, listSchemas } from "../../schemas/mod.ts";
+import { type GenerateOptions, platformRows } from "../../schemas/seed/generate.ts";
+import { ParquetStorageError } from "../errors.ts";
+import { quoteIdent } from "../schema/introspect.ts";
+import type { Row } from "../schema/table.ts";
+
+/** Options of {@link seedDatabase}. */
+export interface SeedOptions extends GenerateOptions {
+  /** The PostgreSQL schema to fill (created if missing). Default `"public"`. */
+  schema?: string;
+  /** Empty the 29 tables first (TRUNCATE … RESTART IDENTITY). Without it, tables holding rows are an error. */
+  reset?: boolean;
+  /** Rows per INSERT statement. Default 1000. */
+  batchRows?: number;
+}
+
+/** What {@link seedDatabase} wrote. */
+export interface SeedResult {
+  /** The PostgreSQL schema filled. */
+  schema: string;
+  /** Rows inserted, by table, in insertion order. */
+  counts: Record<string, number>;
+}
+
+type Sql = postgres.Sql;
+type Tx = postgres.TransactionSql;
+
+/**
+ * Creates PostGIS (if missing), the schema (if missing) and the 29 tables with their enums (those
+ * missing), from `schemas/ddl.sql`.
+ *
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { createPlatformTables } from "./seed.ts";
+ * await createPlatformTables(postgres("postgres://postgres@127.0.0.1:5432/test"), "platform");
+ * ```
+ */
+export async function createPlatformTables(sql: Sql, schema = "public"): Promise<void> {
+  const ddl = await Deno.readTextFile(new URL("../../schemas/ddl.sql", import.meta.url));
+  await createPostgis(sql);
+  await sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
+  await sql.begin(async (tx) => {
+    await setSearchPath(tx, schema);
+    await tx.unsafe(ddl);
+  });
+}
+
+/**
+ * Fills the 29 tables of `schema` with sample data, in one transaction, creating what is missing first.
+ * The same `rows` and `seed` give the same data.
+ *
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { seedDatabase } from "./seed.ts";
+ * const sql = postgres("postgres://postgres@127.0.0.1:5432/test");
+ * const { counts } = await seedDatabase(sql, { rows: 20, schema: "platform", seed: 1 });
+ * console.log(counts.stratum_layers);
+ * ```
+ */
+export async function seedDatabase(sql: Sql, options: SeedOptions = {}): Promise<SeedResult> {
+  const { schema = "public", reset = false, batchRows = 1000 } = options;
+  if (!Number.isSafeInteger(batchRows) || batchRows < 1) {
+    throw new ParquetStorageError(
+      `Cannot seed as batchRows must be a positive integer: current value is ${batchRows}`,
+    );
+  }
+  // Fail on bad options before touching the database.
+  const rows = platformRows(options);
+  await createPlatformTables(sql, schema);
+  const counts: Record<string, number> = {};
+  await sql.begin(async (tx) => {
+    await setSearchPath(tx, schema);
+    const tables = listSchemas().map((t) => t.name);
+    if (reset) {
+      await tx.unsafe(
+        `TRUNCATE ${tables.map((t) => qualified(schema, t)).join(", ")} RESTART IDENTITY CASCADE`,
+      );
+    } else {
+      const filled = await tx.unsafe(
+        tables.map((t) => `SELECT ${literal(t)} AS name FROM ${qualified(schema, t)} HAVING count(*) > 0`)
+          .join(" UNION ALL "),
+      );
+      if (filled.length) {
+        throw new ParquetStorageError(
+          `Cannot seed schema ${schema}: tables already hold rows (${
+            filled.map((r) => r.name).join(", ")
+          }); pass reset (--reset) to empty them first`,
+        );
+      }
+    }
+    const generated = new Map<string, Set<string>>();
+    let batch: Row[] = [];
+    let table = "";
+    for (const { table: name, row } of rows) {
+      if (name !== table || batch.length >= batchRows) {
+        if (batch.length) await insert(tx, schema, table, batch, generated);
+        batch = [];
+        table = name;
+      }
+      batch.push(row);
+      counts[name] = (counts[name] ?? 0) + 1;
+    }
+    if (batch.length) await insert(tx, schema, table, batch, generated);
+    // Identities were given explicitly (so the data does not depend on sequence state): move them on.
+    for (const name of tables) await advanceIdentities(tx, schema, name);
+  });
+  return { schema, counts };
+}
+
+async function insert(
+  tx: Tx,
+  schema: string,
+  table: string,
+  rows: Row[],
+  generated: Map<string, Set<string>>,
+): Promise<void> {
+  const definition = getSchema(table);
+  if (!generated.has(table)) {
+    // Generated columns (stratum_layers.thickness_m) are computed by PostgreSQL, not inserted.
+    const found = await tx.unsafe(
+      `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attgenerated <> '' AND NOT attisdropped`,
+      [qualified(schema, table)],
+    );
+    generated.set(table, new Set(found.map((r) => r.attname as string)));
+  }
+  const skip = generated.get(table)!;
+  const columns = Object.keys(definition.columns).filter((c) => !skip.has(c));
+  const points = columns.filter((c) => definition.columns[c].spec.kind === "point");
+  const list = columns.map(quoteIdent).join(", ");
+  // One JSON parameter per batch: PostgreSQL's own input functions parse every value, so timestamps keep
+  // their microseconds and numerics their digits (postgres.js would pass timestamps through Date).
+  const json = JSON.stringify(
+    rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const c of columns) out[c] = row[c];
+      for (const c of points) out[c] = ewkt(row[c] as { latitude: number; longitude: number } | null);
+      return out;
+    }),
+    (_, value) => typeof value === "bigint" ? value.toString() : value,
+  );
+  await tx.unsafe(
+    `INSERT INTO ${qualified(schema, table)} (${list}) OVERRIDING SYSTEM VALUE
+     SELECT ${list} FROM jsonb_populate_recordset(NULL::${qualified(schema, table)}, $1::text::jsonb)`,
+    [json],
+  );
+}
+
+async function advanceIdentities(tx: Tx, schema: string, table: string): Promise<void> {
+  const identities = await tx.unsafe(
+    `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attidentity <> '' AND NOT attisdropped`,
+    [qualified(schema, table)],
+  );
+  for (const { attname } of identities) {
+    const column = quoteIdent(attname as string);
+    await tx.unsafe(
+      `SELECT setval(pg_get_serial_sequence($1, $2), coalesce(max(${column}), 0) + 1, false)
+         FROM ${qualified(schema, table)}`,
+      [qualified(schema, table), attname],
+    );
+  }
+}
+
+function ewkt(point: { latitude: number; longitude: number } | null): string | null {
+  return point === null ? null : `SRID=4326;POINT(${point.longitude} ${point.latitude})`;
+}
+
+async function createPostgis(sql: Sql): Promise<void> {
+  try {
+    await sql`CREATE EXTENSION IF NOT EXISTS postgis`;
+  } catch (error) {
+    // A concurrent creator may have won the race; only a still-missing extension is a failure.
+    const [{ present }] =
+      await sql`SELECT count(*) > 0 AS present FROM pg_extension WHERE extname = 'postgis'`;
+    if (!present) throw error;
+  }
+}
+
+async function setSearchPath(tx: Tx, schema: string): Promise<void> {
+  const [{ nspname }] =
+    await tx`SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+                                  WHERE e.extname = 'postgis'`;
+  await tx.unsafe(`SET LOCAL search_path TO ${quoteIdent(schema)}, ${quoteIdent(nspname)}`);
+}
+
+function qualified(schema: string, table: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}
+
+function literal(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+const USAGE = `Usage: deno task seed [--rows 20] [--seed 1] [--db postgres://…] [--schema public] [--reset]
+
+Creates PostGIS, the schema and the platform's 29 tables where missing (schemas/ddl.sql), then fills
+them with deterministic sample data: --rows per main table (customers, projects, boreholes, lab
+reports, …; child tables get several per parent), the same for the same --seed. --db defaults to
+DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test. Tables that already hold rows are an error
+unless --reset empties them first.`;
+
+/** Runs the command; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        rows: { type: "string", default: "20" },
+        seed: { type: "string", default: "1" },
+        db: { type: "string" },
+        schema: { type: "string", default: "public" },
+        reset: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`seed: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const rows = Number(values.rows), seed = Number(values.seed);
+  if (!/^\d+$/.test(values.rows) || !(rows >= 1) || !Number.isSafeInteger(rows)) {
+    console.error(`seed: --rows must be a positive integer: current value is ${values.rows}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) {
+    console.error(`seed: --seed must be an integer: current value is ${values.seed}\n\n${USAGE}`);
+    return 2;
+  }
+  const url = values.db ?? Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const started = performance.now();
+    const { counts } = await seedDatabase(sql, { rows, seed, schema: values.schema, reset: values.reset });
+    for (const [table, count] of Object.entries(counts)) console.log(`${table}\t${count}`);
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    console.error(
+      `seeded ${total} rows into ${Object.keys(counts).length} tables of schema ${values.schema} in ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s`,
+    );
+    return 0;
+  } catch (error) {
+    console.error(`seed: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
