@@ -224,7 +224,10 @@ function catalogColumn(row: Record<string, unknown>): CatalogColumn {
   return {
     name: String(row.name),
     notNull: row.not_null === true || row.not_null === "t",
-    declaredType: String(row.declared_type),
+    // format_type prints every array as one-dimensional; say what was declared.
+    declaredType: Number(row.dimensions ?? 0) > 1 && String(row.declared_type).endsWith("[]")
+      ? String(row.declared_type).slice(0, -2) + "[]".repeat(Number(row.dimensions))
+      : String(row.declared_type),
     typeText: String(row.type_text),
     typeName: String(row.type_name),
     typeSchema: String(row.type_schema),
