@@ -11,4 +11,4 @@ export const groundwaterObservations = defineTable("groundwater_observations", {
   is_dry: boolean(),
   depth_to_water_m: numeric(6, 2).nullable(),
   remarks: text().nullable(),
-}, { primaryKey: ["id"] });
+}, { primaryKey: ["id"], watermark: "id" });

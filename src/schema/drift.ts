@@ -199,7 +199,8 @@ function drift(
 
 /** A type's name for messages: the PostgreSQL type, plus the enum labels when those are what differs. */
 function describeType(column: Column, pgType: string): string {
-  return column.spec.kind === "enum" ? `${pgType} (${column.spec.values?.join(", ")})` : pgType;
+  // The enum's own name: format_type qualifies it with its schema when that is not on the search path.
+  return column.spec.kind === "enum" ? `${column.spec.enumName} (${column.spec.values?.join(", ")})` : pgType;
 }
 
 function sameType(expected: ColumnSpec, found: ColumnSpec): boolean {
