@@ -1,7 +1,9 @@
 // This module is browser compatible.
 
 /**
- * Compression codecs for writing, and the decompressors for reading them back.
+ * Compression codecs for writing. Each compressor is pure JavaScript or WebAssembly, so files can be
+ * written where no Node.js API exists; a codec's library is loaded only when that codec is used.
+ * hyparquet reads every one of them back through hyparquet-compressors.
  *
  * @module
  */
@@ -9,20 +11,64 @@
 import { ParquetStorageError } from "../errors.ts";
 
 /** A Parquet compression codec this library writes. */
-export type Codec = "UNCOMPRESSED" | "SNAPPY";
+export type Codec = "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "ZSTD" | "BROTLI";
 
 /** Every codec this library writes, in the order the CLI lists them. */
-export const CODECS: readonly Codec[] = ["UNCOMPRESSED", "SNAPPY"];
+export const CODECS: readonly Codec[] = ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD", "BROTLI"];
 
 /** A block compressor, as hyparquet-writer takes it. */
 export type Compressor = (input: Uint8Array) => Uint8Array;
 
-/** The compressors hyparquet-writer needs for `codec` (snappy is built into it). */
-export function compressorsFor(codec: string): Record<string, Compressor> {
-  if (!(CODECS as readonly string[]).includes(codec)) {
+/**
+ * Checks a codec name, as a user may type it (any case), and returns it as Parquet names it.
+ *
+ * @example
+ * ```ts
+ * import { parseCodec } from "./codecs.ts";
+ * console.assert(parseCodec("zstd") === "ZSTD");
+ * ```
+ */
+export function parseCodec(codec: unknown): Codec {
+  const name = typeof codec === "string" ? codec.toUpperCase() : codec;
+  if (!(CODECS as readonly unknown[]).includes(name)) {
     throw new ParquetStorageError(
       `Cannot compress with codec ${JSON.stringify(codec)}: expected one of ${CODECS.join(", ")}`,
     );
   }
-  return {};
+  return name as Codec;
+}
+
+/**
+ * The compressor hyparquet-writer needs for `codec`, keyed by codec name; empty for UNCOMPRESSED and
+ * SNAPPY (hyparquet-writer's own snappy is used). Asynchronous because the WebAssembly compressors
+ * (zstd, brotli) must be instantiated once before their first synchronous call.
+ *
+ * @example
+ * ```ts
+ * import { loadCompressors } from "./codecs.ts";
+ * const { GZIP } = await loadCompressors("GZIP");
+ * console.assert(GZIP(new Uint8Array(100))[0] === 0x1f);
+ * ```
+ */
+export async function loadCompressors(codec: Codec): Promise<Record<string, Compressor>> {
+  switch (parseCodec(codec)) {
+    case "GZIP": {
+      const { gzipSync } = await import("fflate");
+      // Level 6 is zlib's (and so parquet-mr's and DuckDB's) default.
+      return { GZIP: (input) => gzipSync(input, { level: 6 }) };
+    }
+    case "ZSTD": {
+      const zstd = await import("@bokuweb/zstd-wasm");
+      await zstd.init();
+      // Level 3 is zstd's own default, and DuckDB's.
+      return { ZSTD: (input) => zstd.compress(input, 3) };
+    }
+    case "BROTLI": {
+      const brotli = await (await import("brotli-wasm")).default;
+      // Quality 4 is a writer's speed/size trade-off (11, brotli's maximum, is tens of times slower).
+      return { BROTLI: (input) => brotli.compress(input, { quality: 4 }) };
+    }
+    default:
+      return {};
+  }
 }

@@ -10,7 +10,7 @@ import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
 import { type ParquetLayout, parquetLayout } from "../schema/parquet_schema.ts";
 import { type Row, TABLE_METADATA_KEY, type TableDefinition, tableSpec } from "../schema/table.ts";
-import { type Codec, compressorsFor } from "./codecs.ts";
+import { type Codec, loadCompressors, parseCodec } from "./codecs.ts";
 
 /** Options of {@link EncodeStream}. */
 export interface EncodeOptions {
@@ -58,7 +58,7 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
 
   /** Builds an encoder for `table`; the options are checked here, not at the first row. */
   constructor(table: TableDefinition, options: EncodeOptions = {}) {
-    const { rowGroupSize, rowGroupBytes, codec, pageSize } = { ...ENCODE_DEFAULTS, ...options };
+    const { rowGroupSize, rowGroupBytes, pageSize, ...rest } = { ...ENCODE_DEFAULTS, ...options };
     for (const [name, value] of Object.entries({ rowGroupSize, rowGroupBytes, pageSize })) {
       if (!Number.isInteger(value) || value <= 0) {
         throw new ParquetStorageError(
@@ -67,7 +67,12 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
         );
       }
     }
-    const compressors = compressorsFor(codec);
+    let codec: Codec;
+    try {
+      codec = parseCodec(rest.codec);
+    } catch (cause) {
+      throw new ParquetStorageError((cause as Error).message, { table: table.name, cause });
+    }
     const layout = parquetLayout(table);
     const sizeOf = rowSizer(table);
     const state = { rows: 0 };
@@ -103,13 +108,13 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
     };
 
     super({
-      start(controller) {
+      async start(controller) {
         output = controller;
         parquet = new ParquetWriter({
           writer,
           schema: layout.schema,
           codec,
-          compressors,
+          compressors: await loadCompressors(codec),
           statistics: true,
           kvMetadata: [
             { key: TABLE_METADATA_KEY, value: JSON.stringify(tableSpec(table)) },

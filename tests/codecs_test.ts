@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  type Codec,
+  CODECS,
+  defineTable,
+  EncodeStream,
+  float,
+  int,
+  jsonb,
+  numeric,
+  ParquetStorageError,
+  readParquet,
+  text,
+  timestamptz,
+  uuid,
+} from "../mod.ts";
+import { readMetadata } from "../src/read/read_parquet.ts";
+import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
+import { tempDir } from "./helpers/files.ts";
+
+const table = defineTable("codec_probe", {
+  id: uuid(),
+  n: int(),
+  depth: numeric(8, 2),
+  label: text(),
+  value: float().nullable(),
+  extra: jsonb().nullable(),
+  at: timestamptz(),
+});
+
+// Repetitive enough to compress, varied enough that a codec that drops or reorders bytes shows.
+const rows = Array.from({ length: 3000 }, (_, i) => ({
+  id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+  n: i,
+  depth: (i / 4).toFixed(2),
+  label: `layer ${i % 37}: clay, silty, firm ${"x".repeat(i % 50)}`,
+  value: i % 7 ? i / 3 : null,
+  extra: i % 5 ? null : { i, tags: ["a", String(i)] },
+  at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString().replace("Z", "000Z"),
+}));
+
+async function encode(codec: Codec): Promise<Uint8Array> {
+  return await new Response(
+    ReadableStream.from(rows).pipeThrough(new EncodeStream(table, { codec, rowGroupSize: 1000 })),
+  ).bytes();
+}
+
+for (const codec of CODECS) {
+  Deno.test(`${codec}: hyparquet and DuckDB read back what was written`, async () => {
+    const bytes = await encode(codec);
+    const metadata = await readMetadata(bytes);
+    const codecs = new Set(metadata.row_groups.flatMap((g) => g.columns.map((c) => c.meta_data?.codec)));
+    assert.deepEqual([...codecs], [codec]);
+
+    assert.deepEqual(await readParquet(bytes), rows);
+
+    const path = join(await tempDir(), `${codec}.parquet`);
+    await Deno.writeFile(path, bytes);
+    const read = await duckdbRows(
+      `SELECT id::VARCHAR AS id, n, depth::VARCHAR AS depth, label, value, extra::VARCHAR AS extra,
+        epoch_us("at")::VARCHAR AS at
+       FROM read_parquet(${sqlString(path)}) ORDER BY n`,
+    );
+    assert.deepEqual(
+      read,
+      rows.map((row) => ({
+        ...row,
+        extra: row.extra === null ? null : JSON.stringify(row.extra),
+        at: String(Date.parse(row.at) * 1000),
+      })),
+    );
+  });
+}
+
+Deno.test("compressing codecs make smaller files than UNCOMPRESSED", async () => {
+  const plain = (await encode("UNCOMPRESSED")).length;
+  for (const codec of CODECS.filter((c) => c !== "UNCOMPRESSED")) {
+    const size = (await encode(codec)).length;
+    assert.ok(size < plain, `${codec}: ${size} bytes, uncompressed ${plain}`);
+  }
+});
+
+Deno.test("a codec name is taken in any case; an unknown one fails at construction, listing the known", () => {
+  assert.ok(new EncodeStream(table, { codec: "zstd" as Codec }));
+  assert.throws(
+    () => new EncodeStream(table, { codec: "LZO" as Codec }),
+    (error: unknown) =>
+      error instanceof ParquetStorageError &&
+      /codec "LZO": expected one of UNCOMPRESSED, SNAPPY, GZIP, ZSTD, BROTLI\b/.test(error.message),
+  );
+});
