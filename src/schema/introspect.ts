@@ -325,6 +325,9 @@ export function quoteIdent(name: string): string {
  * - text → `col::text`, so a type mapped with `unmappedAsText` (interval, bytea, …) arrives as its text.
  * - everything else (uuid, integers, floats, boolean, json, enums) → the column itself.
  *
+ * Point expressions call PostGIS (`ST_Transform`, `ST_X`, `ST_Y`) unqualified: run the query with the
+ * PostGIS schema on the search path (it is, by default, in `public`).
+ *
  * @example
  * ```ts
  * import { timestamptz } from "@parquet-storage/engine";
