@@ -4,16 +4,21 @@ import { tempDir } from "./helpers/files.ts";
 
 Deno.test("the machine's real node pipes a Node Readable through validate → encode → local sink", async () => {
   const dir = await tempDir();
-  const library = `${dir}/parquet-storage.mjs`;
+  // Inside the repository, so that node resolves the AWS SDK from node_modules as an installed package would.
+  const cache = fromFileUrl(new URL("../node_modules/.cache/", import.meta.url));
+  await Deno.mkdir(cache, { recursive: true });
+  const library = `${cache}parquet-storage-${crypto.randomUUID().slice(0, 8)}.mjs`;
   // What a Node.js user gets from JSR is plain JavaScript: bundle both entry points the same way.
   const entry = `${dir}/entry.ts`;
   const reexport = (path: string) => `export * from ${JSON.stringify(new URL(path, import.meta.url).href)};`;
   await Deno.writeTextFile(entry, [reexport("../mod.ts"), reexport("../local.ts")].join("\n"));
   const bundle = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "browser", "-o", library, entry],
+    // The AWS SDK stays a package import (it is loaded only for s3:// locations), as it would from JSR.
+    args: ["bundle", "--quiet", "--platform", "browser", "--external", "@aws-sdk/*", "-o", library, entry],
     cwd: fromFileUrl(new URL("..", import.meta.url)),
   }).output();
   assert.equal(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
+  using _cleanup = { [Symbol.dispose]: () => Deno.removeSync(library) };
 
   const run = await new Deno.Command("node", {
     args: [fromFileUrl(new URL("./node/pipeline.mjs", import.meta.url)), library, dir],
