@@ -58,7 +58,11 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
 
   /** Builds an encoder for `table`; the options are checked here, not at the first row. */
   constructor(table: TableDefinition, options: EncodeOptions = {}) {
-    const { rowGroupSize, rowGroupBytes, pageSize, ...rest } = { ...ENCODE_DEFAULTS, ...options };
+    // An option given as undefined takes its default, like an absent one.
+    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+    const { rowGroupSize, rowGroupBytes, pageSize, ...rest } = { ...ENCODE_DEFAULTS, ...given } as
+      & typeof ENCODE_DEFAULTS
+      & EncodeOptions;
     for (const [name, value] of Object.entries({ rowGroupSize, rowGroupBytes, pageSize })) {
       if (!Number.isInteger(value) || value <= 0) {
         throw new ParquetStorageError(
