@@ -24,6 +24,11 @@ export interface SeedOptions extends GenerateOptions {
   reset?: boolean;
   /** Rows per INSERT statement. Default 1000. */
   batchRows?: number;
+  /**
+   * Store locations as PostGIS `geography(Point,4326)` (default `true`), or, where PostGIS is not to be
+   * had (the embedded PGlite database), as PostgreSQL's native `point` (x = longitude, y = latitude).
+   */
+  postgis?: boolean;
 }
 
 /** What {@link seedDatabase} wrote. */
@@ -48,12 +53,13 @@ type Tx = postgres.TransactionSql;
  * await createPlatformTables(postgres("postgres://postgres@127.0.0.1:5432/test"), "platform");
  * ```
  */
-export async function createPlatformTables(sql: Sql, schema = "public"): Promise<void> {
-  const ddl = await Deno.readTextFile(new URL("../../schemas/ddl.sql", import.meta.url));
-  await createPostgis(sql);
+export async function createPlatformTables(sql: Sql, schema = "public", postgis = true): Promise<void> {
+  let ddl = await Deno.readTextFile(new URL("../../schemas/ddl.sql", import.meta.url));
+  if (postgis) await createPostgis(sql);
+  else ddl = ddl.replaceAll(/geography\(Point,\s*4326\)/gi, "point");
   await sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
   await sql.begin(async (tx) => {
-    await setSearchPath(tx, schema);
+    await setSearchPath(tx, schema, postgis);
     await tx.unsafe(ddl);
   });
 }
@@ -72,7 +78,7 @@ export async function createPlatformTables(sql: Sql, schema = "public"): Promise
  * ```
  */
 export async function seedDatabase(sql: Sql, options: SeedOptions = {}): Promise<SeedResult> {
-  const { schema = "public", reset = false, batchRows = 1000 } = options;
+  const { schema = "public", reset = false, batchRows = 1000, postgis = true } = options;
   if (!Number.isSafeInteger(batchRows) || batchRows < 1) {
     throw new ParquetStorageError(
       `Cannot seed as batchRows must be a positive integer: current value is ${batchRows}`,
@@ -80,10 +86,10 @@ export async function seedDatabase(sql: Sql, options: SeedOptions = {}): Promise
   }
   // Fail on bad options before touching the database.
   const rows = platformRows(options);
-  await createPlatformTables(sql, schema);
+  await createPlatformTables(sql, schema, postgis);
   const counts: Record<string, number> = {};
   await sql.begin(async (tx) => {
-    await setSearchPath(tx, schema);
+    await setSearchPath(tx, schema, postgis);
     const tables = listSchemas().map((t) => t.name);
     if (reset) {
       await tx.unsafe(
@@ -107,14 +113,14 @@ export async function seedDatabase(sql: Sql, options: SeedOptions = {}): Promise
     let table = "";
     for (const { table: name, row } of rows) {
       if (name !== table || batch.length >= batchRows) {
-        if (batch.length) await insert(tx, schema, table, batch, generated);
+        if (batch.length) await insert(tx, schema, table, batch, generated, postgis);
         batch = [];
         table = name;
       }
       batch.push(row);
       counts[name] = (counts[name] ?? 0) + 1;
     }
-    if (batch.length) await insert(tx, schema, table, batch, generated);
+    if (batch.length) await insert(tx, schema, table, batch, generated, postgis);
     // Identities were given explicitly (so the data does not depend on sequence state): move them on.
     for (const name of tables) await advanceIdentities(tx, schema, name);
   });
@@ -127,6 +133,7 @@ async function insert(
   table: string,
   rows: Row[],
   generated: Map<string, Set<string>>,
+  postgis: boolean,
 ): Promise<void> {
   const definition = getSchema(table);
   if (!generated.has(table)) {
@@ -147,7 +154,10 @@ async function insert(
     rows.map((row) => {
       const out: Record<string, unknown> = {};
       for (const c of columns) out[c] = row[c];
-      for (const c of points) out[c] = ewkt(row[c] as { latitude: number; longitude: number } | null);
+      for (const c of points) {
+        const point = row[c] as { latitude: number; longitude: number } | null;
+        out[c] = postgis ? ewkt(point) : point && `(${point.longitude},${point.latitude})`;
+      }
       return out;
     }),
     (_, value) => typeof value === "bigint" ? value.toString() : value,
@@ -189,7 +199,8 @@ async function createPostgis(sql: Sql): Promise<void> {
   }
 }
 
-async function setSearchPath(tx: Tx, schema: string): Promise<void> {
+async function setSearchPath(tx: Tx, schema: string, postgis = true): Promise<void> {
+  if (!postgis) return void await tx.unsafe(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
   const [{ nspname }] =
     await tx`SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
                                   WHERE e.extname = 'postgis'`;

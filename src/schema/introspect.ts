@@ -195,6 +195,8 @@ export async function introspectTable(
       column = text();
     }
     columns[name] = nullable ? column.nullable() : column;
+    // PostgreSQL's own point (x = longitude, y = latitude) reads differently from a PostGIS one.
+    if (pgType === "point") columns[name] = { ...columns[name], pgType: "point" };
   }
   const primaryKey = live.filter((c) => c.primaryKeyPosition !== undefined)
     .sort((a, b) => a.primaryKeyPosition! - b.primaryKeyPosition!)
@@ -293,6 +295,7 @@ function mapScalar(
       // Outside Parquet DECIMAL's reach (or PostgreSQL 15's negative scales): exact text instead.
       return precision <= 38 && scale >= 0 && scale <= precision ? numeric(precision, scale) : numeric();
     }
+    if (name === "point") return geographyPoint();
     return BUILT_IN[name]?.();
   }
   if (name === "citext") return text();
@@ -319,7 +322,8 @@ export function quoteIdent(name: string): string {
  *   DateStyle dependence; `infinity` stays a string the validator refuses loudly).
  * - numeric → `col::text` (exact digits, `scale` fraction digits).
  * - point → a json object `{ "latitude": ST_Y, "longitude": ST_X }` of the point in SRID 4326
- *   (`ST_Transform(col::geometry, 4326)`, a no-op for geography), NULL for NULL.
+ *   (`ST_Transform(col::geometry, 4326)`, a no-op for geography), NULL for NULL; for PostgreSQL's native
+ *   `point` type (`pgType` "point", x = longitude, y = latitude) the same object from its coordinates.
  * - arrays → `to_jsonb(col)` (a json array), through `::text[]` first for bigint and numeric elements so
  *   that no digit is lost to a JSON number.
  * - text → `col::text`, so a type mapped with `unmappedAsText` (interval, bytea, …) arrives as its text.
@@ -335,8 +339,12 @@ export function quoteIdent(name: string): string {
  * console.assert(readExpression("logged_at", timestamptz().spec) === `(to_jsonb("logged_at") #>> '{}')`);
  * ```
  */
-export function readExpression(column: string, spec: ColumnSpec): string {
+export function readExpression(column: string, spec: ColumnSpec, pgType?: string): string {
   const col = quoteIdent(column);
+  if (pgType === "point") {
+    // PostgreSQL's native point, as the embedded database (no PostGIS) stores locations: x is longitude.
+    return `CASE WHEN ${col} IS NULL THEN NULL ELSE json_build_object('latitude', (${col})[1], 'longitude', (${col})[0]) END`;
+  }
   switch (spec.kind) {
     case "timestamp":
     case "timestamptz":
@@ -373,6 +381,6 @@ export function readExpression(column: string, spec: ColumnSpec): string {
  */
 export function selectList(table: TableDefinition): string {
   return Object.entries(table.columns)
-    .map(([name, column]) => `${readExpression(name, column.spec)} AS ${quoteIdent(name)}`)
+    .map(([name, column]) => `${readExpression(name, column.spec, column.pgType)} AS ${quoteIdent(name)}`)
     .join(", ");
 }

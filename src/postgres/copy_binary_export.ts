@@ -1,0 +1,116 @@
+// This module is browser compatible.
+
+/**
+ * The fast path from PostgreSQL to Parquet bytes: a binary COPY stream decoded into column arrays
+ * (no row objects) and encoded one row group at a time. The bytes go to any sink, like EncodeStream's.
+ *
+ * @module
+ */
+
+import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import { ParquetStorageError } from "../errors.ts";
+import { parquetLayout } from "../schema/parquet_schema.ts";
+import { TABLE_METADATA_KEY, type TableDefinition, tableSpec } from "../schema/table.ts";
+import { loadCompressors, parseCodec } from "../streams/codecs.ts";
+import { ENCODE_DEFAULTS, type EncodeOptions } from "../streams/encode_stream.ts";
+import { CopyBinaryDecoder, physicalSchema } from "./copy_binary.ts";
+
+/** What {@link copyBinaryToParquet} reports once its stream is done. */
+export interface CopyBinaryProgress {
+  /** Rows encoded so far. */
+  rows: number;
+}
+
+/**
+ * Turns the bytes of `COPY (…) TO STDOUT (FORMAT binary)` (see `copyBinaryStatement`) into a Parquet
+ * file's bytes. `copy` is any async iterable of chunks, such as postgres.js's `.readable()`. Memory is
+ * one row group of column arrays plus its encoded bytes.
+ *
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * const sql = postgres(url);
+ * const copy = await sql.unsafe(copyBinaryStatement(table, "public", "logs")).readable();
+ * await copyBinaryToParquet(copy, table).stream.pipeTo(storage.createSink(path));
+ * ```
+ */
+export function copyBinaryToParquet(
+  copy: AsyncIterable<Uint8Array>,
+  table: TableDefinition,
+  options: EncodeOptions = {},
+): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
+  const { rowGroupSize, rowGroupBytes, pageSize } = { ...ENCODE_DEFAULTS, ...options };
+  const codec = parseCodec(options.codec ?? ENCODE_DEFAULTS.codec);
+  const layout = parquetLayout(table);
+  const decoder = new CopyBinaryDecoder(table);
+  const progress = { rows: 0 };
+  const chunks = copy[Symbol.asyncIterator]();
+  let output!: ReadableStreamDefaultController<Uint8Array>;
+  const writer: ByteWriter & { flush(): void } = Object.assign(new ByteWriter(), {
+    flush() {
+      if (writer.index) output.enqueue(new Uint8Array(writer.buffer.slice(0, writer.index)));
+      writer.index = 0;
+    },
+    finish() {
+      writer.flush();
+    },
+  });
+  let parquet!: ParquetWriter;
+  let groupBytes = 0;
+
+  const writeGroup = () => {
+    const rows = decoder.buffered;
+    if (!rows) return;
+    try {
+      parquet.write({ columnData: decoder.take(), rowGroupSize: rows, pageSize });
+    } catch (cause) {
+      throw new ParquetStorageError(`Cannot encode a row group: ${(cause as Error).message}`, {
+        table: table.name,
+        cause,
+      });
+    }
+    progress.rows += rows;
+    groupBytes = 0;
+  };
+
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      output = controller;
+      parquet = new ParquetWriter({
+        writer,
+        // Values arrive physical; the annotated schema goes back on before the footer is written.
+        schema: physicalSchema(layout.schema),
+        codec,
+        compressors: await loadCompressors(codec),
+        statistics: true,
+        kvMetadata: [
+          { key: TABLE_METADATA_KEY, value: JSON.stringify(tableSpec(table)) },
+          ...Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
+        ],
+        createdBy: "parquet-storage",
+      });
+    },
+    async pull() {
+      // One row group per pull: the consumer's pace sets how fast PostgreSQL is read.
+      while (!decoder.done) {
+        const next = await chunks.next();
+        if (next.done) {
+          throw new ParquetStorageError("The COPY stream ended before its trailer: the file would be short", {
+            table: table.name,
+          });
+        }
+        decoder.push(next.value);
+        groupBytes += next.value.length;
+        if (decoder.buffered >= rowGroupSize || groupBytes >= rowGroupBytes) return writeGroup();
+      }
+      writeGroup();
+      parquet.schema = layout.schema;
+      parquet.finish();
+      output.close();
+    },
+    async cancel(reason) {
+      await chunks.return?.(reason);
+    },
+  });
+  return { stream, progress };
+}

@@ -1,0 +1,203 @@
+/**
+ * An export run: every table read inside one `REPEATABLE READ, READ ONLY` transaction (one moment of the
+ * database), each written as a new immutable file, and the whole committed as one batch with a manifest.
+ *
+ * @module
+ */
+
+import { BatchWriter } from "../batch/batch_writer.ts";
+import { latestWatermark } from "../batch/committed.ts";
+import type { Watermark } from "../batch/manifest.ts";
+import { SourceError } from "../errors.ts";
+import { type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import type { Row, TableDefinition } from "../schema/table.ts";
+import type { S3Options } from "../storage/storage.ts";
+import type { Codec } from "../streams/codecs.ts";
+import type { Sql } from "./connect.ts";
+import { type Since, sourceError, tableRows } from "./table_source.ts";
+
+/** Options of {@link exportTables}. */
+export interface ExportOptions {
+  /** The output root: a folder or `s3://bucket/prefix`. */
+  out: string;
+  /** Tables to export. Default: every table of `schema`. */
+  tables?: string[];
+  /** The PostgreSQL schema. Default `"public"`. */
+  schema?: string;
+  /** Export only rows changed since the last committed batch, where a table has a watermark column. */
+  incremental?: boolean;
+  /** Watermark column per table; others use `updated_at`. */
+  watermarks?: Record<string, string>;
+  /** Rows per row group. */
+  rowGroupSize?: number;
+  /** Compression codec. */
+  codec?: Codec;
+  /** Rows per cursor fetch. */
+  batchSize?: number;
+  /** Validate rows against the table definition. Default `true`. */
+  validate?: boolean;
+  /** Read types without a mapping as text instead of failing. */
+  unmappedAsText?: boolean;
+  /** S3 settings for an `s3://` output. */
+  s3?: S3Options;
+  /** Called as rows flow (at most every 100 ms per table) and when a table is done. */
+  onProgress?: (progress: TableProgress) => void;
+}
+
+/** How far a table has got. */
+export interface TableProgress {
+  /** Table name. */
+  table: string;
+  /** Rows written so far. */
+  rows: number;
+  /** Seconds since the table started. */
+  seconds: number;
+  /** Bytes written, once done. */
+  bytes?: number;
+  /** True when the table's file is complete. */
+  done: boolean;
+}
+
+/** One table of an export's summary. */
+export interface TableSummary {
+  /** Table name. */
+  table: string;
+  /** `full`, or `incremental` (only rows changed since the previous batch). */
+  mode: "full" | "incremental";
+  /** Rows written. */
+  rows: number;
+  /** Files written. */
+  files: number;
+  /** Bytes written. */
+  bytes: number;
+  /** Seconds taken. */
+  seconds: number;
+  /** Where the file went. */
+  location: string;
+  /** A remark for the user, e.g. why a table was exported whole in an incremental run. */
+  note?: string;
+}
+
+/** What an export run did. */
+export interface ExportSummary {
+  /** The batch id (its manifest is `<out>/_manifests/<batch>.json`). */
+  batch: string;
+  /** The PostgreSQL snapshot every table was read in. */
+  snapshot: string;
+  /** The output root. */
+  out: string;
+  /** One entry per table, in export order. */
+  tables: TableSummary[];
+}
+
+/**
+ * Exports tables from PostgreSQL to Parquet, all read in one snapshot, committed as one batch. On failure
+ * no manifest is written (files of tables already finished stay, complete and valid, for `vacuum`).
+ *
+ * @example
+ * ```ts ignore
+ * import { connectPostgres, exportTables } from "@parquet-storage/engine";
+ * const sql = connectPostgres();
+ * const summary = await exportTables(sql, { out: "./data", tables: ["borehole"] });
+ * await sql.end();
+ * ```
+ */
+export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
+  const { out, schema = "public", incremental = false, watermarks = {}, validate = true } = options;
+  return await sql.begin("isolation level repeatable read read only", async (tx) => {
+    const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
+    const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
+    const definitions = await planTables(query, options);
+    const batch = new BatchWriter(out, { s3: options.s3 });
+    const summaries: TableSummary[] = [];
+    for (const table of definitions) {
+      const column = watermarks[table.name] ?? "updated_at";
+      const canFollow = incremental && column in table.columns;
+      const since: Since | undefined = canFollow
+        ? {
+          column,
+          ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
+        }
+        : undefined;
+      const started = performance.now();
+      let rows = 0;
+      let last: Row | undefined;
+      let reported = 0;
+      const tap = new TransformStream<Row, Row>({
+        transform(row, controller) {
+          rows++;
+          last = row;
+          const now = performance.now();
+          if (now - reported > 100) {
+            reported = now;
+            options.onProgress?.({ table: table.name, rows, seconds: (now - started) / 1000, done: false });
+          }
+          controller.enqueue(row);
+        },
+      });
+      const mode = since?.value ? "incremental" : "full";
+      let entry;
+      try {
+        entry = await batch.writeTable(
+          table,
+          tableRows(tx, table, { batchSize: options.batchSize, since }).pipeThrough(tap),
+          {
+            mode,
+            rowGroupSize: options.rowGroupSize,
+            codec: options.codec,
+            validate,
+          },
+        );
+      } catch (error) {
+        throw error instanceof SourceError || (error as { table?: string }).table
+          ? error
+          : sourceError(table.name, error);
+      }
+      if (since) entry.watermark = watermarkOf(table, since, last);
+      const file = entry.files.at(-1)!;
+      const seconds = (performance.now() - started) / 1000;
+      options.onProgress?.({ table: table.name, rows, seconds, bytes: file.bytes, done: true });
+      summaries.push({
+        table: table.name,
+        mode,
+        rows: file.rows,
+        files: 1,
+        bytes: file.bytes,
+        seconds,
+        location: `${batch.root}/${file.path}`,
+        ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
+        ...(since && !since.value ? { note: "first incremental run: exported whole" } : {}),
+      });
+    }
+    await batch.commit({ snapshot });
+    return { batch: batch.id, snapshot, out: batch.root, tables: summaries };
+  }) as ExportSummary;
+}
+
+/** The tables to export, introspected, checked before anything is written. */
+export async function planTables(query: CatalogQuery, options: ExportOptions): Promise<TableDefinition[]> {
+  const { schema = "public" } = options;
+  const names = options.tables?.length ? options.tables : await listTables(query, schema);
+  if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
+  const definitions: TableDefinition[] = [];
+  for (const name of names) {
+    try {
+      const table = await introspectTable(query, name, { schema, unmappedAsText: options.unmappedAsText });
+      definitions.push(table);
+    } catch (error) {
+      if ((error as { table?: string }).table) throw error;
+      throw sourceError(name, error);
+    }
+  }
+  return definitions;
+}
+
+function watermarkOf(table: TableDefinition, since: Since, last: Row | undefined): Watermark {
+  if (!last) return { column: since.column, value: since.value, key: since.key };
+  const key = Object.fromEntries(table.primaryKey.map((k) => [k, String(last[k])]));
+  return {
+    column: since.column,
+    value: String(last[since.column]),
+    key: table.primaryKey.length ? key : null,
+  };
+}
