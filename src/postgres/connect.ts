@@ -37,10 +37,8 @@ export function connectPostgres(options: ConnectOptions = {}): Sql {
     types: { bigint: postgres.BigInt },
   };
   try {
-    // deno-lint-ignore no-explicit-any
-    return (options.url
-      ? postgres(options.url, settings as any)
-      : postgres(settings as any)) as unknown as Sql;
+    const options_ = settings as unknown as postgres.Options<Record<string, postgres.PostgresType>>;
+    return (options.url ? postgres(options.url, options_) : postgres(options_)) as unknown as Sql;
   } catch (cause) {
     throw new SourceError(`Cannot connect to PostgreSQL: ${(cause as Error).message}`, { cause });
   }

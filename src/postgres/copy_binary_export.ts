@@ -56,6 +56,9 @@ export function copyBinaryToParquet(
     },
   });
   let parquet!: ParquetWriter;
+  const decimalColumns = new Set(
+    layout.schema.filter((e) => e.converted_type === "DECIMAL" && e.type === "INT32").map((e) => e.name),
+  );
   let groupBytes = 0;
 
   const writeGroup = () => {
@@ -68,6 +71,14 @@ export function copyBinaryToParquet(
         table: table.name,
         cause,
       });
+    }
+    // Statistics are turned into bytes with the annotated schema, which reads a number in a DECIMAL
+    // column as scaled: hand it the unscaled bigint it was.
+    for (const column of parquet.row_groups.at(-1)!.columns) {
+      const statistics = column.meta_data?.statistics;
+      if (!statistics || !decimalColumns.has(column.meta_data!.path_in_schema[0])) continue;
+      if (typeof statistics.min_value === "number") statistics.min_value = BigInt(statistics.min_value);
+      if (typeof statistics.max_value === "number") statistics.max_value = BigInt(statistics.max_value);
     }
     progress.rows += rows;
     groupBytes = 0;

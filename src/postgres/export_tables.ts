@@ -103,7 +103,7 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
-  const { out, schema = "public", incremental = false, watermarks = {}, validate = true } = options;
+  const { out, incremental = false, watermarks = {}, validate = true } = options;
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
     const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
