@@ -1,0 +1,67 @@
+/**
+ * Our export paths for the bench, each run in a child process: the library's row path (postgres.js
+ * cursor of canonical rows → ValidateStream → EncodeStream → local sink), and the COPY-binary column
+ * path.
+ *
+ * @module
+ */
+
+import postgres from "postgres";
+import { type Codec, writeParquet } from "../mod.ts";
+import { introspectTable, selectList } from "../src/schema/introspect.ts";
+import type { ChildResult } from "./baselines.ts";
+import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
+import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { storageFor } from "../src/storage/open_location.ts";
+
+async function definition(sql: postgres.Sql, schema: string, table: string) {
+  return await introspectTable(
+    (text, params) => sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]),
+    table,
+    { schema },
+  );
+}
+
+async function* flatten<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of batches) yield* batch;
+}
+
+/** The row path: canonical rows from a cursor, validated, encoded and written. */
+export async function oursRows(
+  url: string,
+  schema: string,
+  table: string,
+  file: string,
+  codec: Codec,
+): Promise<ChildResult> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const definition_ = await definition(sql, schema, table);
+    const cursor = sql.unsafe(`SELECT ${selectList(definition_)} FROM "${schema}"."${table}"`).cursor(10_000);
+    const result = await writeParquet(file, flatten(cursor), { table: definition_, codec });
+    return { rows: result.rows, bytes: result.bytes };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** The column path: COPY … TO STDOUT (FORMAT binary) decoded straight into column arrays. */
+export async function oursCopy(
+  url: string,
+  schema: string,
+  table: string,
+  file: string,
+  codec: Codec,
+): Promise<ChildResult> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const definition_ = await definition(sql, schema, table);
+    const copy = await sql.unsafe(copyBinaryStatement(definition_, schema, table)).readable();
+    const { stream, progress } = copyBinaryToParquet(copy, definition_, { codec });
+    const sink = (await storageFor(file)).createSink(file);
+    await stream.pipeTo(sink);
+    return { rows: progress.rows, bytes: sink.bytesWritten };
+  } finally {
+    await sql.end();
+  }
+}
