@@ -1,0 +1,69 @@
+/**
+ * What the export prints while it runs and when it ends: a live line per table on a terminal (rows,
+ * rows/s, bytes), and a final table on stderr.
+ *
+ * @module
+ */
+
+import type { ExportSummary, TableProgress } from "../postgres/export_tables.ts";
+
+const encoder = new TextEncoder();
+
+/** A progress callback that redraws one line per table on a terminal, at most ten times a second. */
+export function progressPrinter(terminal: boolean): (progress: TableProgress) => void {
+  return (progress) => {
+    if (!terminal) return;
+    const rate = progress.seconds > 0 ? Math.round(progress.rows / progress.seconds) : 0;
+    const bytes = progress.bytes === undefined ? "" : `, ${formatBytes(progress.bytes)}`;
+    const line = `${progress.table}: ${progress.rows.toLocaleString("en")} rows, ${
+      rate.toLocaleString("en")
+    } rows/s${bytes}`;
+    Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${line}${progress.done ? "\n" : ""}`));
+  };
+}
+
+/** The final summary: one row per table, and the batch. */
+export function summaryTable(summary: ExportSummary): string {
+  const header = ["table", "mode", "rows", "files", "bytes", "seconds"];
+  const rows = summary.tables.map((t) => [
+    t.table + (t.note ? ` (${t.note})` : ""),
+    t.mode,
+    t.rows.toLocaleString("en"),
+    String(t.files),
+    formatBytes(t.bytes),
+    t.seconds.toFixed(2),
+  ]);
+  const total = summary.tables.reduce((sum, t) => ({ rows: sum.rows + t.rows, bytes: sum.bytes + t.bytes }), {
+    rows: 0,
+    bytes: 0,
+  });
+  rows.push([
+    "total",
+    "",
+    total.rows.toLocaleString("en"),
+    String(summary.tables.length),
+    formatBytes(total.bytes),
+    summary.tables.reduce((s, t) => s + t.seconds, 0).toFixed(2),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => i === 0 || i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join("  ");
+  return [
+    line(header),
+    ...rows.map(line),
+    `batch ${summary.batch} committed to ${summary.out}/_manifests/ (snapshot ${summary.snapshot})`,
+  ].join("\n");
+}
+
+/** Bytes in a human unit. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
