@@ -64,6 +64,20 @@ export function physicalSchema(schema: SchemaElement[]): SchemaElement[] {
 }
 
 type Decode = (bytes: Uint8Array, at: number, length: number) => unknown;
+type TypedConstructor = new (length: number) => Int32Array | Float32Array | Float64Array | BigInt64Array;
+type Column = unknown[] | Int32Array | Float32Array | Float64Array | BigInt64Array;
+
+const ARENA_BYTES = 4 * 1024 * 1024;
+const TYPED: Record<string, TypedConstructor | undefined> = {
+  smallint: Int32Array,
+  int: Int32Array,
+  date: Int32Array,
+  real: Float32Array,
+  float: Float64Array,
+  bigint: BigInt64Array,
+  timestamp: BigInt64Array,
+  timestamptz: BigInt64Array,
+};
 
 /** Decodes a COPY binary stream, chunk by chunk, into column arrays of at most one row group. */
 export class CopyBinaryDecoder {
@@ -74,31 +88,70 @@ export class CopyBinaryDecoder {
   #names: string[];
   #nullable: boolean[];
   #decoders: Decode[];
-  #columns: unknown[][];
+  // Required fixed-width columns fill typed arrays; the rest plain arrays (which can hold null).
+  #makers: (() => Column)[];
+  #columns: Column[];
+  #count = 0;
+  #capacity: number;
   #pending: Uint8Array | undefined;
   #headerRead = false;
   #table: string;
-  #text = new TextDecoder("utf-8", { fatal: true });
+  #arena = new Uint8Array(0);
+  #arenaAt = 0;
 
-  constructor(table: TableDefinition) {
+  /** `capacity` is the expected rows per batch (the row group size); a batch may grow past it. */
+  constructor(table: TableDefinition, capacity = 100_000) {
     this.#table = table.name;
+    this.#capacity = capacity;
     const entries = Object.entries(table.columns);
     this.#names = entries.map(([name]) => name);
     this.#nullable = entries.map(([, { spec }]) => spec.nullable);
     this.#decoders = entries.map(([name, { spec }]) => this.#decoder(name, spec));
-    this.#columns = entries.map(() => []);
+    this.#makers = entries.map(([, { spec }]) => {
+      const smallDecimal = spec.kind === "numeric" && spec.precision !== undefined && spec.precision <= 9;
+      const Typed = spec.nullable ? undefined : smallDecimal ? Int32Array : TYPED[spec.kind];
+      return Typed ? () => new Typed(this.#capacity) : () => [];
+    });
+    this.#columns = this.#makers.map((make) => make());
   }
 
   /** Rows decoded and not yet taken. */
   get buffered(): number {
-    return this.#columns[0]?.length ?? 0;
+    return this.#count;
   }
 
   /** Hands over the decoded columns, by Parquet column name, and starts a new batch. */
-  take(): { name: string; data: unknown[] }[] {
-    const out = this.#names.map((name, i) => ({ name, data: this.#columns[i] }));
-    this.#columns = this.#names.map(() => []);
+  take(): { name: string; data: Column }[] {
+    const count = this.#count;
+    const out = this.#names.map((name, i) => {
+      const data = this.#columns[i];
+      return { name, data: Array.isArray(data) ? data : data.subarray(0, count) };
+    });
+    this.#columns = this.#makers.map((make) => make());
+    this.#count = 0;
     return out;
+  }
+
+  /** Copies `n` bytes out of the COPY buffer into the current arena, as a view (one object, no buffer). */
+  #copyOut(b: Uint8Array, at: number, n: number): Uint8Array {
+    if (this.#arenaAt + n > this.#arena.length) {
+      this.#arena = new Uint8Array(Math.max(ARENA_BYTES, n));
+      this.#arenaAt = 0;
+    }
+    const start = this.#arenaAt;
+    this.#arena.set(b.subarray(at, at + n), start);
+    this.#arenaAt = start + n;
+    return this.#arena.subarray(start, start + n);
+  }
+
+  #grow(): void {
+    this.#capacity *= 2;
+    this.#columns = this.#columns.map((column) => {
+      if (Array.isArray(column)) return column;
+      const grown = new (column.constructor as TypedConstructor)(this.#capacity);
+      grown.set(column as never);
+      return grown;
+    });
   }
 
   /** Decodes every complete tuple in `chunk`; a tuple cut at the end waits for the next chunk. */
@@ -147,6 +200,9 @@ export class CopyBinaryDecoder {
       if (!whole || p > end) break;
       p = at + 2;
       const row = this.rows + 1;
+      const n = this.#count;
+      if (n === this.#capacity) this.#grow();
+      const columns = this.#columns;
       for (let f = 0; f < fields; f++) {
         const length = int32(bytes, p);
         p += 4;
@@ -158,16 +214,40 @@ export class CopyBinaryDecoder {
               column: this.#names[f],
             });
           }
-          this.#columns[f].push(null);
+          columns[f][n] = null;
         } else {
-          this.#columns[f].push(this.#decoders[f](bytes, p, length));
+          columns[f][n] = this.#decoders[f](bytes, p, length);
           p += length;
         }
       }
       this.rows = row;
+      this.#count = n + 1;
       at = p;
     }
     if (at < end) this.#pending = bytes.slice(at);
+  }
+
+  /** JSON text without the spaces outside strings, copied into the arena. */
+  #compactJson(json: Uint8Array, at: number, length: number): Uint8Array {
+    if (this.#arenaAt + length > this.#arena.length) {
+      this.#arena = new Uint8Array(Math.max(ARENA_BYTES, length));
+      this.#arenaAt = 0;
+    }
+    const out = this.#arena, start = this.#arenaAt, end = at + length;
+    let n = start, inString = false;
+    for (let i = at; i < end; i++) {
+      const c = json[i];
+      if (inString) {
+        out[n++] = c;
+        if (c === 0x5c) out[n++] = json[++i]; // backslash: copy the escaped byte as is
+        else if (c === 0x22) inString = false;
+      } else if (c !== 0x20) {
+        out[n++] = c;
+        if (c === 0x22) inString = true;
+      }
+    }
+    this.#arenaAt = n;
+    return out.subarray(start, n);
   }
 
   #refuse(column: string, reason: string): never {
@@ -175,13 +255,14 @@ export class CopyBinaryDecoder {
   }
 
   #decoder(column: string, spec: ColumnSpec): Decode {
-    const text = this.#text;
+    // Text stays UTF-8 bytes: hyparquet-writer writes bytes as they are, so decoding to a string only
+    // to encode it again is skipped (PostgreSQL sends UTF-8, as postgres.js sets client_encoding).
+    const bytes: Decode = (b, at, n) => this.#copyOut(b, at, n);
     switch (spec.kind) {
       case "uuid":
-        return (b, at) => b.slice(at, at + 16);
       case "text":
       case "enum":
-        return (b, at, n) => text.decode(b.subarray(at, at + n));
+        return bytes;
       case "smallint":
         return (b, at) => (b[at] << 8 | b[at + 1]) << 16 >> 16;
       case "int":
@@ -218,9 +299,9 @@ export class CopyBinaryDecoder {
       case "jsonb":
         // Version byte, then jsonb's text; its spaces after ':' and ',' are dropped to store what
         // JSON.stringify would (the row path's bytes).
-        return (b, at, n) => compactJson(b.subarray(at + 1, at + n));
+        return (b, at, n) => this.#compactJson(b, at + 1, n - 1);
       case "numeric":
-        if (spec.precision === undefined) return (b, at, n) => text.decode(b.subarray(at, at + n));
+        if (spec.precision === undefined) return bytes;
         return numericDecoder(spec.precision, spec.scale ?? 0, (reason) => this.#refuse(column, reason));
       default:
         throw new Error(`unreachable: ${spec.kind} is not read through binary COPY`);
@@ -264,22 +345,4 @@ function numericDecoder(precision: number, scale: number, refuse: (reason: strin
       : acc / 10n ** BigInt(exponent - scale);
     return sign ? -unscaled : unscaled;
   };
-}
-
-/** JSON text without the spaces outside strings, copied out of the COPY buffer. */
-function compactJson(json: Uint8Array): Uint8Array {
-  const out = new Uint8Array(json.length);
-  let n = 0, inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i];
-    if (inString) {
-      out[n++] = c;
-      if (c === 0x5c) out[n++] = json[++i]; // backslash: copy the escaped byte as is
-      else if (c === 0x22) inString = false;
-    } else if (c !== 0x20) {
-      out[n++] = c;
-      if (c === 0x22) inString = true;
-    }
-  }
-  return out.subarray(0, n);
 }
