@@ -138,6 +138,7 @@ export async function main(args: string[]): Promise<number> {
   }
   await using embedded = noDatabaseConfigured(settings) ? await announceEmbedded() : undefined;
   const sql = connectPostgres({ url: embedded?.url ?? settings.db ?? Deno.env.get("DATABASE_URL"), max: 1 });
+  let failed = false;
   try {
     if (!embedded) console.error(`Exporting from ${describeConnection(sql)} to ${settings.out}`);
     if (settings.dryRun) return await dryRun(sql, settings);
@@ -159,9 +160,11 @@ export async function main(args: string[]): Promise<number> {
     const table = (error as SourceError).table;
     console.error(`\nexport failed${table ? ` (table ${table})` : ""}: ${(error as Error).message}`);
     console.error("No batch was committed; no partial file is visible.");
+    // A dead connection cannot be closed politely (postgres.js would write to a closed socket).
+    failed = true;
     return 1;
   } finally {
-    await sql.end({ timeout: 5 });
+    if (!failed) await sql.end({ timeout: 5 });
   }
 }
 

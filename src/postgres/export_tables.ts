@@ -104,6 +104,10 @@ export interface ExportSummary {
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
   const { out, incremental = false, watermarks = {}, validate = true } = options;
+  // If the connection dies, the transaction's ROLLBACK fails too and postgres.js reports that instead:
+  // keep the first error, which names the table.
+  let first: unknown;
+  let current: string | undefined;
   return await sql.begin("isolation level repeatable read read only", async (tx) => {
     const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
     const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
@@ -111,6 +115,7 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     const batch = new BatchWriter(out, { s3: options.s3 });
     const summaries: TableSummary[] = [];
     for (const table of definitions) {
+      current = table.name;
       const column = watermarks[table.name] ?? "updated_at";
       const canFollow = incremental && column in table.columns;
       const since: Since | undefined = canFollow
@@ -149,7 +154,7 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
           },
         );
       } catch (error) {
-        throw error instanceof SourceError || (error as { table?: string }).table
+        throw first = error instanceof SourceError || (error as { table?: string }).table
           ? error
           : sourceError(table.name, error);
       }
@@ -171,6 +176,9 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     }
     await batch.commit({ snapshot });
     return { batch: batch.id, snapshot, out: batch.root, tables: summaries };
+  }).catch((error) => {
+    // The transaction may fail on its own (connection lost) before the table's stream reports it.
+    throw first ?? (current ? sourceError(current, error) : error);
   }) as ExportSummary;
 }
 

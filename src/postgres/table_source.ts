@@ -106,10 +106,20 @@ export function query(table: TableDefinition, since?: Since): { text: string; pa
 export function sourceError(table: string, cause: unknown): SourceError {
   if (cause instanceof SourceError) return cause;
   const { code, message } = cause as { code?: string; message?: string };
+  const lost = [
+    "57P01",
+    "57P02",
+    "57P03",
+    "CONNECTION_CLOSED",
+    "CONNECTION_ENDED",
+    "CONNECTION_DESTROYED",
+    "EPIPE",
+    "ECONNRESET",
+  ]
+    .includes(code ?? "") || /socket has been ended|terminating connection/i.test(message ?? "");
   const why = code === "42P01"
     ? "the table does not exist"
-    : code === "57P01" || code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" ||
-        code === "CONNECTION_DESTROYED"
+    : lost
     ? `the connection to PostgreSQL was lost (${message})`
     : code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT"
     ? `PostgreSQL cannot be reached (${message})`

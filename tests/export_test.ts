@@ -1,0 +1,190 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { listManifests, readCommitted } from "../mod.ts";
+import { createPlatformTables, seedDatabase } from "../src/cli/seed.ts";
+import { listSchemas } from "../schemas/mod.ts";
+import { DATABASE_VARIABLES, runCli, spawnCli } from "./helpers/cli.ts";
+import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
+import { allFiles, tempDir } from "./helpers/files.ts";
+import { connect, DATABASE_URL, ensurePostgis, testSchema } from "./helpers/pg.ts";
+
+const env = { DATABASE_URL };
+
+async function parquetFiles(dir: string, table: string): Promise<string[]> {
+  return (await allFiles(join(dir, table))).filter((f) => f.endsWith(".parquet")).map((f) =>
+    join(dir, table, f)
+  );
+}
+
+Deno.test("all 29 seeded tables export, and DuckDB reads PostgreSQL's counts and sums", async () => {
+  const sql = connect();
+  await ensurePostgis(sql);
+  const schema = await testSchema(sql, "export_all");
+  try {
+    await createPlatformTables(sql, schema.name);
+    await seedDatabase(sql, { schema: schema.name, rows: 30, seed: 7 });
+    const out = await tempDir();
+    const ran = await runCli("export", ["--schema", schema.name, "--out", out, "--json"], { env });
+    assert.equal(ran.code, 0, ran.stderr);
+    const summary = JSON.parse(ran.stdout);
+    assert.equal(summary.tables.length, 29);
+    assert.match(ran.stderr, /table\s+mode\s+rows\s+files\s+bytes\s+seconds/);
+
+    for (const table of listSchemas()) {
+      const [file] = await parquetFiles(out, table.name);
+      assert.match(file, new RegExp(`${table.name}_\\d{8}_\\d{6}_[0-9a-f]{8}\\.parquet$`));
+      const numeric = Object.entries(table.columns)
+        .filter(([, c]) =>
+          ["int", "smallint", "bigint", "numeric"].includes(c.spec.kind) && c.spec.precision !== undefined ||
+          ["int", "smallint", "bigint"].includes(c.spec.kind)
+        )
+        .map(([name]) => name);
+      const sums = numeric.map((c) => `coalesce(sum("${c}"), 0)::text AS "${c}"`).join(", ");
+      const counts = Object.keys(table.columns).filter((c) => table.columns[c].spec.kind !== "point")
+        .map((c) => `count("${c}")::text AS "n_${c}"`).join(", ");
+      const select = [`count(*)::text AS total`, counts, sums].filter(Boolean).join(", ");
+      const [pg] = await sql.unsafe(`SELECT ${select} FROM "${schema.name}"."${table.name}"`);
+      const [duck] = await duckdbRows(
+        `SELECT ${select.replaceAll("::text", "::VARCHAR")} FROM read_parquet(${sqlString(file)})`,
+      );
+      assert.deepEqual(duck, { ...pg }, `DuckDB and PostgreSQL agree on ${table.name}`);
+    }
+    const manifests = await listManifests(out);
+    assert.equal(manifests.length, 1);
+    assert.equal(manifests[0].tables.length, 29);
+    assert.equal(manifests[0].snapshot, summary.snapshot);
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("with no database configured, the export runs on the embedded sample database", async () => {
+  const out = await tempDir();
+  const ran = await runCli("export", ["--out", out, "--tables", "borehole,stratum_layers"], {
+    unset: DATABASE_VARIABLES,
+  });
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stderr.split("\n")[0], /embedded sample database/);
+  const rows = await readCommitted(out, "borehole");
+  assert.equal(rows.length, 20);
+  assert.ok(rows.every((r) => typeof (r.location as { latitude: number }).latitude === "number"));
+  assert.equal((await readCommitted(out, "stratum_layers")).length > 20, true);
+});
+
+Deno.test("bad usage exits 2, --help exits 0, --dry-run and a missing table write nothing", async () => {
+  const out = await tempDir();
+  assert.equal((await runCli("export", ["--help"])).code, 0);
+  for (
+    const args of [["--bogus"], ["--row-group-size", "0"], ["--codec", "rar"], ["--tables", ","], [
+      "--watermark",
+      "x",
+    ]]
+  ) {
+    const ran = await runCli("export", [...args, "--out", out], { env });
+    assert.equal(ran.code, 2, `${args.join(" ")}: ${ran.stderr}`);
+    assert.match(ran.stderr, /Usage: deno task export/);
+  }
+  const sql = connect();
+  const schema = await testSchema(sql, "export_usage");
+  try {
+    await sql.unsafe(`CREATE TABLE "${schema.name}".things (id int PRIMARY KEY, name text)`);
+    await sql.unsafe(`INSERT INTO "${schema.name}".things VALUES (1, 'a')`);
+    const dry = await runCli("export", ["--schema", schema.name, "--out", out, "--dry-run", "--json"], {
+      env,
+    });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(JSON.parse(dry.stdout).tables[0].table, "things");
+    const missing = await runCli(
+      "export",
+      ["--schema", schema.name, "--out", out, "--tables", "things,nope"],
+      { env },
+    );
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /table nope/);
+    assert.deepEqual(await allFiles(out), [], "nothing written by the dry run nor the failed run");
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("a backend terminated mid-export fails cleanly, naming the table, with no partial file", async () => {
+  const sql = connect();
+  const schema = await testSchema(sql, "export_kill");
+  try {
+    await sql.unsafe(`CREATE TABLE "${schema.name}".small (id int PRIMARY KEY)`);
+    await sql.unsafe(`INSERT INTO "${schema.name}".small SELECT generate_series(1, 10)`);
+    await sql.unsafe(`CREATE TABLE "${schema.name}".big AS SELECT g AS id, md5(g::text) AS label, now() AS at
+                      FROM generate_series(1, 400000) g`);
+    const out = await tempDir();
+    const child = spawnCli("export", ["--schema", schema.name, "--out", out, "--tables", "small,big"], {
+      env,
+    });
+    let terminated = 0;
+    for (let i = 0; i < 200 && !terminated; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const files = await parquetFiles(out, "small");
+      if (!files.length) continue;
+      const killed = await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                               WHERE application_name = 'parquet-storage' AND pid <> pg_backend_pid()`;
+      terminated = killed.length;
+    }
+    assert.ok(terminated > 0, "the export's backend was terminated");
+    const { code, stderr } = await child.output();
+    const message = new TextDecoder().decode(stderr);
+    assert.equal(code, 1, message);
+    assert.match(message, /table big/);
+    assert.match(message, /connection to PostgreSQL was lost|terminat/i);
+    assert.deepEqual(await parquetFiles(out, "big"), [], "no partial file of the failed table");
+    assert.equal((await allFiles(join(out, "big"))).length, 0, "no temporary file either");
+    assert.equal((await listManifests(out)).length, 0, "no batch committed");
+    const [small] = await parquetFiles(out, "small");
+    const [{ n }] = await duckdbRows(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(small)})`);
+    assert.equal(n, 10, "the table completed before the failure is a valid file");
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("an export holds one snapshot while other sessions write", async () => {
+  const sql = connect();
+  const schema = await testSchema(sql, "export_snapshot");
+  try {
+    await sql.unsafe(
+      `CREATE TABLE "${schema.name}".a_big AS SELECT g AS id, md5(g::text) AS label FROM generate_series(1, 300000) g`,
+    );
+    await sql.unsafe(`CREATE TABLE "${schema.name}".b_small (id int PRIMARY KEY)`);
+    await sql.unsafe(`INSERT INTO "${schema.name}".b_small SELECT generate_series(1, 100)`);
+    const out = await tempDir();
+    const child = spawnCli("export", [
+      "--schema",
+      schema.name,
+      "--out",
+      out,
+      "--tables",
+      "a_big,b_small",
+      "--json",
+    ], { env });
+    // Wait until the export is reading a_big (its snapshot is taken), then change b_small.
+    for (let i = 0; i < 200; i++) {
+      const active = await sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'parquet-storage'
+                               AND query ILIKE '%a_big%'`;
+      if (active.length) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await sql.unsafe(`INSERT INTO "${schema.name}".b_small SELECT generate_series(101, 150)`);
+    await sql.unsafe(`DELETE FROM "${schema.name}".a_big WHERE id <= 1000`);
+    const { code, stdout, stderr } = await child.output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const summary = JSON.parse(new TextDecoder().decode(stdout));
+    const rows = Object.fromEntries(
+      summary.tables.map((t: { table: string; rows: number }) => [t.table, t.rows]),
+    );
+    assert.deepEqual(rows, { a_big: 300000, b_small: 100 }, "both tables as of the export's snapshot");
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
