@@ -291,9 +291,13 @@ export class CopyBinaryDecoder {
           if ((high === 0x7fffffff && low === 0xffffffff) || (high === -0x80000000 && low === 0)) {
             this.#refuse(column, "infinite timestamps have no Parquet value");
           }
-          // Microseconds since 2000 fit a double exactly (±285,000 years), so one BigInt per value.
-          const micros = high * 4294967296 + low + PG_EPOCH_MICROS;
-          return BigInt(millis ? Math.floor(micros / 1000) : micros);
+          // Within ±142 years of 2000 the microseconds fit a double exactly: one BigInt per value.
+          if (high < 0x100000 && high >= -0x100000) {
+            const micros = high * 4294967296 + low + PG_EPOCH_MICROS;
+            return BigInt(millis ? Math.floor(micros / 1000) : micros);
+          }
+          const micros = (BigInt(high) << 32n | BigInt(low)) + BigInt(PG_EPOCH_MICROS);
+          return millis ? (micros - ((micros % 1000n) + 1000n) % 1000n) / 1000n : micros;
         };
       }
       case "jsonb":
