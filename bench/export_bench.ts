@@ -97,7 +97,7 @@ function command(path: string, target: string, codec: string, out: string): stri
         "task",
         "-q",
         "export",
-        "--url",
+        "--db",
         DB_URL,
         "--schema",
         schema,

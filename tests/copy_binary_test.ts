@@ -21,7 +21,8 @@ import {
   writeParquet,
 } from "../mod.ts";
 import { copyBinaryStatement, copyBinarySupports } from "../src/postgres/copy_binary.ts";
-import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { copyBinaryToParquet, writeTableByCopy } from "../src/postgres/copy_binary_export.ts";
+import { BatchWriter } from "../src/batch/batch_writer.ts";
 import { introspectTable, selectList } from "../src/schema/introspect.ts";
 import type { TableDefinition } from "../src/schema/table.ts";
 import { catalogQuery, connect } from "./helpers/pg.ts";
@@ -124,6 +125,21 @@ Deno.test({
           (error: unknown) =>
             error instanceof ValidationError && /infinite timestamps/.test(error.message) && error.row === 1,
         );
+      });
+
+      await t.step("writeTableByCopy records the file in a batch, as writeTable would", async () => {
+        const out = await tempDir();
+        const batch = new BatchWriter(out);
+        const entry = await writeTableByCopy(sql, batch, table, { schema: SCHEMA, codec: "ZSTD" });
+        await batch.commit();
+        const [file] = entry.files;
+        assert.equal(file.rows, 3);
+        const bytes = await Deno.readFile(`${out}/${file.path}`);
+        assert.equal(file.bytes, bytes.length);
+        const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+        assert.equal(file.sha256, Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""));
+        const rows = await readParquet(bytes);
+        assert.deepEqual(rows.sort((a, b) => Number(a.id) - Number(b.id)), await rowPathRows(table));
       });
 
       await t.step("arrays and points are not taken by the fast path", () => {
