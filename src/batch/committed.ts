@@ -101,7 +101,9 @@ export async function readCommitted(
   const { files } = await committedFiles(root, table, options);
   const base = root.replace(/\/+$/, "");
   const rows: Row[] = [];
-  for (const file of files) rows.push(...await readParquet(`${base}/${file.path}`, options));
+  for (const file of files) {
+    for (const row of await readParquet(`${base}/${file.path}`, options)) rows.push(row);
+  }
   return rows;
 }
 

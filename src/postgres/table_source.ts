@@ -85,19 +85,22 @@ export function query(table: TableDefinition, since?: Since): { text: string; pa
       throw new SourceError(`Incremental column is not in the table`, { table: table.name, column: key });
     }
   }
-  const order = ` ORDER BY ${keys.map(quoteIdent).join(", ")}`;
+  // Qualified, so that ORDER BY means the table's columns and not the SELECT's text aliases.
+  const qualified = (column: string) => `${from}.${quoteIdent(column)}`;
+  const order = ` ORDER BY ${keys.map(qualified).join(", ")}`;
   if (since.value === null) return { text: base + order, params: [] };
-  const cast = (column: string, i: number) => `$${i + 1}::${table.columns[column].pgType}`;
+  // Through text: postgres.js would pass a timestamptz parameter through a millisecond Date.
+  const cast = (column: string, i: number) => `$${i + 1}::text::${table.columns[column].pgType}`;
   if (!since.key || keys.length === 1) {
     return {
-      text: `${base} WHERE ${quoteIdent(since.column)} > ${cast(since.column, 0)}${order}`,
+      text: `${base} WHERE ${qualified(since.column)} > ${cast(since.column, 0)}${order}`,
       params: [since.value],
     };
   }
   const values = [since.value, ...keys.slice(1).map((k) => since.key![k])];
   // Row comparison: later watermark, or the same one with a larger key (rows sharing a timestamp).
   return {
-    text: `${base} WHERE (${keys.map(quoteIdent).join(", ")}) > (${keys.map(cast).join(", ")})${order}`,
+    text: `${base} WHERE (${keys.map(qualified).join(", ")}) > (${keys.map(cast).join(", ")})${order}`,
     params: values,
   };
 }

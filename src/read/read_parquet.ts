@@ -63,7 +63,8 @@ export interface ReadOptions extends OpenOptions {
  */
 export async function readParquet(source: ParquetSource, options: ReadOptions = {}): Promise<Row[]> {
   const rows: Row[] = [];
-  for await (const group of readRowGroups(source, options)) rows.push(...group);
+  // A loop, not push(...group): spreading a large row group overflows the call stack.
+  for await (const group of readRowGroups(source, options)) for (const row of group) rows.push(row);
   return rows;
 }
 
