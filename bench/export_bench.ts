@@ -149,12 +149,20 @@ try {
           for (let round = 0; round < rounds; round++) {
             const out = `${work}/${path}_${codec}_${round}${path === "ours-cli" ? "" : ".parquet"}`;
             if (path === "ours-cli") await Deno.mkdir(out);
-            runs.push(await timed(command(path, target, codec === "-" ? "snappy" : codec, out)));
+            try {
+              runs.push(await timed(command(path, target, codec === "-" ? "snappy" : codec, out)));
+            } catch (error) {
+              // One failed run (a lost connection, say) is reported, and the others still count.
+              console.error(`${path} ${codec} round ${round + 1} failed: ${(error as Error).message}`);
+              await Deno.remove(out, { recursive: true }).catch(() => {});
+              continue;
+            }
             if (runs.at(-1)!.bytes === undefined && path !== "copy-binary" && path !== "copy-text") {
               runs.at(-1)!.bytes = await folderBytes(out);
             }
             await Deno.remove(out, { recursive: true }).catch(() => {});
           }
+          if (!runs.length) continue;
           const result = {
             rows,
             table: kind,
