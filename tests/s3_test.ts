@@ -468,6 +468,41 @@ Deno.test("bad S3 locations and options are refused with errors that say why", a
   assert.match(error.message, /expected Uint8Array chunks, received string/);
 });
 
+Deno.test("a store that accepts connections but never answers fails the write instead of hanging it", async () => {
+  // A TCP listener that never says a word: what a stalled or full store looks like from the client.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const connections: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const connection of listener) connections.push(connection);
+  })();
+  const { port } = listener.addr as Deno.NetAddr;
+  const config = s3ClientConfig({
+    endpoint: `http://127.0.0.1:${port}`,
+    credentials: { accessKeyId: "a", secretAccessKey: "b" },
+    maxAttempts: 1,
+  });
+  assert.deepEqual(config.requestHandler, { connectionTimeout: 10_000, socketTimeout: 120_000 });
+  const client = new S3Client({
+    ...config,
+    requestHandler: { connectionTimeout: 1000, socketTimeout: 1000 },
+  });
+  try {
+    const error = await rejection(
+      ReadableStream.from(chunks(noise(12 * MiB), MiB)).pipeTo(
+        new S3Sink("s3://stalled/big.bin", { client, partSize: PART }),
+      ),
+    );
+    assert.ok(error instanceof SinkError, String(error));
+    assert.match(error.message, /Cannot start a multipart upload \(TimeoutError/);
+    assert.match(error.message, /no object was created: s3:\/\/stalled\/big\.bin$/);
+  } finally {
+    client.destroy();
+    listener.close();
+    for (const connection of connections) connection.close();
+    await accepting.catch(() => {});
+  }
+});
+
 Deno.test("the client config comes from options, else AWS_* variables, with path style when an endpoint is set", () => {
   const explicit = s3ClientConfig({ endpoint: "http://127.0.0.1:1", region: "eu-west-3", maxAttempts: 2 });
   assert.equal(explicit.endpoint, "http://127.0.0.1:1");

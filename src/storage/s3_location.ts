@@ -30,6 +30,15 @@ export type S3LocationUse = "write" | "read" | "list";
 /** Default number of attempts per S3 request (the first try and its retries). */
 export const S3_MAX_ATTEMPTS = 5;
 
+/**
+ * Connection and idle timeouts of S3 requests, in milliseconds: a connection is made within 10 s, and a
+ * request that moves no byte for 2 minutes is given up (and retried).
+ */
+export const S3_TIMEOUTS: { connectionTimeout: number; socketTimeout: number } = {
+  connectionTimeout: 10_000,
+  socketTimeout: 120_000,
+};
+
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
@@ -118,6 +127,9 @@ export function s3ClientConfig(options: S3Options = {}): S3ClientConfig {
     // The SDK's standard retry mode: exponential backoff with jitter, on throttling, 5xx and network errors.
     maxAttempts,
     retryMode: "standard",
+    // The SDK waits forever by default: a store that stalls (full, overloaded, half-open connection) would
+    // hang a write for good. These make it fail, and retry, instead.
+    requestHandler: S3_TIMEOUTS,
     // The SDK's default user agent asks the OS for its release, which a sandboxed runtime (Deno without
     // --allow-sys, an edge worker) refuses; a fixed one needs no permission.
     defaultUserAgentProvider: () => Promise.resolve([["parquet-storage"], ["lang/js"]]),
