@@ -13,8 +13,12 @@ import { type CatalogQuery, introspectTable, listTables } from "../schema/intros
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
+import type postgres from "postgres";
 import type { Sql } from "./connect.ts";
 import { type Since, sourceError, tableRows } from "./table_source.ts";
+
+/** Progress is reported at most this often per table (the terminal line is redrawn as often). */
+const PROGRESS_INTERVAL_MS = 250;
 
 /** Options of {@link exportTables}. */
 export interface ExportOptions {
@@ -40,7 +44,7 @@ export interface ExportOptions {
   unmappedAsText?: boolean;
   /** S3 settings for an `s3://` output. */
   s3?: S3Options;
-  /** Called as rows flow (at most every 100 ms per table) and when a table is done. */
+  /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
   onProgress?: (progress: TableProgress) => void;
 }
 
@@ -103,83 +107,89 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
-  const { out, incremental = false, watermarks = {}, validate = true } = options;
-  // If the connection dies, the transaction's ROLLBACK fails too and postgres.js reports that instead:
-  // keep the first error, which names the table.
-  let first: unknown;
   let current: string | undefined;
-  return await sql.begin("isolation level repeatable read read only", async (tx) => {
-    const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
-    const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
-    const definitions = await planTables(query, options);
-    const batch = new BatchWriter(out, { s3: options.s3 });
-    const summaries: TableSummary[] = [];
-    for (const table of definitions) {
-      current = table.name;
-      const column = watermarks[table.name] ?? "updated_at";
-      const canFollow = incremental && column in table.columns;
-      const since: Since | undefined = canFollow
-        ? {
-          column,
-          ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
-        }
-        : undefined;
-      const started = performance.now();
-      let rows = 0;
-      let last: Row | undefined;
-      let reported = 0;
-      const tap = new TransformStream<Row, Row>({
-        transform(row, controller) {
-          rows++;
-          last = row;
-          const now = performance.now();
-          if (now - reported > 100) {
-            reported = now;
-            options.onProgress?.({ table: table.name, rows, seconds: (now - started) / 1000, done: false });
-          }
-          controller.enqueue(row);
-        },
-      });
-      const mode = since?.value ? "incremental" : "full";
-      let entry;
-      try {
-        entry = await batch.writeTable(
-          table,
-          tableRows(tx, table, { batchSize: options.batchSize, since }).pipeThrough(tap),
-          {
-            mode,
-            rowGroupSize: options.rowGroupSize,
-            codec: options.codec,
-            validate,
-          },
-        );
-      } catch (error) {
-        throw first = error instanceof SourceError || (error as { table?: string }).table
-          ? error
-          : sourceError(table.name, error);
+  let work: Promise<ExportSummary> | undefined;
+  try {
+    return await sql.begin("isolation level repeatable read read only", (tx) => {
+      work = exportInSnapshot(tx, options, (table) => current = table);
+      return work;
+    }) as ExportSummary;
+  } catch (error) {
+    // postgres.js rejects `begin` as soon as the connection closes, while the table being written is
+    // still unwinding: wait for it, so its sink has removed its temporary file before anyone reports.
+    const inner = await work?.then(() => undefined, (e: unknown) => e);
+    const cause = inner ?? error;
+    throw (cause as { table?: string }).table || !current ? cause : sourceError(current, cause);
+  }
+}
+
+/** The export proper, inside the snapshot's transaction. */
+async function exportInSnapshot(
+  tx: postgres.TransactionSql,
+  options: ExportOptions,
+  starting: (table: string) => void,
+): Promise<ExportSummary> {
+  const { out, incremental = false, watermarks = {}, validate = true } = options;
+  const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
+  const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
+  const definitions = await planTables(query, options);
+  const batch = new BatchWriter(out, { s3: options.s3 });
+  const summaries: TableSummary[] = [];
+  for (const table of definitions) {
+    starting(table.name);
+    const column = watermarks[table.name] ?? "updated_at";
+    const canFollow = incremental && column in table.columns;
+    const since: Since | undefined = canFollow
+      ? {
+        column,
+        ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
       }
-      if (since) entry.watermark = watermarkOf(table, since, last);
-      const file = entry.files.at(-1)!;
-      const seconds = (performance.now() - started) / 1000;
-      options.onProgress?.({ table: table.name, rows, seconds, bytes: file.bytes, done: true });
-      summaries.push({
-        table: table.name,
-        mode,
-        rows: file.rows,
-        files: 1,
-        bytes: file.bytes,
-        seconds,
-        location: `${batch.root}/${file.path}`,
-        ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
-        ...(since && !since.value ? { note: "first incremental run: exported whole" } : {}),
-      });
+      : undefined;
+    const started = performance.now();
+    let rows = 0;
+    let last: Row | undefined;
+    let reported = 0;
+    const tap = new TransformStream<Row, Row>({
+      transform(row, controller) {
+        rows++;
+        last = row;
+        const now = performance.now();
+        if (now - reported >= PROGRESS_INTERVAL_MS) {
+          reported = now;
+          options.onProgress?.({ table: table.name, rows, seconds: (now - started) / 1000, done: false });
+        }
+        controller.enqueue(row);
+      },
+    });
+    const mode = since?.value ? "incremental" : "full";
+    let entry;
+    try {
+      entry = await batch.writeTable(
+        table,
+        tableRows(tx, table, { batchSize: options.batchSize, since }).pipeThrough(tap),
+        { mode, rowGroupSize: options.rowGroupSize, codec: options.codec, validate },
+      );
+    } catch (error) {
+      throw (error as { table?: string }).table ? error : sourceError(table.name, error);
     }
-    await batch.commit({ snapshot });
-    return { batch: batch.id, snapshot, out: batch.root, tables: summaries };
-  }).catch((error) => {
-    // The transaction may fail on its own (connection lost) before the table's stream reports it.
-    throw first ?? (current ? sourceError(current, error) : error);
-  }) as ExportSummary;
+    if (since) entry.watermark = watermarkOf(table, since, last);
+    const file = entry.files.at(-1)!;
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.({ table: table.name, rows, seconds, bytes: file.bytes, done: true });
+    summaries.push({
+      table: table.name,
+      mode,
+      rows: file.rows,
+      files: 1,
+      bytes: file.bytes,
+      seconds,
+      location: `${batch.root}/${file.path}`,
+      ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
+      ...(since && !since.value ? { note: "first incremental run: exported whole" } : {}),
+    });
+  }
+  await batch.commit({ snapshot });
+  return { batch: batch.id, snapshot, out: batch.root, tables: summaries };
 }
 
 /** The tables to export, introspected, checked before anything is written. */

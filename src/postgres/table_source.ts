@@ -1,14 +1,22 @@
 /**
- * The source: a table read from PostgreSQL as a `ReadableStream` of rows, in batches through a cursor, so
- * memory holds one batch whatever the table size, and the next batch is fetched only when pulled.
+ * The source: a table, or any query, read from PostgreSQL as a `ReadableStream` of canonical rows, in
+ * batches through a cursor, so memory holds one batch whatever the table size, and the next batch is
+ * fetched only when the stream is pulled.
  *
  * @module
  */
 
 import type postgres from "postgres";
 import { SourceError } from "../errors.ts";
-import { quoteIdent, selectList } from "../schema/introspect.ts";
-import type { Row, TableDefinition } from "../schema/table.ts";
+import { selectList } from "../schema/introspect.ts";
+import type { Columns, InferRow, Row, TableDefinition } from "../schema/table.ts";
+import { canonicalRow } from "./canonical_row.ts";
+
+/** A postgres.js client or transaction (read a snapshot by passing the transaction). */
+export type SqlClient = postgres.Sql | postgres.TransactionSql;
+
+/** A query fragment built with the client's tagged template, e.g. ``sql`SELECT * FROM t WHERE x > ${1}` ``. */
+export type QueryFragment = postgres.PendingQuery<postgres.Row[]>;
 
 /** Where an incremental read starts: rows after this watermark (and key, for ties). */
 export interface Since {
@@ -20,50 +28,89 @@ export interface Since {
   key: Record<string, string> | null;
 }
 
-/** Options of {@link tableRows}. */
+/** Options of {@link tableRows} and {@link queryRows}. */
 export interface TableSourceOptions {
   /** Rows fetched per round trip. Default 10,000. */
   batchSize?: number;
-  /** Read only rows after a watermark, in watermark order. */
+  /** Read only rows after a watermark, in watermark order (tables only). */
   since?: Since;
 }
 
+/** Rows per cursor fetch when not given. */
+export const DEFAULT_BATCH_SIZE = 10_000;
+
 /**
- * Streams a table's rows in canonical form (see `selectList`): use it inside a transaction to read a
- * consistent snapshot.
+ * Streams a table's rows in canonical form (int8 as bigint, numeric as exact text, timestamps with
+ * microseconds, timestamptz in UTC, points as `{ latitude, longitude }`), typed by the table definition.
+ * Pass a transaction to read a consistent snapshot. Identifiers go through postgres.js's helper.
  *
+ * @throws {SourceError} (through the stream) naming the table: missing table, lost connection, a value
+ * with no canonical form.
  * @example
  * ```ts ignore
  * import { connectPostgres, introspectTable, tableRows } from "@parquet-storage/engine";
  * const sql = connectPostgres();
  * const table = await introspectTable((text, params) => sql.unsafe(text, params as never[]), "borehole");
  * for await (const row of tableRows(sql, table)) console.log(row);
+ * await sql.end();
  * ```
  */
-export function tableRows(
-  sql: postgres.Sql | postgres.TransactionSql,
-  table: TableDefinition,
+export function tableRows<C extends Columns>(
+  sql: SqlClient,
+  table: TableDefinition<C>,
   options: TableSourceOptions = {},
-): ReadableStream<Row> {
-  const { batchSize = 10_000, since } = options;
+): ReadableStream<InferRow<C>> {
+  const from = sql`${sql(table.pgSchema)}.${sql(table.name)}`;
+  return cursorRows(table, tableQuery(sql, table, from, options.since), options);
+}
+
+/**
+ * Streams the rows of any query, described by `table` (the columns the query returns, by name), in the
+ * same canonical form as {@link tableRows}: the query is read as a subquery through `table`'s select list.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectPostgres, defineTable, numeric, queryRows, uuid } from "@parquet-storage/engine";
+ * const sql = connectPostgres();
+ * const deep = defineTable("deep_boreholes", { id: uuid(), depth_m: numeric(8, 2) });
+ * const rows = queryRows(sql, deep, sql`SELECT id, depth_m FROM borehole WHERE depth_m > ${30}`);
+ * for await (const row of rows) console.log(row.id, row.depth_m);
+ * await sql.end();
+ * ```
+ */
+export function queryRows<C extends Columns>(
+  sql: SqlClient,
+  table: TableDefinition<C>,
+  query: QueryFragment,
+  options: Omit<TableSourceOptions, "since"> = {},
+): ReadableStream<InferRow<C>> {
+  return cursorRows(table, sql`SELECT ${sql.unsafe(selectList(table))} FROM (${query}) AS source`, options);
+}
+
+/** Reads `query` through a cursor, one batch per pull, each row made canonical. */
+function cursorRows<C extends Columns>(
+  table: TableDefinition<C>,
+  query: QueryFragment,
+  { batchSize = DEFAULT_BATCH_SIZE }: TableSourceOptions,
+): ReadableStream<InferRow<C>> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new SourceError(
       `Cannot read a table as batchSize must be a positive integer: current value is ${batchSize}`,
-      {
-        table: table.name,
-      },
+      { table: table.name },
     );
   }
-  const { text, params } = query(table, since);
+  const canonical = canonicalRow(table);
   let batches: AsyncIterator<Row[]> | undefined;
-  return new ReadableStream<Row>({
+  let rowNumber = 0;
+  // highWaterMark 0: nothing is fetched ahead; a batch is fetched when the consumer wants a row and the
+  // previous batch has been taken.
+  return new ReadableStream<InferRow<C>>({
     async pull(controller) {
       try {
-        batches ??= (sql.unsafe(text, params as never[]).cursor(batchSize) as AsyncIterable<Row[]>)
-          [Symbol.asyncIterator]();
+        batches ??= (query.cursor(batchSize) as AsyncIterable<Row[]>)[Symbol.asyncIterator]();
         const { done, value } = await batches.next();
-        if (done) controller.close();
-        else for (const row of value) controller.enqueue(row);
+        if (done) return controller.close();
+        for (const row of value) controller.enqueue(canonical(row, ++rowNumber) as InferRow<C>);
       } catch (cause) {
         throw sourceError(table.name, cause);
       }
@@ -75,54 +122,54 @@ export function tableRows(
 }
 
 /** The SELECT for a table, with the incremental condition and order when asked. */
-export function query(table: TableDefinition, since?: Since): { text: string; params: string[] } {
-  const from = `${quoteIdent(table.pgSchema)}.${quoteIdent(table.name)}`;
-  const base = `SELECT ${selectList(table)} FROM ${from}`;
-  if (!since) return { text: base, params: [] };
+function tableQuery(
+  sql: SqlClient,
+  table: TableDefinition,
+  from: QueryFragment,
+  since?: Since,
+): QueryFragment {
+  const base = sql`SELECT ${sql.unsafe(selectList(table))} FROM ${from}`;
+  if (!since) return base;
   const keys = [since.column, ...table.primaryKey.filter((k) => k !== since.column)];
   for (const key of keys) {
     if (!(key in table.columns)) {
       throw new SourceError(`Incremental column is not in the table`, { table: table.name, column: key });
     }
   }
-  // Qualified, so that ORDER BY means the table's columns and not the SELECT's text aliases.
-  const qualified = (column: string) => `${from}.${quoteIdent(column)}`;
-  const order = ` ORDER BY ${keys.map(qualified).join(", ")}`;
-  if (since.value === null) return { text: base + order, params: [] };
+  // Identifiers one by one (sql(name)), joined here: a list helper would pick its meaning from the SQL
+  // before it (identifiers after "(", values after "in"). Qualified, so that ORDER BY and WHERE mean the
+  // table's columns and not the SELECT's text aliases of the same name.
+  const column = (name: string) => sql`${from}.${sql(name)}`;
+  const order = sql`ORDER BY ${commaList(sql, keys.map(column))}`;
+  if (since.value === null) return sql`${base} ${order}`;
   // Through text: postgres.js would pass a timestamptz parameter through a millisecond Date.
-  const cast = (column: string, i: number) => `$${i + 1}::text::${table.columns[column].pgType}`;
+  const cast = (name: string, value: string) =>
+    sql`${value}::text::${sql.unsafe(table.columns[name].pgType)}`;
   if (!since.key || keys.length === 1) {
-    return {
-      text: `${base} WHERE ${qualified(since.column)} > ${cast(since.column, 0)}${order}`,
-      params: [since.value],
-    };
+    return sql`${base} WHERE ${column(since.column)} > ${cast(since.column, since.value)} ${order}`;
   }
-  const values = [since.value, ...keys.slice(1).map((k) => since.key![k])];
-  // Row comparison: later watermark, or the same one with a larger key (rows sharing a timestamp).
-  return {
-    text: `${base} WHERE (${keys.map(qualified).join(", ")}) > (${keys.map(cast).join(", ")})${order}`,
-    params: values,
-  };
+  // Row comparison: a later watermark, or the same one with a larger key (rows sharing a timestamp).
+  const columns = commaList(sql, keys.map(column));
+  const values = commaList(sql, keys.map((key, i) => cast(key, i === 0 ? since.value! : since.key![key])));
+  return sql`${base} WHERE (${columns}) > (${values}) ${order}`;
+}
+
+/** `a, b, c` from fragments or identifiers. */
+function commaList(sql: SqlClient, parts: unknown[]): QueryFragment {
+  return parts.slice(1).reduce<QueryFragment>(
+    (list, part) => sql`${list}, ${part as QueryFragment}`,
+    sql`${parts[0] as QueryFragment}`,
+  );
 }
 
 /** Turns a driver error into a {@link SourceError} naming the table and what happened. */
 export function sourceError(table: string, cause: unknown): SourceError {
   if (cause instanceof SourceError) return cause;
   const { code, message } = cause as { code?: string; message?: string };
-  const lost = [
-    "57P01",
-    "57P02",
-    "57P03",
-    "CONNECTION_CLOSED",
-    "CONNECTION_ENDED",
-    "CONNECTION_DESTROYED",
-    "EPIPE",
-    "ECONNRESET",
-  ]
-    .includes(code ?? "") || /socket has been ended|terminating connection/i.test(message ?? "");
   const why = code === "42P01"
     ? "the table does not exist"
-    : lost
+    : code === "57P01" || code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" ||
+        code === "CONNECTION_DESTROYED" || code === "ECONNRESET"
     ? `the connection to PostgreSQL was lost (${message})`
     : code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT"
     ? `PostgreSQL cannot be reached (${message})`
