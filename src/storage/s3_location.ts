@@ -129,7 +129,7 @@ export function s3ClientConfig(options: S3Options = {}): S3ClientConfig {
     retryMode: "standard",
     // The SDK waits forever by default: a store that stalls (full, overloaded, half-open connection) would
     // hang a write for good. These make it fail, and retry, instead.
-    requestHandler: S3_TIMEOUTS,
+    requestHandler: { ...S3_TIMEOUTS },
     // The SDK's default user agent asks the OS for its release, which a sandboxed runtime (Deno without
     // --allow-sys, an edge worker) refuses; a fixed one needs no permission.
     defaultUserAgentProvider: () => Promise.resolve([["parquet-storage"], ["lang/js"]]),
