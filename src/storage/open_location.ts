@@ -16,11 +16,20 @@ export interface OpenOptions {
   s3?: S3Options;
 }
 
+const s3Storages = new Map<string, Storage>();
+
 /** The storage that serves `location`: S3 for `s3://…`, else the local disk. */
 export async function storageFor(location: string, options: OpenOptions = {}): Promise<Storage> {
   if (isS3Location(location)) {
-    const { S3Storage } = await import("./s3_storage.ts");
-    return new S3Storage(options.s3);
+    // One storage (and so one client, with its connection pool) per distinct setting, not per call.
+    const key = JSON.stringify(options.s3 ?? {});
+    let storage = s3Storages.get(key);
+    if (!storage) {
+      const { S3Storage } = await import("./s3_storage.ts");
+      storage = new S3Storage(options.s3);
+      s3Storages.set(key, storage);
+    }
+    return storage;
   }
   const { LocalStorage } = await import("./local_storage.ts");
   return new LocalStorage();
