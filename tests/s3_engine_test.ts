@@ -9,6 +9,8 @@ import {
   text,
   ValidationError,
 } from "../mod.ts";
+import { runCli } from "./helpers/cli.ts";
+import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 import { testBucket } from "./helpers/s3_server.ts";
 
 const users = defineTable("users", { id: int(), name: text() });
@@ -65,4 +67,53 @@ Deno.test("an S3 batch is all or nothing, and committed reads see only committed
     new ListObjectsV2Command({ Bucket: bucket.name, Prefix: "users/" }),
   );
   assert.equal(listed.KeyCount, 1, "the failed batch's users file was removed");
+});
+
+Deno.test("deno task export --out s3://… end to end, read back equal, incremental included", async () => {
+  await using bucket = await testBucket("export");
+  const sql = connect();
+  const schema = await testSchema(sql, "export_s3");
+  try {
+    await sql.unsafe(`CREATE TABLE "${schema.name}".samples (id int PRIMARY KEY, depth numeric(6,2) NOT NULL,
+                      updated_at timestamptz NOT NULL DEFAULT '2026-01-01')`);
+    await sql.unsafe(
+      `INSERT INTO "${schema.name}".samples SELECT g, g / 4.0 FROM generate_series(1, 5000) g`,
+    );
+    const { endpoint, credentials } = bucket.options;
+    const env = {
+      DATABASE_URL,
+      AWS_ENDPOINT_URL: endpoint!,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: "us-east-1",
+    };
+    const out = bucket.url("exports");
+    const args = ["--schema", schema.name, "--out", out, "--incremental", "--json"];
+    const first = await runCli("export", args, { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      JSON.parse(first.stdout).tables[0].location,
+      new RegExp(`^s3://${bucket.name}/exports/samples/`),
+    );
+    await sql.unsafe(`UPDATE "${schema.name}".samples SET depth = 0, updated_at = '2026-02-01' WHERE id = 7`);
+    const second = await runCli("export", args, { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(JSON.parse(second.stdout).tables[0].rows, 1);
+
+    const s3 = { endpoint, credentials };
+    const rows = await readCommitted(out, "samples", { s3 });
+    assert.equal(rows.length, 5001);
+    const live = await sql.unsafe(
+      `SELECT id, depth::text AS depth FROM "${schema.name}".samples ORDER BY id`,
+    );
+    const newest = new Map(rows.map((r) => [r.id, r.depth])); // files are read oldest first
+    assert.deepEqual(
+      [...newest.entries()].sort(([a], [b]) => Number(a) - Number(b)).map(([id, depth]) => ({ id, depth })),
+      [...live],
+    );
+    assert.deepEqual(await bucket.openUploads(), []);
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
 });
