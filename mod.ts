@@ -110,3 +110,14 @@ export {
   type DriftOptions,
 } from "./src/schema/drift.ts";
 export { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "./schemas/mod.ts";
+export { type PartitionedRow, PartitionStream } from "./src/streams/partition_stream.ts";
+export { type PartitionKey, type TimeGranularity } from "./src/streams/partition_key.ts";
+export {
+  DATASET_DEFAULTS,
+  type DatasetFile,
+  writeDataset,
+  type WriteDatasetOptions,
+  type WriteDatasetResult,
+} from "./src/write_dataset.ts";
+export { readDataset, type ReadDatasetOptions, readDatasetStream } from "./src/read/read_dataset.ts";
+export type { OpenOptions } from "./src/storage/open_location.ts";

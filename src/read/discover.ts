@@ -1,0 +1,65 @@
+// This module is browser compatible.
+
+/**
+ * Finding the files of a dataset below a folder or S3 prefix, with the partition values their folder
+ * names hold.
+ *
+ * @module
+ */
+
+import { ReadError } from "../errors.ts";
+import type { Storage } from "../storage/storage.ts";
+import { parsePartitionSegment } from "../streams/partition_path.ts";
+
+/** One data file of a dataset. */
+export interface DatasetEntry {
+  /** The file: a local path or `s3://bucket/key`. */
+  location: string;
+  /** Its folders below the dataset root, `/`-separated (empty for a file at the root). */
+  folder: string;
+  /** Partition values from its `key=value` folders, unescaped (`null` for `__HIVE_DEFAULT_PARTITION__`). */
+  partition: Record<string, string | null>;
+  /** Size in bytes. */
+  size: number;
+}
+
+/**
+ * Lists the Parquet files below `root`, sorted by location. Skipped, as Hive and Spark do: names
+ * starting with `.` (temporary files of unfinished writes, hidden files), folders starting with `_`
+ * that are not `key=value` (`_manifests`, `_temporary`), files starting with `_` (`_SUCCESS`), and files
+ * not ending in `.parquet`.
+ *
+ * @example
+ * ```ts
+ * import { LocalStorage } from "@parquet-storage/engine/local";
+ * import { discoverFiles } from "./discover.ts";
+ * const root = await Deno.makeTempDir();
+ * await Deno.mkdir(`${root}/status=on%20hold`);
+ * await Deno.writeTextFile(`${root}/status=on%20hold/a.parquet`, "");
+ * await Deno.writeTextFile(`${root}/status=on%20hold/.a.parquet.1234.tmp`, "");
+ * const [entry, ...rest] = await discoverFiles(new LocalStorage(), root);
+ * console.assert(rest.length === 0 && entry.partition.status === "on hold");
+ * ```
+ */
+export async function discoverFiles(storage: Storage, root: string): Promise<DatasetEntry[]> {
+  const base = storage.join(root);
+  const entries: DatasetEntry[] = [];
+  for await (const file of storage.list(root)) {
+    if (!file.location.startsWith(base)) {
+      throw new ReadError(`Cannot place ${file.location} below the dataset root ${root}`);
+    }
+    const parts = file.location.slice(base.length).split(/[\\/]/).filter((part) => part !== "");
+    const name = parts.pop();
+    if (!name?.endsWith(".parquet") || name.startsWith(".") || name.startsWith("_")) continue;
+    if (parts.some((part) => part.startsWith(".") || (part.startsWith("_") && !part.includes("=")))) {
+      continue;
+    }
+    const partition: Record<string, string | null> = {};
+    for (const part of parts) {
+      const parsed = parsePartitionSegment(part);
+      if (parsed) partition[parsed.key] = parsed.value;
+    }
+    entries.push({ location: file.location, folder: parts.join("/"), partition, size: file.size });
+  }
+  return entries.sort((a, b) => a.location < b.location ? -1 : a.location > b.location ? 1 : 0);
+}
