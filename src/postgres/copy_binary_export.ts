@@ -7,12 +7,11 @@
  * @module
  */
 
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import type { ParquetWriter } from "hyparquet-writer";
 import { ParquetStorageError } from "../errors.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
-import { TABLE_METADATA_KEY, type TableDefinition, tableSpec } from "../schema/table.ts";
-import { loadCompressors, parseCodec } from "../streams/codecs.ts";
-import { ENCODE_DEFAULTS, type EncodeOptions } from "../streams/encode_stream.ts";
+import type { TableDefinition } from "../schema/table.ts";
+import { type EncodeOptions, encodeSettings, openParquetWriter } from "../streams/parquet_writer.ts";
 import { CopyBinaryDecoder, copyBinaryStatement, physicalSchema } from "./copy_binary.ts";
 import type { BatchWriter } from "../batch/batch_writer.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
@@ -43,22 +42,12 @@ export function copyBinaryToParquet(
   table: TableDefinition,
   options: EncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const { rowGroupSize, rowGroupBytes, pageSize } = { ...ENCODE_DEFAULTS, ...options };
-  const codec = parseCodec(options.codec ?? ENCODE_DEFAULTS.codec);
+  const settings = encodeSettings(table, options, "copyBinaryToParquet");
+  const { rowGroupSize, rowGroupBytes, pageSize } = settings;
   const layout = parquetLayout(table);
   const decoder = new CopyBinaryDecoder(table);
   const progress = { rows: 0 };
   const chunks = copy[Symbol.asyncIterator]();
-  let output!: ReadableStreamDefaultController<Uint8Array>;
-  const writer: ByteWriter & { flush(): void } = Object.assign(new ByteWriter(), {
-    flush() {
-      if (writer.index) output.enqueue(new Uint8Array(writer.buffer.slice(0, writer.index)));
-      writer.index = 0;
-    },
-    finish() {
-      writer.flush();
-    },
-  });
   let parquet!: ParquetWriter;
   const decimalColumns = new Set(
     layout.schema.filter((e) => e.converted_type === "DECIMAL" && e.type === "INT32").map((e) => e.name),
@@ -90,22 +79,15 @@ export function copyBinaryToParquet(
 
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
-      output = controller;
-      parquet = new ParquetWriter({
-        writer,
-        // Values arrive physical; the annotated schema goes back on before the footer is written.
-        schema: physicalSchema(layout.schema),
-        codec,
-        compressors: await loadCompressors(codec),
-        statistics: true,
-        kvMetadata: [
-          { key: TABLE_METADATA_KEY, value: JSON.stringify(tableSpec(table)) },
-          ...Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
-        ],
-        createdBy: "parquet-storage",
-      });
+      // Values arrive physical; the annotated schema goes back on before the footer is written.
+      parquet = await openParquetWriter(
+        table,
+        physicalSchema(layout.schema),
+        settings,
+        (bytes) => controller.enqueue(bytes),
+      );
     },
-    async pull() {
+    async pull(controller) {
       // One row group per pull: the consumer's pace sets how fast PostgreSQL is read.
       while (!decoder.done) {
         const next = await chunks.next();
@@ -121,7 +103,7 @@ export function copyBinaryToParquet(
       writeGroup();
       parquet.schema = layout.schema;
       parquet.finish();
-      output.close();
+      controller.close();
     },
     async cancel(reason) {
       await chunks.return?.(reason);

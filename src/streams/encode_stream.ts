@@ -6,33 +6,13 @@
  * @module
  */
 
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import type { ParquetWriter } from "hyparquet-writer";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
 import { type ParquetLayout, parquetLayout } from "../schema/parquet_schema.ts";
-import { type Row, TABLE_METADATA_KEY, type TableDefinition, tableSpec } from "../schema/table.ts";
-import { type Codec, loadCompressors, parseCodec } from "./codecs.ts";
+import type { Row, TableDefinition } from "../schema/table.ts";
+import { type EncodeOptions, encodeSettings, openParquetWriter } from "./parquet_writer.ts";
 
-/** Options of {@link EncodeStream}. */
-export interface EncodeOptions {
-  /** Rows per row group (at most). Default 100,000. */
-  rowGroupSize?: number;
-  /** Approximate in-memory bytes per row group (at most), whichever limit comes first. Default 64 MiB. */
-  rowGroupBytes?: number;
-  /** Compression codec. Default `"SNAPPY"`. */
-  codec?: Codec;
-  /** Target data page size in bytes. Default 1 MiB. */
-  pageSize?: number;
-  /** Extra key-value metadata for the footer. */
-  metadata?: Record<string, string>;
-}
-
-/** Default values of {@link EncodeOptions}. */
-export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata">> = {
-  rowGroupSize: 100_000,
-  rowGroupBytes: 64 * 1024 * 1024,
-  codec: "SNAPPY",
-  pageSize: 1024 * 1024,
-};
+export { ENCODE_DEFAULTS, type EncodeOptions } from "./parquet_writer.ts";
 
 /**
  * Encodes validated rows of one table into a Parquet file, emitting bytes as each row group completes and
@@ -58,42 +38,13 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
 
   /** Builds an encoder for `table`; the options are checked here, not at the first row. */
   constructor(table: TableDefinition, options: EncodeOptions = {}) {
-    // An option given as undefined takes its default, like an absent one.
-    const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-    const { rowGroupSize, rowGroupBytes, pageSize, ...rest } = { ...ENCODE_DEFAULTS, ...given } as
-      & typeof ENCODE_DEFAULTS
-      & EncodeOptions;
-    for (const [name, value] of Object.entries({ rowGroupSize, rowGroupBytes, pageSize })) {
-      if (!Number.isInteger(value) || value <= 0) {
-        throw new ParquetStorageError(
-          `Cannot construct EncodeStream as ${name} must be a positive integer: current value is ${value}`,
-          { table: table.name },
-        );
-      }
-    }
-    let codec: Codec;
-    try {
-      codec = parseCodec(rest.codec);
-    } catch (cause) {
-      throw new ParquetStorageError((cause as Error).message, { table: table.name, cause });
-    }
+    const settings = encodeSettings(table, options, "EncodeStream");
+    const { rowGroupSize, rowGroupBytes, pageSize } = settings;
     const layout = parquetLayout(table);
     const sizeOf = rowSizer(table);
     const state = { rows: 0 };
     let buffered: Row[] = [];
     let bufferedBytes = 0;
-    let output!: TransformStreamDefaultController<Uint8Array>;
-    // hyparquet-writer calls flush() after each row group and finish() after the footer: hand the
-    // bytes downstream then, and reuse the buffer, so memory stays at one encoded row group.
-    const writer: ByteWriter & { flush(): void } = Object.assign(new ByteWriter(), {
-      flush() {
-        if (writer.index) output.enqueue(new Uint8Array(writer.buffer.slice(0, writer.index)));
-        writer.index = 0;
-      },
-      finish() {
-        writer.flush();
-      },
-    });
     let parquet: ParquetWriter | undefined;
 
     const flushGroup = () => {
@@ -113,19 +64,12 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
 
     super({
       async start(controller) {
-        output = controller;
-        parquet = new ParquetWriter({
-          writer,
-          schema: layout.schema,
-          codec,
-          compressors: await loadCompressors(codec),
-          statistics: true,
-          kvMetadata: [
-            { key: TABLE_METADATA_KEY, value: JSON.stringify(tableSpec(table)) },
-            ...Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
-          ],
-          createdBy: "parquet-storage",
-        });
+        parquet = await openParquetWriter(
+          table,
+          layout.schema,
+          settings,
+          (bytes) => controller.enqueue(bytes),
+        );
       },
       transform(row) {
         if (typeof row !== "object" || row === null || Array.isArray(row)) {

@@ -1,0 +1,107 @@
+// This module is browser compatible.
+
+/**
+ * What every encoder shares: its settings (defaults written once, checked once) and a hyparquet-writer
+ * `ParquetWriter` whose bytes go downstream as each row group completes.
+ *
+ * @module
+ */
+
+import type { SchemaElement } from "hyparquet";
+import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import { ParquetStorageError } from "../errors.ts";
+import { TABLE_METADATA_KEY, type TableDefinition, tableSpec } from "../schema/table.ts";
+import { type Codec, loadCompressors, parseCodec } from "./codecs.ts";
+
+/** Options of the encoders. */
+export interface EncodeOptions {
+  /** Rows per row group (at most). Default 100,000. */
+  rowGroupSize?: number;
+  /** Approximate in-memory bytes per row group (at most), whichever limit comes first. Default 64 MiB. */
+  rowGroupBytes?: number;
+  /** Compression codec. Default `"SNAPPY"`. */
+  codec?: Codec;
+  /** Target data page size in bytes. Default 1 MiB. */
+  pageSize?: number;
+  /** Extra key-value metadata for the footer. */
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Default values of {@link EncodeOptions}.
+ *
+ * @example
+ * ```ts
+ * import { ENCODE_DEFAULTS } from "@parquet-storage/engine";
+ * console.assert(ENCODE_DEFAULTS.rowGroupSize === 100_000 && ENCODE_DEFAULTS.codec === "SNAPPY");
+ * ```
+ */
+export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata">> = {
+  rowGroupSize: 100_000,
+  rowGroupBytes: 64 * 1024 * 1024,
+  codec: "SNAPPY",
+  pageSize: 1024 * 1024,
+};
+
+/** Checked encoder settings: every default applied. */
+export type EncodeSettings = Required<Omit<EncodeOptions, "metadata">> & Pick<EncodeOptions, "metadata">;
+
+/**
+ * Applies the defaults (an option given as `undefined` takes its default, like an absent one) and checks
+ * the values, naming the encoder and the value seen.
+ */
+export function encodeSettings(table: TableDefinition, options: EncodeOptions, who: string): EncodeSettings {
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const settings = { ...ENCODE_DEFAULTS, ...given } as EncodeSettings;
+  for (const name of ["rowGroupSize", "rowGroupBytes", "pageSize"] as const) {
+    const value = settings[name];
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new ParquetStorageError(
+        `Cannot construct ${who} as ${name} must be a positive integer: current value is ${value}`,
+        {
+          table: table.name,
+        },
+      );
+    }
+  }
+  try {
+    settings.codec = parseCodec(settings.codec);
+  } catch (cause) {
+    throw new ParquetStorageError((cause as Error).message, { table: table.name, cause });
+  }
+  return settings;
+}
+
+/**
+ * Opens a `ParquetWriter` for `table` whose bytes are handed to `emit` after each row group (and after the
+ * footer), reusing one buffer, so memory stays at one encoded row group. The footer records the table
+ * definition (for readers to restore rows) and any extra metadata.
+ */
+export async function openParquetWriter(
+  table: TableDefinition,
+  schema: SchemaElement[],
+  settings: EncodeSettings,
+  emit: (bytes: Uint8Array) => void,
+): Promise<ParquetWriter> {
+  const writer: ByteWriter & { flush(): void } = Object.assign(new ByteWriter(), {
+    flush() {
+      if (writer.index) emit(new Uint8Array(writer.buffer.slice(0, writer.index)));
+      writer.index = 0;
+    },
+    finish() {
+      writer.flush();
+    },
+  });
+  return new ParquetWriter({
+    writer,
+    schema,
+    codec: settings.codec as Codec,
+    compressors: await loadCompressors(settings.codec),
+    statistics: true,
+    kvMetadata: [
+      { key: TABLE_METADATA_KEY, value: JSON.stringify(tableSpec(table)) },
+      ...Object.entries(settings.metadata ?? {}).map(([key, value]) => ({ key, value })),
+    ],
+    createdBy: "parquet-storage",
+  });
+}
