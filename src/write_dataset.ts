@@ -27,7 +27,8 @@ export interface WriteDatasetOptions extends Omit<WriteOptions, "overwrite"> {
    * Partitions with a file open at once. When a row needs one more, the least recently used partition's
    * file is finished (a complete, visible file) and a later row for it starts a new file, so rows sorted
    * or clustered by partition make fewer, larger files. Memory is up to this many row groups (see
-   * `rowGroupSize` and `rowGroupBytes`) plus, on S3, this many upload buffers. Default 64.
+   * `rowGroupSize` and `rowGroupBytes`) plus, on S3, this many upload part buffers (`s3.partSize`, 8 MiB
+   * by default, each taken at the file's first bytes). Default 64.
    */
   maxOpenPartitions?: number;
   /** Rows per file (at most); a partition's file is finished when it holds this many. Default: no limit. */
@@ -85,8 +86,9 @@ interface OpenFile {
  *
  * On any error (a bad row, a failing store, `signal`), every file still open is aborted and leaves
  * nothing visible. Files finished before the error (partitions closed to respect `maxOpenPartitions` or
- * `maxRowsPerFile`) stay: they are complete and valid. For all-or-nothing, record the files in a batch.
- * With no rows, no file is written.
+ * `maxRowsPerFile`) stay: they are complete and valid. For all-or-nothing, record the files in a batch
+ * (the `sha256` that manifests need comes with `checksum: true`). On local disk the partition folders of
+ * aborted files may remain, empty. With no rows, no file is written.
  *
  * @example
  * ```ts

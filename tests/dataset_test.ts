@@ -17,9 +17,13 @@ import {
   ValidationError,
   writeDataset,
 } from "../mod.ts";
+import { tableRows } from "../src/postgres/table_source.ts";
+import { partitionPruner } from "../src/read/partition_filter.ts";
+import { parsePartitionBy } from "../src/streams/partition_key.ts";
 import { LocalStorage } from "../src/storage/local_storage.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
+import { connect, testSchema } from "./helpers/pg.ts";
 import { testBucket } from "./helpers/s3_server.ts";
 
 const tasks = defineTable("tasks", {
@@ -140,6 +144,50 @@ Deno.test("a partitioned write reads back the same rows through readDataset and 
   assert.deepEqual(Object.keys(inFile[0]), ["id", "created_at", "amount", "note"]);
 });
 
+Deno.test("a PostgreSQL table exported as a partitioned dataset reads in DuckDB as PostgreSQL has it", async () => {
+  const sql = connect();
+  const schema = await testSchema(sql, "dataset");
+  try {
+    await sql.unsafe(`
+      CREATE TABLE "${schema.name}".pg_tasks (id int PRIMARY KEY, project_id int NOT NULL, status text,
+        created_at timestamptz NOT NULL, amount numeric(10,2) NOT NULL);
+      INSERT INTO "${schema.name}".pg_tasks
+      SELECT i, 1 + i % 4, (ARRAY['open', 'a/b=c', '50% done', '', NULL, 'Zürich 🦆'])[1 + i % 6],
+        timestamptz '2026-10-01 00:00:00.000001+00' + i * interval '37 minutes 0.000123 seconds',
+        (i * 1.25)::numeric(10,2)
+      FROM generate_series(1, 5000) i`);
+    const table = defineTable("pg_tasks", {
+      id: int(),
+      project_id: int(),
+      status: text().nullable(),
+      created_at: timestamptz(),
+      amount: numeric(10, 2),
+    }, { primaryKey: ["id"], pgSchema: schema.name });
+    const dir = await tempDir();
+    const partitionBy = ["project_id", "status", "created_at:month"];
+    const { rows } = await writeDataset(dir, tableRows(sql, table), { table, partitionBy });
+    assert.equal(rows, 5000);
+    const expected = await sql.unsafe(`
+      SELECT id, project_id, status, (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_us,
+        amount::text AS amount, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS created_at_month
+      FROM "${schema.name}".pg_tasks ORDER BY id`);
+    const duck = await duckdbRows(`
+      SELECT id, project_id::INTEGER AS project_id, status, epoch_us(created_at)::VARCHAR AS created_us,
+        amount::VARCHAR AS amount, created_at_month
+      FROM read_parquet(${sqlString(`${dir}/**/*.parquet`)}, hive_partitioning = true,
+        hive_types_autocast = false) ORDER BY id`);
+    assert.deepEqual(duck, expected.map((row) => ({ ...row })));
+    const back = await readDataset(dir, { filters: { status: "", project_id: { $in: [2, 3] } } });
+    assert.deepEqual(
+      back.map((r) => r.id).sort((a, b) => (a as number) - (b as number)),
+      expected.filter((r) => r.status === "" && [2, 3].includes(r.project_id)).map((r) => r.id),
+    );
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
 Deno.test("a filter on partition columns opens only the matching files", async () => {
   const dir = await tempDir();
   const rows = taskRows(1000);
@@ -225,6 +273,36 @@ Deno.test("a time key prunes by its source column, and a range on a sorted colum
   });
   assert.equal(december.length, files[2].rows);
   assert.deepEqual(december[0], { id: december[0].id, created_at_month: "2026-12" });
+});
+
+Deno.test("pruning is exact on partition columns and conservative on time keys' sources", () => {
+  const keys = parsePartitionBy(tasks, ["project_id", "status", "created_at:month"]);
+  const verdict = (filter: Record<string, unknown>, partition: Row) =>
+    partitionPruner(filter, tasks, keys)(partition);
+  const nov = { project_id: 3, status: "open", created_at_month: "2026-11" };
+  const nullStatus = { ...nov, status: null };
+  assert.equal(verdict({ project_id: 3 }, nov), true);
+  assert.equal(verdict({ project_id: { $gt: 3 } }, nov), false);
+  assert.equal(verdict({ project_id: { $in: [1, 3] }, status: { $nin: ["done"] } }, nov), true);
+  assert.equal(verdict({ status: { $ne: "done" } }, nullStatus), false, "NULL matches no comparison");
+  assert.equal(verdict({ status: null }, nullStatus), true);
+  assert.equal(verdict({ status: { $in: [null] } }, nov), false);
+  assert.equal(verdict({ $or: [{ project_id: 1 }, { status: "open" }] }, nov), true);
+  assert.equal(verdict({ $or: [{ project_id: 1 }, { status: "done" }] }, nov), false);
+  assert.deepEqual(verdict({ $or: [{ project_id: 1 }, { id: 5 }] }, nov), { id: { $eq: 5 } });
+  assert.deepEqual(verdict({ project_id: 3, amount: { $gt: 2 } }, nov), { amount: { $gt: "2.00" } });
+  // Time keys: a period is ruled out only when none of its instants can match.
+  const at = (filter: unknown) => verdict({ created_at: filter }, nov);
+  assert.equal(at({ $gte: "2026-12-01T00:00:00Z" }), false);
+  assert.equal(at({ $lt: "2026-11-01 00:00:00+00" }) !== false, true, "conservative at the boundary");
+  assert.equal(at({ $lt: "2026-10-31T23:59:59Z" }), false);
+  assert.equal(at({ $lte: "2026-11-01 01:00:00+02" }), false, "in UTC that is 2026-10-31T23:00Z, October");
+  assert.equal(at({ $lte: "2026-11-01 03:00:00+02" }) !== false, true);
+  assert.equal(at("2026-12-01T00:00:00Z"), false);
+  assert.equal(at({ $in: ["2026-10-05T00:00:00Z", "2026-12-05T00:00:00Z"] }), false);
+  assert.notEqual(at({ $in: ["2026-11-05T00:00:00Z"] }), false);
+  assert.equal(verdict({ created_at_month: { $gte: "2026-12" } }, nov), false);
+  assert.throws(() => verdict({ project: 1 }, nov), /Unknown column in filter: "project"/);
 });
 
 const TRICKY = [
