@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { relative } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import {
   defineTable,
@@ -403,6 +404,9 @@ Deno.test("a second write adds files beside the first; nothing is replaced", asy
   assert.ok(before.every((path) => after.includes(path)));
   assert.ok(second.files.every((f) => !first.files.some((g) => g.location === f.location)));
   assert.equal((await readDataset(dir)).length, 200);
+  // However the root is written.
+  assert.equal((await readDataset(`${dir}/`)).length, 200);
+  assert.equal((await readDataset(`./${relative(Deno.cwd(), dir)}/.`)).length, 200);
 });
 
 Deno.test("bad keys are refused before anything is written", async () => {

@@ -42,7 +42,10 @@ export interface DatasetEntry {
  * ```
  */
 export async function discoverFiles(storage: Storage, root: string): Promise<DatasetEntry[]> {
-  const base = storage.join(root);
+  // Listed locations are the root joined with what lies below it, so a child joined the same way shows
+  // the prefix they share, however the root was written ("./data/", "s3://bucket").
+  const probe = storage.join(root, "_");
+  const base = probe.slice(0, -1);
   const entries: DatasetEntry[] = [];
   for await (const file of storage.list(root)) {
     if (!file.location.startsWith(base)) {
