@@ -118,3 +118,14 @@ Deno.test("bad reads: unknown column, unknown operator, bad value, missing file,
   // deno-lint-ignore no-explicit-any
   await assert.rejects(readParquet(42 as any), /expected a path, an s3:\/\/ URL or bytes/);
 });
+
+Deno.test("a stream read goes on past row groups with no matching row", async () => {
+  const rows = await Array.fromAsync(
+    readParquetStream(await written(), { filters: { id: { $in: [5, 950] } } }),
+  );
+  assert.deepEqual(rows.map((r) => r.id), [5, 950]);
+  const none = await Array.fromAsync(
+    readParquetStream(await written(), { filters: { site: "site-1", id: 0 } }),
+  );
+  assert.deepEqual(none, []);
+});

@@ -85,7 +85,6 @@ export class BatchWriter {
       table,
       checksum: true,
     });
-    this.#written.push(result.location);
     const file = {
       path: this.relative(result.location),
       rows: result.rows,
@@ -102,6 +101,8 @@ export class BatchWriter {
     { mode = "full", watermark = null }: { mode?: "full" | "incremental"; watermark?: Watermark | null } = {},
   ): ManifestTable {
     this.#assertOpen();
+    // So that abandon() removes these too.
+    for (const file of files) this.#written.push(`${this.root}/${file.path}`);
     const existing = this.#tables.find((t) => t.name === table.name);
     if (existing) {
       existing.files.push(...files);
@@ -138,7 +139,7 @@ export class BatchWriter {
     return manifest;
   }
 
-  /** Abandons the batch: removes the files it wrote; no manifest is written. */
+  /** Abandons the batch: removes the files it wrote or recorded; no manifest is written. */
   async abandon(): Promise<void> {
     if (this.#state === "committed") {
       throw new ParquetStorageError(`Batch ${this.id} is committed: it cannot be abandoned`);

@@ -84,9 +84,15 @@ export function readParquetStream(source: ParquetSource, options: ReadOptions = 
   const groups = readRowGroups(source, options);
   return new ReadableStream<Row>({
     async pull(controller) {
-      const { done, value } = await groups.next();
-      if (done) controller.close();
-      else for (const row of value) controller.enqueue(row);
+      // A row group can have no matching rows: keep reading until one does, or the file ends, since a
+      // pull that enqueues nothing is not called again.
+      while (true) {
+        const { done, value } = await groups.next();
+        if (done) return controller.close();
+        if (!value.length) continue;
+        for (const row of value) controller.enqueue(row);
+        return;
+      }
     },
     async cancel() {
       await groups.return(undefined);
