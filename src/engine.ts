@@ -10,7 +10,9 @@
 import * as v from "valibot";
 import { ParquetStorageError, type ValidationError } from "./errors.ts";
 import { type Filter } from "./read/filters.ts";
+import { readDataset } from "./read/read_dataset.ts";
 import { readParquet } from "./read/read_parquet.ts";
+import { writeDataset } from "./write_dataset.ts";
 import type { Row, TableDefinition } from "./schema/table.ts";
 import type { S3Options } from "./storage/storage.ts";
 import type { EncodeOptions } from "./streams/encode_stream.ts";
@@ -28,7 +30,10 @@ export type EngineOptions =
 export interface EngineWriteOptions extends ValidateOptions, EncodeOptions {
   /** The table definition the rows must match. */
   schema: TableDefinition;
-  /** Hive partition columns (see the datasets support); omit for one file. */
+  /**
+   * Hive partition keys, in folder order: columns (`"project_id"`) or time keys (`"created_at:month"`).
+   * With them, `path` is a dataset folder and the call returns every file written.
+   */
   partitionCols?: string[];
   /** Replace an existing file with the same name. Default `false`. */
   overwrite?: boolean;
@@ -48,6 +53,8 @@ export interface EngineReadOptions {
   filters?: Filter;
   /** Columns to return. */
   columns?: string[];
+  /** For a dataset folder: read as of a committed batch (`"latest"` or an id) instead of every file. */
+  batch?: string;
 }
 
 /** The outcome of {@link ParquetStorageEngine.validateSchema}. */
@@ -121,22 +128,52 @@ export class ParquetStorageEngine {
 
   /**
    * Validates and writes rows to a new immutable file under `path` (a folder, or a file ending in
-   * `.parquet`), returning the path written.
+   * `.parquet`), returning the path written; with `partitionCols`, writes a hive-partitioned dataset under
+   * `path` and returns every file written.
    */
-  async writeParquet(path: string, rows: RowSource, options: EngineWriteOptions): Promise<string> {
-    const { schema, partitionCols, ...rest } = options ?? {};
+  writeParquet(
+    path: string,
+    rows: RowSource,
+    options: EngineWriteOptions & { partitionCols: string[] },
+  ): Promise<string[]>;
+  /** Validates and writes rows to a new immutable file under `path`, returning the path written. */
+  writeParquet(path: string, rows: RowSource, options: EngineWriteOptions): Promise<string>;
+  async writeParquet(path: string, rows: RowSource, options: EngineWriteOptions): Promise<string | string[]> {
+    const { schema, partitionCols, overwrite, ...rest } = options ?? {};
     if (partitionCols?.length) {
-      throw new ParquetStorageError(
-        "partitionCols is not supported yet: partitioned datasets arrive with the datasets feature",
-      );
+      if (overwrite) {
+        throw new ParquetStorageError(
+          "overwrite cannot be used with partitionCols: a dataset only ever adds files",
+        );
+      }
+      const { files } = await writeDataset(this.resolve(path), rows, {
+        ...rest,
+        table: schema,
+        partitionBy: partitionCols,
+        s3: this.#s3,
+      });
+      return files.map((file) => file.location);
     }
-    const result = await writeParquet(this.resolve(path), rows, { ...rest, table: schema, s3: this.#s3 });
+    const result = await writeParquet(this.resolve(path), rows, {
+      ...rest,
+      overwrite,
+      table: schema,
+      s3: this.#s3,
+    });
     return result.location;
   }
 
-  /** Reads a Parquet file under the engine's root, with optional filters and column selection. */
+  /**
+   * Reads a Parquet file (a path ending in `.parquet`) or a partitioned dataset folder under the engine's
+   * root, with optional filters and column selection.
+   */
   readParquet(path: string, options: EngineReadOptions = {}): Promise<Row[]> {
-    return readParquet(this.resolve(path), { ...options, s3: this.#s3 });
+    const { batch, ...read } = options;
+    const location = this.resolve(path);
+    if (location.endsWith(".parquet") && batch === undefined) {
+      return readParquet(location, { ...read, s3: this.#s3 });
+    }
+    return readDataset(location, { ...read, batch, s3: this.#s3 });
   }
 
   /**

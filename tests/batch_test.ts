@@ -10,6 +10,7 @@ import {
   listManifests,
   ParquetStorageEngine,
   readCommitted,
+  readDataset,
   ReadError,
   SinkError,
   text,
@@ -169,4 +170,21 @@ Deno.test("deno task vacuum: --dry-run lists, a run removes, bad usage exits 2",
   assert.equal((await run("--grace", "soon")).code, 2);
   assert.equal((await run("--bogus")).code, 2);
   assert.equal((await run("--help")).code, 0);
+});
+
+Deno.test("readDataset as of a committed batch ignores files no manifest names", async () => {
+  const root = await tempDir();
+  const batch = new BatchWriter(root);
+  await batch.writeTable(users, [{ id: 1, name: "a" }]);
+  const { batch: first } = await batch.commit();
+  await writeParquet(join(root, "users"), [{ id: 2, name: "crashed run" }], { table: users });
+  const second = new BatchWriter(root);
+  await second.writeTable(users, [{ id: 3, name: "c" }]);
+  await second.commit();
+
+  assert.deepEqual((await readDataset(join(root, "users"))).map((r) => r.id).sort(), [1, 2, 3], "every file");
+  assert.deepEqual((await readDataset(join(root, "users"), { batch: "latest" })).map((r) => r.id), [3]);
+  assert.deepEqual((await readDataset(join(root, "users"), { batch: first })).map((r) => r.id), [1]);
+  const engine = new ParquetStorageEngine({ mode: "local", basePath: root });
+  assert.deepEqual((await engine.readParquet("users", { batch: "latest" })).map((r) => r.id), [3]);
 });

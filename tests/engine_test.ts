@@ -91,3 +91,30 @@ Deno.test("bad engine options and bad writes give clear errors and leave nothing
   assert.deepEqual(await allFiles(basePath), []);
   await assert.rejects(engine.readParquet(join("x", "missing.parquet")), /Cannot open/);
 });
+
+Deno.test("partitionCols writes a hive-partitioned dataset, read back whole or filtered by partition", async () => {
+  const basePath = await tempDir();
+  const engine = new ParquetStorageEngine({ mode: "local", basePath });
+  const logs = defineTable("logs", { project: text(), at: timestamptz(), id: int() });
+  const rows = [
+    { project: "north/east", at: "2026-10-31T23:00:00.000001Z", id: 1 },
+    { project: "north/east", at: "2026-11-01T00:00:00.000000Z", id: 2 },
+    { project: "süd", at: "2026-11-02T00:00:00.000000Z", id: 3 },
+  ];
+  const files = await engine.writeParquet("logs", rows, {
+    schema: logs,
+    partitionCols: ["project", "at:month"],
+  });
+  assert.equal(files.length, 3);
+  assert.ok(files.some((f) => f.includes("project=north%2Feast/at_month=2026-10/")), files.join("\n"));
+  const back = await engine.readParquet("logs");
+  assert.deepEqual(back.map((r) => r.id).sort(), [1, 2, 3]);
+  assert.deepEqual(back.find((r) => r.id === 3), rows[2], "the time key is only in the path");
+  const south = await engine.readParquet("logs", { filters: { project: "süd" } });
+  assert.deepEqual(south.map((r) => r.id), [3]);
+  await assert.rejects(
+    engine.writeParquet("logs", rows, { schema: logs, partitionCols: ["project"], overwrite: true }),
+    /overwrite cannot be used with partitionCols/,
+  );
+  await assert.rejects(engine.writeParquet("logs", rows, { schema: logs, partitionCols: ["nope"] }), /nope/);
+});

@@ -22,6 +22,7 @@ import {
   type PartitionKey,
   partitionValue,
 } from "../streams/partition_key.ts";
+import { committedFiles } from "../batch/committed.ts";
 import { type DatasetEntry, discoverFiles } from "./discover.ts";
 import type { Filter } from "./filters.ts";
 import { partitionPruner, type PartitionVerdict } from "./partition_filter.ts";
@@ -45,6 +46,12 @@ export interface ReadDatasetOptions extends OpenOptions {
   partitionBy?: readonly string[];
   /** The storage to read through, instead of the one `storageFor(location)` picks. */
   storage?: Storage;
+  /**
+   * Read as of a committed batch: `"latest"` or a batch id. Only files the batch manifests name are
+   * read (a crashed export's files are ignored); the manifests are in `<parent of location>/_manifests/`,
+   * as `deno task export` writes them, and `location`'s last segment is the table. Default: every file.
+   */
+  batch?: string;
   /** Called for every data file found: `skipped` when its partition was pruned (the file was not read). */
   onFile?: (info: { location: string; partition: Row; skipped: boolean }) => void;
   /** Called for every row group of every file read, `skipped` when its statistics ruled it out. */
@@ -105,6 +112,25 @@ export function readDatasetStream(location: string, options: ReadDatasetOptions 
   return ReadableStream.from(datasetRows(location, options));
 }
 
+/** With `batch`, keeps only the files that the committed batches name for this table. */
+async function committedOnly(
+  entries: DatasetEntry[],
+  location: string,
+  options: ReadDatasetOptions,
+): Promise<DatasetEntry[]> {
+  if (options.batch === undefined) return entries;
+  const trimmed = location.replace(/\/+$/, "");
+  const cut = trimmed.lastIndexOf("/");
+  const root = cut > 0 ? trimmed.slice(0, cut) : ".";
+  const table = trimmed.slice(cut + 1);
+  const { files } = await committedFiles(root, table, { batch: options.batch, s3: options.s3 });
+  // Compare by the path below the root: listings may spell the root differently ("./data" vs "data").
+  const named = files.map((f) => `/${f.path}`);
+  return entries.filter((entry) =>
+    named.some((path) => `/${entry.location.replaceAll("\\", "/")}`.endsWith(path))
+  );
+}
+
 /** Files opened ahead of the one being read, so that a store's latency overlaps the decoding. */
 const READ_AHEAD = 4;
 /** Files smaller than this are fetched whole in one request (hyparquet's first footer fetch is as big). */
@@ -112,7 +138,7 @@ const SMALL_FILE = 512 * 1024;
 
 async function* datasetRows(location: string, options: ReadDatasetOptions): AsyncGenerator<Row> {
   const storage = options.storage ?? await storageFor(location, options);
-  const entries = await discoverFiles(storage, location);
+  const entries = await committedOnly(await discoverFiles(storage, location), location, options);
   if (!entries.length) return;
   const openFile = async (entry: DatasetEntry): Promise<AsyncBuffer> => {
     const file = await storage.open(entry.location);
@@ -198,7 +224,9 @@ async function datasetOf(
 }
 
 function describe(table: TableDefinition, options: ReadDatasetOptions, entry: DatasetEntry): Dataset {
-  const keys = parsePartitionBy(table, options.partitionBy ?? inferKeys(table, entry));
+  // A folder of plain files (as an export writes) is a dataset without partitions.
+  const names = options.partitionBy ?? inferKeys(table, entry);
+  const keys = names.length ? parsePartitionBy(table, names) : [];
   for (const name of options.columns ?? []) {
     if (!(name in table.columns) && !keys.some((k) => k.name === name)) {
       throw new ReadError(
