@@ -9,7 +9,7 @@
 
 import * as v from "valibot";
 import { ParquetStorageError, type ValidationError } from "./errors.ts";
-import { type Filter } from "./read/filters.ts";
+import type { Filter } from "./read/filters.ts";
 import { readDataset } from "./read/read_dataset.ts";
 import { readParquet } from "./read/read_parquet.ts";
 import { writeDataset } from "./write_dataset.ts";

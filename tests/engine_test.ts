@@ -61,19 +61,16 @@ Deno.test("validateSchema reports every bad row without writing", () => {
   assert.deepEqual(report.errors.map((e) => [e.row, e.column]), [[2, "id"], [3, "at"]]);
   assert.ok(report.errors.every((e) => e instanceof ValidationError && e.table === "borehole"));
   assert.equal(ParquetStorageEngine.validateSchema(rows, borehole).valid, true);
-  // deno-lint-ignore no-explicit-any
-  assert.throws(() => ParquetStorageEngine.validateSchema(5 as any, borehole), /expected an array of rows/);
+  assert.throws(() => ParquetStorageEngine.validateSchema(5 as never, borehole), /expected an array of rows/);
 });
 
 Deno.test("bad engine options and bad writes give clear errors and leave nothing", async () => {
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => new ParquetStorageEngine({ mode: "ftp" } as any),
+    () => new ParquetStorageEngine({ mode: "ftp" } as never),
     /mode must be "local" or "s3": current value is ftp/,
   );
-  // deno-lint-ignore no-explicit-any
   assert.throws(
-    () => new ParquetStorageEngine({ mode: "local" } as any),
+    () => new ParquetStorageEngine({ mode: "local" } as never),
     /basePath must be a non-empty string/,
   );
   assert.throws(
@@ -86,8 +83,7 @@ Deno.test("bad engine options and bad writes give clear errors and leave nothing
     engine.writeParquet("x", [{ ...rows[0], id: 1.5 }], { schema: borehole }),
     ValidationError,
   );
-  // deno-lint-ignore no-explicit-any
-  await assert.rejects(engine.writeParquet("x", rows, {} as any), ParquetStorageError);
+  await assert.rejects(engine.writeParquet("x", rows, {} as never), ParquetStorageError);
   assert.deepEqual(await allFiles(basePath), []);
   await assert.rejects(engine.readParquet(join("x", "missing.parquet")), /Cannot open/);
 });

@@ -67,12 +67,11 @@ Deno.test("abort, an error upstream, and a signal leave nothing visible", async 
 Deno.test("a non-byte chunk is refused with a clear error", async () => {
   const dir = await tempDir();
   const writer = new LocalFileSink(join(dir, "a.bin")).getWriter();
-  // deno-lint-ignore no-explicit-any
-  await assert.rejects(writer.write("text" as any), /expected Uint8Array/);
+  await assert.rejects(writer.write("text" as never), /expected Uint8Array/);
   assert.deepEqual(await allFiles(dir), []);
 });
 
-Deno.test("file names follow the immutable rule and never collide", async () => {
+Deno.test("file names follow the immutable rule and never collide", () => {
   const now = new Date("2026-11-25T04:05:06Z");
   const names = new Set(Array.from({ length: 1000 }, () => parquetFileName("borehole", now)));
   assert.equal(names.size, 1000);

@@ -105,8 +105,7 @@ Deno.test("bad reads: unknown column, unknown operator, bad value, missing file,
     /Unknown filter operator \$like/,
   );
   await assert.rejects(readParquet(location, { filters: { depth: "deep" } }), /does not fit the column/);
-  // deno-lint-ignore no-explicit-any
-  await assert.rejects(readParquet(location, { filters: 5 as any }), /A filter must be an object/);
+  await assert.rejects(readParquet(location, { filters: 5 as never }), /A filter must be an object/);
   await assert.rejects(
     readParquet(join(location, "..", "missing.parquet")),
     /Cannot open .*missing\.parquet: ENOENT/,
@@ -115,8 +114,7 @@ Deno.test("bad reads: unknown column, unknown operator, bad value, missing file,
     readParquet(new TextEncoder().encode("not parquet at all")),
     /Cannot read Parquet metadata/,
   );
-  // deno-lint-ignore no-explicit-any
-  await assert.rejects(readParquet(42 as any), /expected a path, an s3:\/\/ URL or bytes/);
+  await assert.rejects(readParquet(42 as never), /expected a path, an s3:\/\/ URL or bytes/);
 });
 
 Deno.test("a stream read goes on past row groups with no matching row", async () => {

@@ -137,17 +137,14 @@ Deno.test("bad options and bad declarations fail at construction with the value 
   assert.throws(() => defineTable("t", {}), SchemaError);
   assert.throws(() => defineTable("t", { a: int() }, { primaryKey: ["b"] }), /Key column/);
   assert.throws(
-    // deno-lint-ignore no-explicit-any
-    () => new ValidateStream(borehole, { onInvalid: "ignore" as any }),
+    () => new ValidateStream(borehole, { onInvalid: "ignore" as never }),
     ParquetStorageError,
   );
 });
 
 Deno.test("writeParquet refuses a missing table and a non-iterable source", async () => {
   const dir = await tempDir();
-  // deno-lint-ignore no-explicit-any
-  await assert.rejects(writeParquet(dir, [], {} as any), /without a table definition/);
-  // deno-lint-ignore no-explicit-any
-  await assert.rejects(writeParquet(dir, 42 as any, { table: borehole }), /expected an array, an iterable/);
+  await assert.rejects(writeParquet(dir, [], {} as never), /without a table definition/);
+  await assert.rejects(writeParquet(dir, 42 as never, { table: borehole }), /expected an array, an iterable/);
   assert.deepEqual(await allFiles(dir), []);
 });
