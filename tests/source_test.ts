@@ -256,3 +256,49 @@ Deno.test("source errors name the table, and the column and row of a value with 
     await admin.end();
   }
 });
+
+Deno.test("a stopped read leaves the connection usable; a lost one errors the stream, never truncates it", async () => {
+  const admin = connect();
+  const schema = await testSchema(admin, "source_stop");
+  const sql = connectPostgres({ url: DATABASE_URL, max: 1 });
+  try {
+    await admin.unsafe(`CREATE TABLE "${schema.name}".events (id int, at timestamptz)`);
+    await admin.unsafe(`INSERT INTO "${schema.name}".events
+                        SELECT g, CASE WHEN g = 5 THEN 'infinity' ELSE now() END FROM generate_series(1, 1000) g`);
+    const events = defineTable("events", { id: int(), at: timestamptz() }, { pgSchema: schema.name });
+
+    await sql.begin(async (tx) => {
+      // A bad value in a middle batch ends the cursor; the transaction goes on.
+      await assert.rejects(Array.fromAsync(tableRows(tx, events, { batchSize: 2 })), /column at/);
+      // A consumer that stops early closes the cursor.
+      const reader = tableRows(tx, events, { batchSize: 2 }).getReader();
+      assert.equal((await reader.read()).value?.id, 1);
+      await reader.cancel();
+      assert.deepEqual([...await tx`SELECT 1 AS one`], [{ one: 1 }]);
+    });
+
+    const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
+    const ids = defineTable("events", { id: int() }, { pgSchema: schema.name });
+    const rows = tableRows(sql, ids, { batchSize: 100 }).getReader();
+    assert.equal((await rows.read()).value?.id, 1);
+    await admin`SELECT pg_terminate_backend(${pid})`;
+    await new Promise((r) => setTimeout(r, 200));
+    let read = 1;
+    await assert.rejects(
+      (async () => {
+        while (!(await rows.read()).done) read++;
+      })(),
+      (error: SourceError) => {
+        assert.ok(error instanceof SourceError);
+        assert.equal(error.table, "events");
+        assert.match(error.message, /connection to PostgreSQL was lost/);
+        return true;
+      },
+    );
+    assert.equal(read, 100, "the batch already fetched, then the error: never a clean end");
+  } finally {
+    await sql.end();
+    await schema.drop();
+    await admin.end();
+  }
+});

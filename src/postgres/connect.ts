@@ -30,18 +30,48 @@ export interface ConnectOptions {
  * ```
  */
 export function connectPostgres(options: ConnectOptions = {}): Sql {
+  const lost = new AbortController();
   const settings = {
     max: options.max ?? 2,
     onnotice: () => {},
+    // A long export must not have its connection retired under it.
+    max_lifetime: null,
+    onclose: () => {
+      if (!lost.signal.aborted) {
+        lost.abort(new SourceError("Cannot read from PostgreSQL: the connection to PostgreSQL was lost"));
+      }
+    },
     connection: { application_name: "parquet-storage", TimeZone: "UTC" },
     types: { bigint: postgres.BigInt },
   };
+  let sql: Sql;
   try {
     const options_ = settings as unknown as postgres.Options<Record<string, postgres.PostgresType>>;
-    return (options.url ? postgres(options.url, options_) : postgres(options_)) as unknown as Sql;
+    sql = (options.url ? postgres(options.url, options_) : postgres(options_)) as unknown as Sql;
   } catch (cause) {
     throw new SourceError(`Cannot connect to PostgreSQL: ${(cause as Error).message}`, { cause });
   }
+  lostSignals.set(sql, lost.signal);
+  return sql;
+}
+
+const lostSignals = new WeakMap<object, AbortSignal>();
+
+/**
+ * A signal aborted as soon as a connection of a client from {@link connectPostgres} closes (backend
+ * terminated, server restarted, network cut, or the client ended): the source sends no query after
+ * that, since postgres.js 3.4.9 writes to a dropped socket when a transaction's connection is reused
+ * after a loss, and crashes the process. `undefined` for other clients.
+ *
+ * @example
+ * ```ts ignore
+ * import { connectionLost, connectPostgres } from "./connect.ts";
+ * const sql = connectPostgres();
+ * connectionLost(sql)?.addEventListener("abort", () => console.error("lost"));
+ * ```
+ */
+export function connectionLost(sql: object): AbortSignal | undefined {
+  return lostSignals.get(sql);
 }
 
 /** Describes where a client connects, without the password, for messages. */

@@ -8,13 +8,13 @@
 import { BatchWriter } from "../batch/batch_writer.ts";
 import { latestWatermark } from "../batch/committed.ts";
 import type { Watermark } from "../batch/manifest.ts";
-import { SourceError } from "../errors.ts";
+import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
 import { type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
 import type postgres from "postgres";
-import type { Sql } from "./connect.ts";
+import { connectionLost, type Sql } from "./connect.ts";
 import { type Since, sourceError, tableRows } from "./table_source.ts";
 
 /** Progress is reported at most this often per table (the terminal line is redrawn as often). */
@@ -24,7 +24,7 @@ const PROGRESS_INTERVAL_MS = 250;
 export interface ExportOptions {
   /** The output root: a folder or `s3://bucket/prefix`. */
   out: string;
-  /** Tables to export. Default: every table of `schema`. */
+  /** Tables to export. Default: every table of `schema` (except those an extension owns, like PostGIS's). */
   tables?: string[];
   /** The PostgreSQL schema. Default `"public"`. */
   schema?: string;
@@ -107,30 +107,49 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
+  const lost = connectionLost(sql);
   let current: string | undefined;
-  let work: Promise<ExportSummary> | undefined;
+  let work: Promise<Written> | undefined;
+  let written: Written;
   try {
-    return await sql.begin("isolation level repeatable read read only", (tx) => {
-      work = exportInSnapshot(tx, options, (table) => current = table);
-      return work;
-    }) as ExportSummary;
+    written = await sql.begin("isolation level repeatable read read only", (tx) => {
+      work = exportInSnapshot(tx, options, lost, (table) => current = table);
+      // After a connection loss postgres.js would send ROLLBACK on the dropped socket and crash the
+      // process: the transaction is gone anyway, so `begin` is left waiting (it has already rejected).
+      return work.catch((error) => lost?.aborted ? new Promise<never>(() => {}) : Promise.reject(error));
+    }) as Written;
   } catch (error) {
     // postgres.js rejects `begin` as soon as the connection closes, while the table being written is
     // still unwinding: wait for it, so its sink has removed its temporary file before anyone reports.
     const inner = await work?.then(() => undefined, (e: unknown) => e);
     const cause = inner ?? error;
-    throw (cause as { table?: string }).table || !current ? cause : sourceError(current, cause);
+    throw current ? tableError(current, cause) : cause;
   }
+  // Committed only once the snapshot's transaction has ended cleanly.
+  const { batch, snapshot, tables } = written;
+  await batch.commit({ snapshot });
+  return { batch: batch.id, snapshot, out: batch.root, tables };
+}
+
+/** What the transaction wrote, to be committed as a batch. */
+interface Written {
+  batch: BatchWriter;
+  snapshot: string;
+  tables: TableSummary[];
 }
 
 /** The export proper, inside the snapshot's transaction. */
 async function exportInSnapshot(
   tx: postgres.TransactionSql,
   options: ExportOptions,
-  starting: (table: string) => void,
-): Promise<ExportSummary> {
+  signal: AbortSignal | undefined,
+  starting: (table: string | undefined) => void,
+): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true } = options;
-  const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
+  const query: CatalogQuery = (text, params) => {
+    signal?.throwIfAborted();
+    return tx.unsafe(text, params as never[]);
+  };
   const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
   const definitions = await planTables(query, options);
   const batch = new BatchWriter(out, { s3: options.s3 });
@@ -166,11 +185,11 @@ async function exportInSnapshot(
     try {
       entry = await batch.writeTable(
         table,
-        tableRows(tx, table, { batchSize: options.batchSize, since }).pipeThrough(tap),
+        tableRows(tx, table, { batchSize: options.batchSize, since, signal }).pipeThrough(tap),
         { mode, rowGroupSize: options.rowGroupSize, codec: options.codec, validate },
       );
     } catch (error) {
-      throw (error as { table?: string }).table ? error : sourceError(table.name, error);
+      throw tableError(table.name, error);
     }
     if (since) entry.watermark = watermarkOf(table, since, last);
     const file = entry.files.at(-1)!;
@@ -188,14 +207,14 @@ async function exportInSnapshot(
       ...(since && !since.value ? { note: "first incremental run: exported whole" } : {}),
     });
   }
-  await batch.commit({ snapshot });
-  return { batch: batch.id, snapshot, out: batch.root, tables: summaries };
+  starting(undefined);
+  return { batch, snapshot, tables: summaries };
 }
 
 /** The tables to export, introspected, checked before anything is written. */
 export async function planTables(query: CatalogQuery, options: ExportOptions): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
-  const names = options.tables?.length ? options.tables : await listTables(query, schema);
+  const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
   const definitions: TableDefinition[] = [];
   for (const name of names) {
@@ -208,6 +227,29 @@ export async function planTables(query: CatalogQuery, options: ExportOptions): P
     }
   }
   return definitions;
+}
+
+/** The error of one table's export, naming the table (a full disk, a lost connection, …). */
+function tableError(table: string, error: unknown): unknown {
+  if ((error as ParquetStorageError).table) return error;
+  if (error instanceof SinkError) return new SinkError(error.message, { table, cause: error });
+  if (error instanceof ParquetStorageError) {
+    return new ParquetStorageError(error.message, { table, cause: error });
+  }
+  return sourceError(table, error);
+}
+
+// Tables an extension owns (PostGIS's spatial_ref_sys in public) are its catalog, not the user's data.
+const EXTENSION_TABLES_SQL = `
+SELECT c.relname AS name FROM pg_depend d
+  JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.deptype = 'e' AND n.nspname = $1`;
+
+/** The schema's tables, less those an extension owns (they can still be named with `tables`). */
+async function userTables(query: CatalogQuery, schema: string): Promise<string[]> {
+  const owned = new Set((await query(EXTENSION_TABLES_SQL, [schema])).map((row) => String(row.name)));
+  return (await listTables(query, schema)).filter((name) => !owned.has(name));
 }
 
 function watermarkOf(table: TableDefinition, since: Since, last: Row | undefined): Watermark {

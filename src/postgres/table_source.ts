@@ -9,8 +9,10 @@
 import type postgres from "postgres";
 import { SourceError } from "../errors.ts";
 import { selectList } from "../schema/introspect.ts";
-import type { Columns, InferRow, Row, TableDefinition } from "../schema/table.ts";
+import type { Columns, InferRow, TableDefinition } from "../schema/table.ts";
 import { canonicalRow } from "./canonical_row.ts";
+import { connectionLost } from "./connect.ts";
+import { openCursor, type SqlCursor } from "./sql_cursor.ts";
 
 /** A postgres.js client or transaction (read a snapshot by passing the transaction). */
 export type SqlClient = postgres.Sql | postgres.TransactionSql;
@@ -34,6 +36,12 @@ export interface TableSourceOptions {
   batchSize?: number;
   /** Read only rows after a watermark, in watermark order (tables only). */
   since?: Since;
+  /**
+   * Once aborted, no further query is sent and the stream errors with the signal's reason. Default: the
+   * client's {@link connectionLost} signal when it comes from `connectPostgres` (pass it on when reading
+   * through a transaction of that client).
+   */
+  signal?: AbortSignal;
 }
 
 /** Rows per cursor fetch when not given. */
@@ -61,7 +69,7 @@ export function tableRows<C extends Columns>(
   options: TableSourceOptions = {},
 ): ReadableStream<InferRow<C>> {
   const from = sql`${sql(table.pgSchema)}.${sql(table.name)}`;
-  return cursorRows(table, tableQuery(sql, table, from, options.since), options);
+  return cursorRows(sql, table, tableQuery(sql, table, from, options.since), options);
 }
 
 /**
@@ -84,14 +92,20 @@ export function queryRows<C extends Columns>(
   query: QueryFragment,
   options: Omit<TableSourceOptions, "since"> = {},
 ): ReadableStream<InferRow<C>> {
-  return cursorRows(table, sql`SELECT ${sql.unsafe(selectList(table))} FROM (${query}) AS source`, options);
+  return cursorRows(
+    sql,
+    table,
+    sql`SELECT ${sql.unsafe(selectList(table))} FROM (${query}) AS source`,
+    options,
+  );
 }
 
 /** Reads `query` through a cursor, one batch per pull, each row made canonical. */
 function cursorRows<C extends Columns>(
+  sql: SqlClient,
   table: TableDefinition<C>,
   query: QueryFragment,
-  { batchSize = DEFAULT_BATCH_SIZE }: TableSourceOptions,
+  { batchSize = DEFAULT_BATCH_SIZE, signal = connectionLost(sql) }: TableSourceOptions,
 ): ReadableStream<InferRow<C>> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new SourceError(
@@ -100,23 +114,34 @@ function cursorRows<C extends Columns>(
     );
   }
   const canonical = canonicalRow(table);
-  let batches: AsyncIterator<Row[]> | undefined;
+  let cursor: Promise<SqlCursor> | undefined;
   let rowNumber = 0;
   // highWaterMark 0: nothing is fetched ahead; a batch is fetched when the consumer wants a row and the
   // previous batch has been taken.
   return new ReadableStream<InferRow<C>>({
     async pull(controller) {
       try {
-        batches ??= (query.cursor(batchSize) as AsyncIterable<Row[]>)[Symbol.asyncIterator]();
-        const { done, value } = await batches.next();
-        if (done) return controller.close();
-        for (const row of value) controller.enqueue(canonical(row, ++rowNumber) as InferRow<C>);
+        signal?.throwIfAborted();
+        cursor ??= openCursor(sql, query, batchSize, { label: table.name, signal });
+        const open = await cursor;
+        const rows = await open.fetch();
+        if (!rows.length) {
+          await open.close();
+          return controller.close();
+        }
+        try {
+          for (const row of rows) controller.enqueue(canonical(row, ++rowNumber) as InferRow<C>);
+        } catch (error) {
+          await open.close().catch(() => {});
+          throw error;
+        }
       } catch (cause) {
-        throw sourceError(table.name, cause);
+        // Once the connection is known lost, say so, whatever the socket error was.
+        throw sourceError(table.name, signal?.aborted ? signal.reason : cause);
       }
     },
     async cancel() {
-      await batches?.return?.();
+      await cursor?.then((open) => open.close()).catch(() => {});
     },
   }, { highWaterMark: 0 });
 }
@@ -164,12 +189,14 @@ function commaList(sql: SqlClient, parts: unknown[]): QueryFragment {
 
 /** Turns a driver error into a {@link SourceError} naming the table and what happened. */
 export function sourceError(table: string, cause: unknown): SourceError {
-  if (cause instanceof SourceError) return cause;
+  if (cause instanceof SourceError) {
+    return cause.table ? cause : new SourceError(cause.message, { table, cause: cause.cause });
+  }
   const { code, message } = cause as { code?: string; message?: string };
   const why = code === "42P01"
     ? "the table does not exist"
     : code === "57P01" || code === "CONNECTION_CLOSED" || code === "CONNECTION_ENDED" ||
-        code === "CONNECTION_DESTROYED" || code === "ECONNRESET"
+        code === "CONNECTION_DESTROYED" || code === "ECONNRESET" || code === "EPIPE"
     ? `the connection to PostgreSQL was lost (${message})`
     : code === "ECONNREFUSED" || code === "CONNECT_TIMEOUT"
     ? `PostgreSQL cannot be reached (${message})`

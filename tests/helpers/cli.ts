@@ -16,21 +16,13 @@ export interface Ran {
 }
 
 /** Environment variables that point at a database, removed for the embedded default. */
-export const DATABASE_VARIABLES = [
-  "DATABASE_URL",
-  "PGHOST",
-  "PGHOSTADDR",
-  "PGPORT",
-  "PGDATABASE",
-  "PGUSER",
-  "PGSERVICE",
-];
+export { DATABASE_VARIABLES } from "../../src/cli/args.ts";
 
 /** Starts `src/cli/<name>.ts` with `args`; `env` adds variables, `unset` removes some. */
 export function spawnCli(
   name: string,
   args: string[],
-  options: { env?: Record<string, string>; unset?: string[] } = {},
+  options: { env?: Record<string, string>; unset?: readonly string[] } = {},
 ): Deno.ChildProcess {
   const env = { ...Deno.env.toObject(), ...options.env };
   for (const key of options.unset ?? []) delete env[key];
@@ -48,7 +40,7 @@ export function spawnCli(
 export async function runCli(
   name: string,
   args: string[],
-  options: { env?: Record<string, string>; unset?: string[] } = {},
+  options: { env?: Record<string, string>; unset?: readonly string[] } = {},
 ): Promise<Ran> {
   const output = await spawnCli(name, args, options).output();
   return {

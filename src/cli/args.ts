@@ -1,0 +1,174 @@
+/**
+ * The command line of `deno task export`: its flags, defaults and help text, parsed with Node's
+ * `parseArgs` (well kept, and built into Deno's Node compatibility).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type Codec, CODECS } from "../streams/codecs.ts";
+
+/** The help text. */
+export const USAGE = `Usage: deno task export [options]
+
+Exports PostgreSQL tables to immutable Parquet files, <out>/<table>/<table>_<YYYYMMDD>_<HHMMSS>_<uuid8>.parquet,
+all read in one snapshot and committed as one batch (<out>/_manifests/<batch>.json).
+
+Connection: --db URL, else DATABASE_URL, else the standard PG* variables (PGHOST, PGDATABASE, …).
+With none of them, an embedded sample database (the borehole platform's 29 tables) is used.
+
+Options:
+  --db URL               PostgreSQL URL (postgres://user@host:port/database)
+  --tables a,b           tables to export (default: every table of --schema)
+  --schema NAME          PostgreSQL schema (default: public)
+  --out PATH             output folder or s3://bucket/prefix (default: ./data)
+  --row-group-size N     rows per row group (default: 100000)
+  --codec NAME           ${CODECS.join(", ")} (default: SNAPPY)
+  --incremental          only rows changed since the last committed batch (by --watermark)
+  --watermark t=col,…    watermark column per table (default: updated_at)
+  --unmapped-as-text     export columns of types with no mapping as text instead of failing
+  --no-validate          skip validating rows (the source already yields canonical rows)
+  --dry-run              show what would be exported; write nothing
+  --json                 print a machine-readable summary on stdout
+  --help                 show this help
+
+Exit codes: 0 success, 1 failure (the message names the table), 2 bad usage.`;
+
+/** A command line that cannot be run; the message says which flag and the value seen. */
+export class UsageError extends Error {
+  /** Builds a usage error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** What the command line asks for. */
+export interface ExportSettings {
+  /** `--db`. */
+  db?: string;
+  /** `--tables`, split. */
+  tables?: string[];
+  /** `--schema`, default `public`. */
+  schema: string;
+  /** `--out`, default `./data`. */
+  out: string;
+  /** `--row-group-size`. */
+  rowGroupSize?: number;
+  /** `--codec`, upper case. */
+  codec?: Codec;
+  /** `--incremental`. */
+  incremental: boolean;
+  /** `--watermark t=col,…`. */
+  watermarks: Record<string, string>;
+  /** `--unmapped-as-text`. */
+  unmappedAsText: boolean;
+  /** Not `--no-validate`. */
+  validate: boolean;
+  /** `--dry-run`. */
+  dryRun: boolean;
+  /** `--json`. */
+  json: boolean;
+  /** `--help`. */
+  help: boolean;
+}
+
+/**
+ * Parses the export's command line.
+ *
+ * @throws {UsageError} for an unknown flag or a bad value, naming the flag and the value seen.
+ * @example
+ * ```ts
+ * import { parseExportArgs } from "./args.ts";
+ * const settings = parseExportArgs(["--tables", "borehole,projects", "--codec", "zstd"]);
+ * console.assert(settings.tables?.length === 2 && settings.codec === "ZSTD" && settings.out === "./data");
+ * ```
+ */
+export function parseExportArgs(args: string[]): ExportSettings {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        db: { type: "string" },
+        tables: { type: "string" },
+        schema: { type: "string", default: "public" },
+        out: { type: "string", default: "./data" },
+        "row-group-size": { type: "string" },
+        codec: { type: "string" },
+        incremental: { type: "boolean", default: false },
+        watermark: { type: "string" },
+        "unmapped-as-text": { type: "boolean", default: false },
+        "no-validate": { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const rowGroupSize = values["row-group-size"] === undefined ? undefined : Number(values["row-group-size"]);
+  if (rowGroupSize !== undefined && !(Number.isInteger(rowGroupSize) && rowGroupSize > 0)) {
+    throw new UsageError(
+      `--row-group-size must be a positive integer: current value is ${values["row-group-size"]}`,
+    );
+  }
+  const codec = values.codec?.toUpperCase();
+  if (codec !== undefined && !(CODECS as readonly string[]).includes(codec)) {
+    throw new UsageError(`--codec must be one of ${CODECS.join(", ")}: current value is ${values.codec}`);
+  }
+  const watermarks: Record<string, string> = {};
+  for (const pair of values.watermark?.split(",").filter(Boolean) ?? []) {
+    const [table, column, extra] = pair.split("=").map((part) => part.trim());
+    if (!table || !column || extra !== undefined) {
+      throw new UsageError(`--watermark takes table=column pairs: current value is ${pair}`);
+    }
+    watermarks[table] = column;
+  }
+  const tables = values.tables?.split(",").map((t) => t.trim()).filter(Boolean);
+  if (values.tables !== undefined && !tables?.length) {
+    throw new UsageError(`--tables needs at least one table name: current value is "${values.tables}"`);
+  }
+  if (values.db !== undefined && !values.db.trim()) {
+    throw new UsageError(`--db needs a postgres:// URL: current value is ""`);
+  }
+  if (!values.out.trim()) throw new UsageError(`--out needs a folder or s3:// location: current value is ""`);
+  return {
+    db: values.db,
+    tables,
+    schema: values.schema,
+    out: values.out,
+    rowGroupSize,
+    codec: codec as Codec | undefined,
+    incremental: values.incremental,
+    watermarks,
+    unmappedAsText: values["unmapped-as-text"],
+    validate: !values["no-validate"],
+    dryRun: values["dry-run"],
+    json: values.json,
+    help: values.help,
+  };
+}
+
+/** The variables that, when set, say which database to use (postgres.js reads the `PG*` ones). */
+export const DATABASE_VARIABLES: readonly string[] = [
+  "DATABASE_URL",
+  "PGHOST",
+  "PGHOSTADDR",
+  "PGPORT",
+  "PGDATABASE",
+  "PGUSER",
+  "PGPASSWORD",
+  "PGSERVICE",
+];
+
+/** True when neither `--db` nor any database variable says which database to use. */
+export function noDatabaseConfigured(
+  settings: ExportSettings,
+  env: (name: string) => string | undefined,
+): boolean {
+  return !settings.db && !DATABASE_VARIABLES.some((name) => env(name));
+}
