@@ -24,7 +24,7 @@ export interface ConnectOptions {
  *
  * @example
  * ```ts ignore
- * import { connectPostgres } from "@parquet-storage/engine";
+ * import { connectPostgres } from "@parquet-storage/engine/postgres";
  * const sql = connectPostgres({ url: "postgres://postgres@127.0.0.1:5432/test" });
  * await sql.end();
  * ```

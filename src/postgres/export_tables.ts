@@ -100,7 +100,7 @@ export interface ExportSummary {
  *
  * @example
  * ```ts ignore
- * import { connectPostgres, exportTables } from "@parquet-storage/engine";
+ * import { connectPostgres, exportTables } from "@parquet-storage/engine/postgres";
  * const sql = connectPostgres();
  * const summary = await exportTables(sql, { out: "./data", tables: ["borehole"] });
  * await sql.end();

@@ -56,7 +56,8 @@ export const DEFAULT_BATCH_SIZE = 10_000;
  * with no canonical form.
  * @example
  * ```ts ignore
- * import { connectPostgres, introspectTable, tableRows } from "@parquet-storage/engine";
+ * import { introspectTable } from "@parquet-storage/engine";
+ * import { connectPostgres, tableRows } from "@parquet-storage/engine/postgres";
  * const sql = connectPostgres();
  * const table = await introspectTable((text, params) => sql.unsafe(text, params as never[]), "borehole");
  * for await (const row of tableRows(sql, table)) console.log(row);
@@ -78,7 +79,8 @@ export function tableRows<C extends Columns>(
  *
  * @example
  * ```ts ignore
- * import { connectPostgres, defineTable, numeric, queryRows, uuid } from "@parquet-storage/engine";
+ * import { defineTable, numeric, uuid } from "@parquet-storage/engine";
+ * import { connectPostgres, queryRows } from "@parquet-storage/engine/postgres";
  * const sql = connectPostgres();
  * const deep = defineTable("deep_boreholes", { id: uuid(), depth_m: numeric(8, 2) });
  * const rows = queryRows(sql, deep, sql`SELECT id, depth_m FROM borehole WHERE depth_m > ${30}`);

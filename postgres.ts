@@ -1,0 +1,46 @@
+/**
+ * The PostgreSQL source: tables or queries streamed as canonical rows (through a server-side cursor, one
+ * batch in memory, the next fetched only when pulled), and whole exports read in one `REPEATABLE READ`
+ * snapshot and committed as a batch. A separate entry point, since postgres.js needs TCP sockets (Deno or
+ * Node), which the main entry point does without.
+ *
+ * ```ts ignore
+ * import { readParquet } from "@parquet-storage/engine";
+ * import { connectPostgres, exportTables } from "@parquet-storage/engine/postgres";
+ *
+ * const sql = connectPostgres({ url: "postgres://postgres@127.0.0.1:5432/test" });
+ * const summary = await exportTables(sql, { out: "./data", tables: ["borehole"] });
+ * await sql.end();
+ * console.log(await readParquet(summary.tables[0].location));
+ * ```
+ *
+ * @module
+ */
+
+export { canonicalRow } from "./src/postgres/canonical_row.ts";
+export {
+  connectionLost,
+  type ConnectOptions,
+  connectPostgres,
+  describeConnection,
+  type Sql,
+} from "./src/postgres/connect.ts";
+export {
+  type ExportOptions,
+  type ExportSummary,
+  exportTables,
+  planTables,
+  type TableProgress,
+  type TableSummary,
+} from "./src/postgres/export_tables.ts";
+export { openCursor, type SqlCursor } from "./src/postgres/sql_cursor.ts";
+export {
+  DEFAULT_BATCH_SIZE,
+  type QueryFragment,
+  queryRows,
+  type Since,
+  sourceError,
+  type SqlClient,
+  tableRows,
+  type TableSourceOptions,
+} from "./src/postgres/table_source.ts";
