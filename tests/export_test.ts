@@ -10,6 +10,13 @@ import { connect, DATABASE_URL, ensurePostgis, testSchema } from "./helpers/pg.t
 
 const env = { DATABASE_URL };
 
+/** The test database, with an application_name of its own: a test touches only its own export's backends. */
+function taggedEnv(tag: string): { DATABASE_URL: string; name: string } {
+  const name = `${tag}_${crypto.randomUUID().slice(0, 8)}`;
+  const separator = DATABASE_URL.includes("?") ? "&" : "?";
+  return { DATABASE_URL: `${DATABASE_URL}${separator}application_name=${name}`, name };
+}
+
 async function parquetFiles(dir: string, table: string): Promise<string[]> {
   return (await allFiles(join(dir, table))).filter((f) => f.endsWith(".parquet")).map((f) =>
     join(dir, table, f)
@@ -86,8 +93,9 @@ Deno.test("a backend terminated mid-export fails cleanly, naming the table, with
     await sql.unsafe(`CREATE TABLE "${schema.name}".big AS SELECT g AS id, md5(g::text) AS label, now() AS at
                       FROM generate_series(1, 400000) g`);
     const out = await tempDir();
+    const tagged = taggedEnv("export_kill");
     const child = spawnCli("export", ["--schema", schema.name, "--out", out, "--tables", "small,big"], {
-      env,
+      env: { DATABASE_URL: tagged.DATABASE_URL },
     });
     let terminated = 0;
     for (let i = 0; i < 200 && !terminated; i++) {
@@ -95,7 +103,7 @@ Deno.test("a backend terminated mid-export fails cleanly, naming the table, with
       const files = await parquetFiles(out, "small");
       if (!files.length) continue;
       const killed = await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                               WHERE application_name = 'parquet-storage' AND pid <> pg_backend_pid()`;
+                               WHERE application_name = ${tagged.name}`;
       terminated = killed.length;
     }
     assert.ok(terminated > 0, "the export's backend was terminated");
@@ -126,6 +134,7 @@ Deno.test("an export holds one snapshot while other sessions write", async () =>
     await sql.unsafe(`CREATE TABLE "${schema.name}".b_small (id int PRIMARY KEY)`);
     await sql.unsafe(`INSERT INTO "${schema.name}".b_small SELECT generate_series(1, 100)`);
     const out = await tempDir();
+    const tagged = taggedEnv("export_snapshot");
     const child = spawnCli("export", [
       "--schema",
       schema.name,
@@ -134,14 +143,16 @@ Deno.test("an export holds one snapshot while other sessions write", async () =>
       "--tables",
       "a_big,b_small",
       "--json",
-    ], { env });
+    ], { env: { DATABASE_URL: tagged.DATABASE_URL } });
     // Wait until the export is reading a_big (its snapshot is taken), then change b_small.
-    for (let i = 0; i < 200; i++) {
-      const active = await sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'parquet-storage'
+    let reading = false;
+    for (let i = 0; i < 400 && !reading; i++) {
+      const active = await sql`SELECT 1 FROM pg_stat_activity WHERE application_name = ${tagged.name}
                                AND query ILIKE '%a_big%'`;
-      if (active.length) break;
-      await new Promise((r) => setTimeout(r, 25));
+      reading = active.length > 0;
+      if (!reading) await new Promise((r) => setTimeout(r, 25));
     }
+    assert.ok(reading, "the export was seen reading a_big");
     await sql.unsafe(`INSERT INTO "${schema.name}".b_small SELECT generate_series(101, 150)`);
     await sql.unsafe(`DELETE FROM "${schema.name}".a_big WHERE id <= 1000`);
     const { code, stdout, stderr } = await child.output();
