@@ -24,6 +24,7 @@ Options:
   --out PATH             output folder or s3://bucket/prefix (default: ./data)
   --row-group-size N     rows per row group (default: 100000)
   --codec NAME           ${CODECS.join(", ")} (default: SNAPPY)
+  --partition-by a,b     hive-partition tables that have these columns (col, or col:year|month|day|hour)
   --incremental          only rows changed since the last committed batch (by --watermark)
   --watermark t=col,…    watermark column per table (default: updated_at)
   --unmapped-as-text     export columns of types with no mapping as text instead of failing
@@ -57,6 +58,8 @@ export interface ExportSettings {
   rowGroupSize?: number;
   /** `--codec`, upper case. */
   codec?: Codec;
+  /** `--partition-by`, split. */
+  partitionBy?: string[];
   /** `--incremental`. */
   incremental: boolean;
   /** `--watermark t=col,…`. */
@@ -98,6 +101,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
         out: { type: "string", default: "./data" },
         "row-group-size": { type: "string" },
         codec: { type: "string" },
+        "partition-by": { type: "string" },
         incremental: { type: "boolean", default: false },
         watermark: { type: "string" },
         "unmapped-as-text": { type: "boolean", default: false },
@@ -128,6 +132,21 @@ export function parseExportArgs(args: string[]): ExportSettings {
     }
     watermarks[table] = column;
   }
+  const partitionBy = values["partition-by"]?.split(",").map((k) => k.trim()).filter(Boolean);
+  if (values["partition-by"] !== undefined && !partitionBy?.length) {
+    throw new UsageError(
+      `--partition-by needs at least one column: current value is "${values["partition-by"]}"`,
+    );
+  }
+  for (const key of partitionBy ?? []) {
+    const [, granularity, extra] = key.split(":");
+    if (
+      extra !== undefined ||
+      (granularity !== undefined && !["year", "month", "day", "hour"].includes(granularity))
+    ) {
+      throw new UsageError(`--partition-by takes col or col:year|month|day|hour: current value is ${key}`);
+    }
+  }
   const tables = values.tables?.split(",").map((t) => t.trim()).filter(Boolean);
   if (values.tables !== undefined && !tables?.length) {
     throw new UsageError(`--tables needs at least one table name: current value is "${values.tables}"`);
@@ -143,6 +162,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
     out: values.out,
     rowGroupSize,
     codec: codec as Codec | undefined,
+    partitionBy,
     incremental: values.incremental,
     watermarks,
     unmappedAsText: values["unmapped-as-text"],

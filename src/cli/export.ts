@@ -55,6 +55,7 @@ export async function main(args: string[]): Promise<number> {
       watermarks: settings.watermarks,
       rowGroupSize: settings.rowGroupSize,
       codec: settings.codec,
+      partitionBy: settings.partitionBy,
       validate: settings.validate,
       unmappedAsText: settings.unmappedAsText,
       onProgress: progressPrinter(Deno.stderr.isTerminal()),

@@ -13,6 +13,8 @@ import { type CatalogQuery, introspectTable, listTables } from "../schema/intros
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
+import type { ManifestTable } from "../batch/manifest.ts";
+import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { type Since, sourceError, tableRows } from "./table_source.ts";
@@ -36,6 +38,11 @@ export interface ExportOptions {
   rowGroupSize?: number;
   /** Compression codec. */
   codec?: Codec;
+  /**
+   * Hive partition keys (`"project_id"`, `"created_at:month"`) for every exported table that has the
+   * columns; other tables are written as one file. Default: none.
+   */
+  partitionBy?: string[];
   /** Rows per cursor fetch. */
   batchSize?: number;
   /** Validate rows against the table definition. Default `true`. */
@@ -181,34 +188,61 @@ async function exportInSnapshot(
       },
     });
     const mode = since?.value ? "incremental" : "full";
+    const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal }).pipeThrough(tap);
+    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec, validate };
+    const partitionBy = partitionKeysFor(table, options.partitionBy);
     let entry;
     try {
-      entry = await batch.writeTable(
-        table,
-        tableRows(tx, table, { batchSize: options.batchSize, since, signal }).pipeThrough(tap),
-        { mode, rowGroupSize: options.rowGroupSize, codec: options.codec, validate },
-      );
+      entry = partitionBy.length
+        ? await writePartitioned(batch, table, rowsOut, { ...encoding, partitionBy, s3: options.s3 }, mode)
+        : await batch.writeTable(table, rowsOut, { mode, ...encoding });
     } catch (error) {
       throw tableError(table.name, error);
     }
     if (since) entry.watermark = watermarkOf(table, since, last);
-    const file = entry.files.at(-1)!;
+    const bytes = entry.files.reduce((sum, f) => sum + f.bytes, 0);
     const seconds = (performance.now() - started) / 1000;
-    options.onProgress?.({ table: table.name, rows, seconds, bytes: file.bytes, done: true });
+    options.onProgress?.({ table: table.name, rows, seconds, bytes, done: true });
     summaries.push({
       table: table.name,
       mode,
-      rows: file.rows,
-      files: 1,
-      bytes: file.bytes,
+      rows: entry.files.reduce((sum, f) => sum + f.rows, 0),
+      files: entry.files.length,
+      bytes,
       seconds,
-      location: `${batch.root}/${file.path}`,
+      location: partitionBy.length ? `${batch.root}/${table.name}` : `${batch.root}/${entry.files[0].path}`,
       ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
       ...(since && !since.value ? { note: "first incremental run: exported whole" } : {}),
     });
   }
   starting(undefined);
   return { batch, snapshot, tables: summaries };
+}
+
+/** The partition keys that apply to `table`: those whose column it has. */
+function partitionKeysFor(table: TableDefinition, keys: string[] | undefined): string[] {
+  return (keys ?? []).filter((key) => key.split(":")[0] in table.columns);
+}
+
+/** Writes a table as a hive-partitioned dataset under `<root>/<table>/` and records its files. */
+async function writePartitioned(
+  batch: BatchWriter,
+  table: TableDefinition,
+  rows: ReadableStream<Row>,
+  options: Omit<WriteDatasetOptions, "table">,
+  mode: "full" | "incremental",
+): Promise<ManifestTable> {
+  const storage = await batch.storage();
+  const { files } = await writeDataset(storage.join(batch.root, table.name), rows, {
+    ...options,
+    table,
+    checksum: true,
+  });
+  return batch.record(
+    table,
+    files.map((f) => ({ path: batch.relative(f.location), rows: f.rows, bytes: f.bytes, sha256: f.sha256! })),
+    { mode },
+  );
 }
 
 /** The tables to export, introspected, checked before anything is written. */
