@@ -188,3 +188,22 @@ Deno.test("readDataset as of a committed batch ignores files no manifest names",
   const engine = new ParquetStorageEngine({ mode: "local", basePath: root });
   assert.deepEqual((await engine.readParquet("users", { batch: "latest" })).map((r) => r.id), [3]);
 });
+
+Deno.test("relative roots, as the CLI's default ./data: batches, committed reads and vacuum agree", async () => {
+  const previous = Deno.cwd();
+  Deno.chdir(await tempDir());
+  try {
+    for (const root of ["./data", "data/", "."]) {
+      const batch = new BatchWriter(root);
+      await batch.writeTable(users, [{ id: 1, name: "a" }]);
+      const manifest = await batch.commit();
+      assert.match(manifest.tables[0].files[0].path, /^users\/users_\d{8}_\d{6}_[0-9a-f]{8}\.parquet$/);
+      assert.equal((await readCommitted(root, "users")).length, 1, root);
+      assert.deepEqual(await vacuum(root, { dryRun: true, graceMs: 0 }), [], `${root}: nothing unnamed`);
+      await Deno.remove(join(root, "users"), { recursive: true });
+      await Deno.remove(join(root, "_manifests"), { recursive: true });
+    }
+  } finally {
+    Deno.chdir(previous);
+  }
+});

@@ -21,6 +21,8 @@ import {
   type ManifestFile,
   type ManifestTable,
   newBatchId,
+  normalizeRoot,
+  relativePath,
   type Watermark,
 } from "./manifest.ts";
 
@@ -60,7 +62,7 @@ export class BatchWriter {
 
   /** Starts a batch under `root`; nothing is written until the first table. */
   constructor(root: string, options: OpenOptions & { id?: string } = {}) {
-    this.root = root.replace(/\/+$/, "");
+    this.root = normalizeRoot(root);
     this.id = options.id ?? newBatchId(this.#startedAt);
     this.#options = options;
   }
@@ -151,11 +153,7 @@ export class BatchWriter {
 
   /** The path of `location` relative to the root, with `/` separators. */
   relative(location: string): string {
-    const prefix = this.root.endsWith("/") ? this.root : this.root + "/";
-    if (!location.startsWith(prefix)) {
-      throw new ParquetStorageError(`File ${location} is outside the batch root ${this.root}`);
-    }
-    return location.slice(prefix.length).replaceAll("\\", "/");
+    return relativePath(this.root, location);
   }
 
   #assertOpen(): void {

@@ -9,7 +9,7 @@
  */
 
 import * as v from "valibot";
-import { ReadError } from "../errors.ts";
+import { ParquetStorageError, ReadError } from "../errors.ts";
 import type { TableSpec } from "../schema/table.ts";
 
 /**
@@ -132,4 +132,25 @@ export function parseManifest(text: string, where: string): Manifest {
     throw new ReadError(`Manifest ${where} is not a valid manifest: ${path} ${issue.message}`);
   }
   return result.output as Manifest;
+}
+
+/**
+ * Spells an output root the way storages spell the paths they join and list: no trailing slash, and for
+ * local paths no leading `./` (`./data` lists as `data/…`), `.` for the working folder.
+ */
+export function normalizeRoot(root: string): string {
+  const trimmed = root.replace(/\/+$/, "");
+  if (trimmed.startsWith("s3://")) return trimmed;
+  return trimmed.replace(/^(\.\/)+/, "") || ".";
+}
+
+/** The path of `location` below `root`, with `/` separators, as manifests record it. */
+export function relativePath(root: string, location: string): string {
+  const base = normalizeRoot(root);
+  const path = normalizeRoot(location.replaceAll("\\", "/"));
+  if (base === ".") return path;
+  if (!path.startsWith(base + "/")) {
+    throw new ParquetStorageError(`File ${location} is outside the batch root ${root}`);
+  }
+  return path.slice(base.length + 1);
 }

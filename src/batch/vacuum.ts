@@ -10,7 +10,7 @@
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import type { StoredFile } from "../storage/storage.ts";
 import { listManifests } from "./committed.ts";
-import { MANIFEST_FOLDER } from "./manifest.ts";
+import { MANIFEST_FOLDER, relativePath } from "./manifest.ts";
 
 /** Options of {@link vacuum}. */
 export interface VacuumOptions extends OpenOptions {
@@ -44,7 +44,7 @@ export async function vacuum(root: string, options: VacuumOptions = {}): Promise
   }
   const orphans: StoredFile[] = [];
   for await (const file of storage.list(base)) {
-    const path = file.location.slice(base.length + 1).replaceAll("\\", "/");
+    const path = relativePath(base, file.location);
     if (path.startsWith(`${MANIFEST_FOLDER}/`) || !path.endsWith(".parquet") || named.has(path)) continue;
     if (file.modified && now.getTime() - file.modified.getTime() < graceMs) continue;
     orphans.push(file);
