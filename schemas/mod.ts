@@ -82,7 +82,15 @@ export {
 /** The platform's table groups. */
 export type SchemaGroup = "core" | "projects" | "boreholes" | "stratum" | "lab_reports" | "workflow";
 
-/** The tables of each group, in dependency order (a table comes after every table it references). */
+/**
+ * The tables of each group, in dependency order (a table comes after every table it references).
+ *
+ * @example
+ * ```ts
+ * import { SCHEMA_GROUPS } from "@parquet-storage/engine";
+ * console.assert(SCHEMA_GROUPS.stratum.includes("stratum_layers"));
+ * ```
+ */
 export const SCHEMA_GROUPS: Readonly<Record<SchemaGroup, readonly string[]>> = {
   core: ["customers", "organisations", "users", "contacts"],
   projects: ["projects", "structure", "sub_structures", "project_members"],

@@ -37,7 +37,15 @@ export interface WriteDatasetOptions extends Omit<WriteOptions, "overwrite"> {
   storage?: Storage;
 }
 
-/** Default values of {@link WriteDatasetOptions}. */
+/**
+ * Default values of {@link WriteDatasetOptions}.
+ *
+ * @example
+ * ```ts
+ * import { DATASET_DEFAULTS } from "@parquet-storage/engine";
+ * console.assert(DATASET_DEFAULTS.maxOpenPartitions === 64);
+ * ```
+ */
 export const DATASET_DEFAULTS: { maxOpenPartitions: number } = { maxOpenPartitions: 64 };
 
 /** One file a partitioned write made. */

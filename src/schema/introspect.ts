@@ -308,7 +308,15 @@ function mapScalar(
   return undefined;
 }
 
-/** Quotes a PostgreSQL identifier (`"name"`, inner quotes doubled). */
+/**
+ * Quotes a PostgreSQL identifier (`"name"`, inner quotes doubled).
+ *
+ * @example
+ * ```ts
+ * import { quoteIdent } from "@parquet-storage/engine";
+ * console.assert(quoteIdent('odd"name') === '"odd""name"');
+ * ```
+ */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }

@@ -13,7 +13,15 @@ import { ParquetStorageError } from "../errors.ts";
 /** A Parquet compression codec this library writes. */
 export type Codec = "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "ZSTD" | "BROTLI";
 
-/** Every codec this library writes, in the order the CLI lists them. */
+/**
+ * Every codec this library writes, in the order the CLI lists them.
+ *
+ * @example
+ * ```ts
+ * import { CODECS } from "@parquet-storage/engine";
+ * console.assert(CODECS.includes("ZSTD"));
+ * ```
+ */
 export const CODECS: readonly Codec[] = ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD", "BROTLI"];
 
 /** A block compressor, as hyparquet-writer takes it. */
