@@ -98,10 +98,8 @@ export {
   introspectTable,
   listTables,
   type LiveColumn,
-  quoteIdent,
-  readExpression,
-  selectList,
 } from "./src/schema/introspect.ts";
+export { quoteIdent, readExpression, selectList } from "./src/schema/read_sql.ts";
 export {
   assertNoDrift,
   checkDrift,

@@ -8,7 +8,8 @@
 
 import postgres from "postgres";
 import { type Codec, writeParquet } from "../mod.ts";
-import { introspectTable, selectList } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/schema/introspect.ts";
+import { selectList } from "../src/schema/read_sql.ts";
 import type { ChildResult } from "./baselines.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";

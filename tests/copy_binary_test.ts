@@ -23,7 +23,8 @@ import {
 import { copyBinaryStatement, copyBinarySupports } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet, writeTableByCopy } from "../src/postgres/copy_binary_export.ts";
 import { BatchWriter } from "../src/batch/batch_writer.ts";
-import { introspectTable, selectList } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/schema/introspect.ts";
+import { selectList } from "../src/schema/read_sql.ts";
 import type { TableDefinition } from "../src/schema/table.ts";
 import { catalogQuery, connect } from "./helpers/pg.ts";
 import { tempDir } from "./helpers/files.ts";

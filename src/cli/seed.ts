@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { getSchema, listSchemas } from "../../schemas/mod.ts";
 import { type GenerateOptions, platformRows } from "../../schemas/seed/generate.ts";
 import { ParquetStorageError } from "../errors.ts";
-import { quoteIdent } from "../schema/introspect.ts";
+import { quoteIdent } from "../schema/read_sql.ts";
 import type { Row } from "../schema/table.ts";
 
 /** Options of {@link seedDatabase}. */

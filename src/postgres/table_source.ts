@@ -8,7 +8,7 @@
 
 import type postgres from "postgres";
 import { SourceError } from "../errors.ts";
-import { selectList } from "../schema/introspect.ts";
+import { selectList } from "../schema/read_sql.ts";
 import type { Columns, InferRow, TableDefinition } from "../schema/table.ts";
 import { canonicalRow } from "./canonical_row.ts";
 import { connectionLost } from "./connect.ts";
