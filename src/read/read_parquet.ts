@@ -188,7 +188,9 @@ function planRead(metadata: FileMetaData, options: ReadOptions): ReadPlan {
       } else readers.set(name, columnReader(column.spec));
     }
   }
-  const reader = (leaf: string) => readers.get(leaf) ?? columnReader({ kind: "text", nullable: true });
+  // A column of a file from elsewhere comes back as hyparquet decodes it: one shared pass-through reader.
+  const passThrough = columnReader({ kind: "text", nullable: true });
+  const reader = (leaf: string) => readers.get(leaf) ?? passThrough;
 
   const selected = options.columns === undefined ? outputs : options.columns.map((name) => {
     const output = outputs.find((o) => o.name === name) ?? outputs.find((o) => o.leaves.includes(name));
@@ -247,17 +249,23 @@ function planRead(metadata: FileMetaData, options: ReadOptions): ReadPlan {
     predicate,
     statistics,
     toRows(raw) {
+      // Resolved once per row group, not per value.
+      const leafReaders = leaves.map((leaf) => ({ leaf, toPhysical: reader(leaf).toPhysical }));
+      const builders = unique.map((output) => {
+        const [leaf] = output.leaves;
+        const toRow = reader(leaf).toRow;
+        return {
+          name: output.name,
+          build: output.build ?? ((physical: Record<string, unknown>) => toRow(physical[leaf])),
+        };
+      });
       const result: Row[] = [];
       for (const record of raw) {
         const physical: Record<string, unknown> = {};
-        for (const leaf of leaves) physical[leaf] = reader(leaf).toPhysical(record[leaf]);
+        for (const { leaf, toPhysical } of leafReaders) physical[leaf] = toPhysical(record[leaf]);
         if (predicate && !matches(predicate, physical)) continue;
         const row: Row = {};
-        for (const output of unique) {
-          row[output.name] = output.build
-            ? output.build(physical)
-            : reader(output.leaves[0]).toRow(physical[output.leaves[0]]);
-        }
+        for (const { name, build } of builders) row[name] = build(physical);
         result.push(row);
       }
       return result;
