@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { getSchema, listSchemas } from "../../schemas/mod.ts";
 import { type GenerateOptions, platformRows } from "../../schemas/seed/generate.ts";
 import { ParquetStorageError } from "../errors.ts";
-import { quoteIdent } from "../schema/read_sql.ts";
+import { qualifiedName as qualified, quoteIdent } from "../schema/read_sql.ts";
 import type { Row } from "../schema/table.ts";
 
 /** Options of {@link seedDatabase}. */
@@ -205,10 +205,6 @@ async function setSearchPath(tx: Tx, schema: string, postgis = true): Promise<vo
     await tx`SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
                                   WHERE e.extname = 'postgis'`;
   await tx.unsafe(`SET LOCAL search_path TO ${quoteIdent(schema)}, ${quoteIdent(nspname)}`);
-}
-
-function qualified(schema: string, table: string): string {
-  return `${quoteIdent(schema)}.${quoteIdent(table)}`;
 }
 
 function literal(text: string): string {

@@ -20,7 +20,7 @@
 import type { SchemaElement } from "hyparquet";
 import { ValidationError } from "../errors.ts";
 import type { ColumnSpec } from "../schema/columns.ts";
-import { quoteIdent } from "../schema/read_sql.ts";
+import { qualifiedName, quoteIdent } from "../schema/read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // PGCOPY\n\377\r\n\0
@@ -46,7 +46,7 @@ export function copyBinaryStatement(table: TableDefinition, pgSchema: string, pg
       : pgType;
     return `${col}::${type}`;
   });
-  return `COPY (SELECT ${list.join(", ")} FROM ${quoteIdent(pgSchema)}.${quoteIdent(pgTable)}) ` +
+  return `COPY (SELECT ${list.join(", ")} FROM ${qualifiedName(pgSchema, pgTable)}) ` +
     `TO STDOUT (FORMAT binary)`;
 }
 

@@ -24,6 +24,11 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** A schema-qualified table name, both parts quoted: `"schema"."table"`. */
+export function qualifiedName(schema: string, table: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}
+
 /**
  * The SQL expression that makes PostgreSQL return one column's values in the canonical row form the
  * validator expects, whatever the driver's own type parsing (postgres.js turns timestamps into
