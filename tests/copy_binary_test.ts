@@ -21,7 +21,8 @@ import {
   writeParquet,
 } from "../mod.ts";
 import { copyBinaryStatement, copyBinarySupports } from "../src/postgres/copy_binary.ts";
-import { copyBinaryToParquet, writeTableByCopy } from "../src/postgres/copy_binary_export.ts";
+import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { writeTableByCopy } from "../src/postgres/copy_table.ts";
 import { BatchWriter } from "../src/batch/batch_writer.ts";
 import { introspectTable } from "../src/schema/introspect.ts";
 import { selectList } from "../src/schema/read_sql.ts";
