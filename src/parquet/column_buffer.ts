@@ -1,0 +1,205 @@
+// This module is browser compatible.
+
+/**
+ * One column of one row group, held as the bytes Parquet will store: PLAIN-encoded values (fixed-width
+ * little-endian, or BYTE_ARRAY's 4-byte length and bytes), a definition level per row for a nullable
+ * column, and, while it pays, a dictionary with one index per value instead of the PLAIN bytes.
+ *
+ * Writers (such as the COPY decoder) put a value's bytes at `bytes[length…]` and then `commit` it; the
+ * buffer decides whether the bytes stay (PLAIN) or are interned (dictionary). Its memory is reused from
+ * one row group to the next.
+ *
+ * @module
+ */
+
+import { ByteDictionary } from "./byte_dictionary.ts";
+
+/** A dictionary larger than this is given up for the row group (parquet-mr's default page size). */
+const MAX_DICTIONARY_BYTES = 1024 * 1024;
+/** Distinct values after which the dictionary is first judged. */
+const FIRST_CHECK = 2048;
+
+/** How a column's values are laid out. */
+export interface ColumnShape {
+  /** Bytes per value, or 0 for BYTE_ARRAY (a 4-byte length, then the bytes). */
+  width: number;
+  /** Whether the column has definition levels (nulls). */
+  nullable: boolean;
+  /** Whether to try dictionary encoding. */
+  dictionary: boolean;
+}
+
+/** The values of one column in the row group being built. */
+export class ColumnBuffer {
+  /** PLAIN bytes of the values; in dictionary mode only scratch space at `length`. */
+  bytes: Uint8Array = new Uint8Array(64 * 1024);
+  /** Bytes of `bytes` in use. */
+  length = 0;
+  /** Values that are not null. */
+  values = 0;
+  /** Rows, null or not. */
+  rows = 0;
+  /** Nulls. */
+  nulls = 0;
+  /** Definition level per row (1 present, 0 null), for a nullable column. */
+  levels: Uint8Array | undefined;
+  /** Dictionary index per value, while `dictionary` is set. */
+  indices: Int32Array = new Int32Array(0);
+  /** The row group's dictionary, until it stops paying. */
+  dictionary: ByteDictionary | undefined;
+  /** What the values would take PLAIN. */
+  plainBytes = 0;
+  readonly shape: ColumnShape;
+  #spare: ByteDictionary | undefined;
+  #nextCheck = FIRST_CHECK;
+
+  constructor(shape: ColumnShape) {
+    this.shape = shape;
+    if (shape.nullable) this.levels = new Uint8Array(1024);
+    this.reset();
+  }
+
+  /** Empties the buffer for the next row group, keeping its memory. */
+  reset(): void {
+    this.length =
+      this.values =
+      this.rows =
+      this.nulls =
+      this.plainBytes =
+        0;
+    this.#nextCheck = FIRST_CHECK;
+    if (this.shape.dictionary) {
+      this.dictionary = this.#spare ??= new ByteDictionary();
+      this.dictionary.clear();
+      if (!this.indices.length) this.indices = new Int32Array(1024);
+    }
+  }
+
+  /** Makes room for `n` more bytes at `length`, and returns the (possibly new) `bytes`. */
+  reserve(n: number): Uint8Array {
+    if (this.length + n > this.bytes.length) {
+      const bytes = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+      bytes.set(this.bytes.subarray(0, this.length));
+      this.bytes = bytes;
+    }
+    return this.bytes;
+  }
+
+  /** A null row. */
+  addNull(): void {
+    this.#level(0);
+    this.nulls++;
+  }
+
+  /** Takes the fixed-width value just written at `bytes[length…]`. */
+  commit(): void {
+    const width = this.shape.width;
+    if (this.dictionary) this.#intern(this.bytes, this.length, width);
+    else this.length += width;
+    this.plainBytes += width;
+    this.#present();
+  }
+
+  /** Takes a BYTE_ARRAY value from `source[at, at + n)`. */
+  addBytes(source: Uint8Array, at: number, n: number): void {
+    if (this.dictionary) this.#intern(source, at, n);
+    else {
+      const bytes = this.reserve(4 + n), o = this.length;
+      bytes[o] = n;
+      bytes[o + 1] = n >>> 8;
+      bytes[o + 2] = n >>> 16;
+      bytes[o + 3] = n >>> 24;
+      if (n < 64) { for (let i = 0; i < n; i++) bytes[o + 4 + i] = source[at + i]; }
+      else bytes.set(source.subarray(at, at + n), o + 4);
+      this.length = o + 4 + n;
+    }
+    this.plainBytes += 4 + n;
+    this.#present();
+  }
+
+  /** Takes the BYTE_ARRAY value whose `n` bytes were written at `bytes[length + 4…]`. */
+  commitBytes(n: number): void {
+    const o = this.length;
+    if (this.dictionary) this.#intern(this.bytes, o + 4, n);
+    else {
+      const bytes = this.bytes;
+      bytes[o] = n;
+      bytes[o + 1] = n >>> 8;
+      bytes[o + 2] = n >>> 16;
+      bytes[o + 3] = n >>> 24;
+      this.length = o + 4 + n;
+    }
+    this.plainBytes += 4 + n;
+    this.#present();
+  }
+
+  /**
+   * Whether the dictionary makes the row group smaller than PLAIN would; if not, it is dropped and the
+   * PLAIN bytes rebuilt. Called once the row group is complete.
+   */
+  settle(): void {
+    const dictionary = this.dictionary;
+    if (!dictionary) return;
+    const prefix = this.shape.width ? 0 : 4;
+    const bits = Math.max(1, Math.ceil(Math.log2(dictionary.count + 1)));
+    const encoded = dictionary.arenaLength + prefix * dictionary.count + Math.ceil(this.values * bits / 8);
+    if (encoded >= this.plainBytes) this.#giveUp();
+  }
+
+  #present(): void {
+    if (this.levels) this.#level(1);
+    else this.rows++;
+    this.values++;
+  }
+
+  #level(level: number): void {
+    let levels = this.levels!;
+    if (this.rows === levels.length) {
+      levels = new Uint8Array(levels.length * 2);
+      levels.set(this.levels!);
+      this.levels = levels;
+    }
+    levels[this.rows++] = level;
+  }
+
+  #intern(source: Uint8Array, at: number, n: number): void {
+    const dictionary = this.dictionary!;
+    const index = dictionary.add(source, at, n);
+    if (this.values === this.indices.length) {
+      const indices = new Int32Array(this.indices.length * 2);
+      indices.set(this.indices);
+      this.indices = indices;
+    }
+    this.indices[this.values] = index;
+    if (dictionary.count > this.#nextCheck) {
+      // More than half the values distinct, or too big: PLAIN is as good, and cheaper to build.
+      if (dictionary.count * 2 > this.values || dictionary.arenaLength > MAX_DICTIONARY_BYTES) {
+        this.values++; // the value just interned belongs to the rebuild
+        this.#giveUp();
+        this.values--;
+      } else this.#nextCheck = dictionary.count * 2;
+    }
+  }
+
+  /** Leaves dictionary mode for the rest of the row group: the PLAIN bytes are rebuilt from it. */
+  #giveUp(): void {
+    const dictionary = this.dictionary!;
+    this.dictionary = undefined;
+    const { arena, starts, lengths } = dictionary;
+    const width = this.shape.width;
+    this.length = 0;
+    for (let v = 0; v < this.values; v++) {
+      const entry = this.indices[v], start = starts[entry], n = lengths[entry];
+      const bytes = this.reserve(n + 4);
+      let o = this.length;
+      if (!width) {
+        bytes[o++] = n;
+        bytes[o++] = n >>> 8;
+        bytes[o++] = n >>> 16;
+        bytes[o++] = n >>> 24;
+      }
+      bytes.set(arena.subarray(start, start + n), o);
+      this.length = o + n;
+    }
+  }
+}

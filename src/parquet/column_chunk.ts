@@ -1,0 +1,185 @@
+// This module is browser compatible.
+
+/**
+ * Writes one {@link ColumnBuffer} as a Parquet column chunk: a dictionary page when the buffer kept its
+ * dictionary, then data pages (v2, as hyparquet-writer writes them) of about `pageSize` bytes each, the
+ * values compressed and the definition levels not. Page headers and the RLE/bit-packed hybrid come from
+ * hyparquet-writer; only the page layout, which works on bytes instead of JS values, is ours.
+ *
+ * @module
+ */
+
+import type { ColumnChunk, Encoding, SchemaElement } from "hyparquet";
+import { ByteWriter } from "hyparquet-writer";
+import { writePageHeader } from "hyparquet-writer/src/datapage.js";
+import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
+import type { Codec, Compressor } from "../streams/codecs.ts";
+import type { ColumnBuffer } from "./column_buffer.ts";
+import { columnStatistics } from "./column_statistics.ts";
+
+/** How pages are written. */
+export interface PageOptions {
+  /** The codec named in the metadata. */
+  codec: Codec;
+  /** Its compressor; none for UNCOMPRESSED. */
+  compress: Compressor | undefined;
+  /** Target bytes per data page, before compression. */
+  pageSize: number;
+}
+
+/** Writes column chunks into one file's writer, reusing its scratch buffers from chunk to chunk. */
+export class ColumnChunkWriter {
+  #file: ByteWriter;
+  #options: PageOptions;
+  #levels = new ByteWriter(64 * 1024);
+  #values = new ByteWriter(64 * 1024);
+
+  constructor(file: ByteWriter, options: PageOptions) {
+    this.#file = file;
+    this.#options = options;
+  }
+
+  /** Appends `buffer`'s row group as the column chunk of `element` and returns its metadata. */
+  write(buffer: ColumnBuffer, element: SchemaElement, path: string[]): ColumnChunk {
+    buffer.settle();
+    const file = this.#file;
+    const { codec } = this.#options;
+    const start = file.offset;
+    let uncompressed = 0;
+    let dictionary_page_offset: bigint | undefined;
+    const dictionary = buffer.dictionary;
+    if (dictionary) {
+      dictionary_page_offset = BigInt(file.offset);
+      uncompressed += this.#dictionaryPage(buffer);
+    }
+    const data_page_offset = BigInt(file.offset);
+    const encoding: Encoding = dictionary ? "RLE_DICTIONARY" : element.type === "BOOLEAN" ? "RLE" : "PLAIN";
+    const bits = dictionary ? Math.max(1, Math.ceil(Math.log2(dictionary.count))) : 0;
+    const rowBytes = dictionary ? bits / 8 : Math.max(buffer.plainBytes / Math.max(buffer.rows, 1), 1 / 8);
+    const rowsPerPage = Math.max(1, Math.floor(this.#options.pageSize / rowBytes));
+    let pages = 0;
+    for (let row = 0, value = 0, byte = 0; row < buffer.rows; pages++) {
+      const end = Math.min(buffer.rows, row + rowsPerPage);
+      let present = end - row;
+      if (buffer.levels) { for (let r = row; r < end; r++) present -= 1 - buffer.levels[r]; }
+      const next = this.#page(buffer, encoding, bits, { row, end, value, present, byte });
+      uncompressed += next.uncompressed;
+      byte = next.byte;
+      value += present;
+      row = end;
+    }
+    return {
+      file_offset: BigInt(start),
+      meta_data: {
+        type: element.type!,
+        encodings: dictionary ? ["PLAIN", "RLE_DICTIONARY"] : [encoding],
+        path_in_schema: path,
+        codec,
+        num_values: BigInt(buffer.rows),
+        total_uncompressed_size: BigInt(uncompressed),
+        total_compressed_size: BigInt(file.offset - start),
+        data_page_offset,
+        dictionary_page_offset,
+        statistics: columnStatistics(buffer, element),
+        encoding_stats: [
+          ...(dictionary
+            ? [{ page_type: "DICTIONARY_PAGE" as const, encoding: "PLAIN" as const, count: 1 }]
+            : []),
+          { page_type: "DATA_PAGE_V2", encoding, count: pages },
+        ],
+      },
+    };
+  }
+
+  /** The dictionary's entries, PLAIN, as one page; returns its uncompressed size with header. */
+  #dictionaryPage(buffer: ColumnBuffer): number {
+    const { arena, starts, lengths, count } = buffer.dictionary!;
+    const values = this.#values;
+    values.index = values.offset = 0;
+    if (buffer.shape.width) values.appendBytes(arena.subarray(0, buffer.dictionary!.arenaLength));
+    else {
+      for (let i = 0; i < count; i++) {
+        values.appendUint32(lengths[i]);
+        values.appendBytes(arena.subarray(starts[i], starts[i] + lengths[i]));
+      }
+    }
+    const plain = values.getBytes();
+    const compressed = this.#compress(plain);
+    const headerStart = this.#file.offset;
+    writePageHeader(this.#file, {
+      type: "DICTIONARY_PAGE",
+      uncompressed_page_size: plain.length,
+      compressed_page_size: compressed.length,
+      dictionary_page_header: { num_values: count, encoding: "PLAIN" },
+    });
+    const header = this.#file.offset - headerStart;
+    this.#file.appendBytes(compressed);
+    return header + plain.length;
+  }
+
+  /** One data page of rows [row, end); returns its uncompressed size and where its values' bytes end. */
+  #page(
+    buffer: ColumnBuffer,
+    encoding: Encoding,
+    bits: number,
+    at: { row: number; end: number; value: number; present: number; byte: number },
+  ): { uncompressed: number; byte: number } {
+    const { row, end, value, present } = at;
+    const levels = this.#levels, values = this.#values;
+    levels.index =
+      levels.offset =
+      values.index =
+      values.offset =
+        0;
+    if (buffer.levels) writeRleBitPackedHybrid(levels, buffer.levels.subarray(row, end), 1);
+    let byte = at.byte;
+    let plain: Uint8Array;
+    if (encoding === "RLE_DICTIONARY") {
+      values.appendUint8(bits);
+      writeRleBitPackedHybrid(values, buffer.indices.subarray(value, value + present), bits);
+      plain = values.getBytes();
+    } else if (encoding === "RLE") {
+      // Booleans are one byte each in the buffer; RLE's hybrid packs them, after a 4-byte length.
+      values.appendUint32(0);
+      writeRleBitPackedHybrid(values, buffer.bytes.subarray(value, value + present), 1);
+      values.view.setUint32(0, values.index - 4, true);
+      plain = values.getBytes();
+    } else {
+      const width = buffer.shape.width;
+      const from = byte;
+      if (width) byte = (value + present) * width;
+      else {
+        const b = buffer.bytes;
+        for (let v = 0; v < present; v++) {
+          byte += 4 + (b[byte] | b[byte + 1] << 8 | b[byte + 2] << 16 | b[byte + 3] << 24);
+        }
+      }
+      plain = buffer.bytes.subarray(from, byte);
+    }
+    const compressed = this.#compress(plain);
+    const file = this.#file;
+    const headerStart = file.offset;
+    writePageHeader(file, {
+      type: "DATA_PAGE_V2",
+      uncompressed_page_size: levels.index + plain.length,
+      compressed_page_size: levels.index + compressed.length,
+      data_page_header_v2: {
+        num_values: end - row,
+        num_nulls: end - row - present,
+        num_rows: end - row,
+        encoding,
+        definition_levels_byte_length: levels.index,
+        repetition_levels_byte_length: 0,
+        is_compressed: this.#options.codec !== "UNCOMPRESSED",
+      },
+    });
+    const header = file.offset - headerStart;
+    if (levels.index) file.appendBytes(levels.getBytes());
+    file.appendBytes(compressed);
+    return { uncompressed: header + levels.index + plain.length, byte };
+  }
+
+  #compress(bytes: Uint8Array): Uint8Array {
+    return this.#options.compress ? this.#options.compress(bytes) : bytes;
+  }
+}

@@ -1,0 +1,150 @@
+// This module is browser compatible.
+
+/**
+ * A column chunk's statistics (min, max, nulls, NaNs) read off a {@link ColumnBuffer}'s bytes: over the
+ * dictionary's entries when it has one (each distinct value once), else over the PLAIN values. Bounds
+ * come out as hyparquet-writer's footer writer takes them: numbers, bigints, booleans or bytes.
+ *
+ * @module
+ */
+
+import type { SchemaElement, Statistics } from "hyparquet";
+import type { ColumnBuffer } from "./column_buffer.ts";
+
+/** Statistics as the footer writer takes them (hyparquet's type, plus Parquet's NaN count). */
+export type ChunkStatistics = Statistics & { nan_count?: bigint };
+
+/** Where each value sits: `count` values, value `i` at `offset(i)` with `size(i)` bytes. */
+interface Values {
+  bytes: Uint8Array;
+  count: number;
+  offset: (i: number) => number;
+  size: (i: number) => number;
+}
+
+/** The statistics of the row group in `buffer`, for the footer. */
+export function columnStatistics(buffer: ColumnBuffer, element: SchemaElement): ChunkStatistics {
+  const null_count = BigInt(buffer.nulls);
+  const values = valuesOf(buffer);
+  if (!values.count) return { null_count };
+  switch (element.type) {
+    case "INT32": {
+      const [min, max] = int32Bounds(values);
+      const decimal = element.converted_type === "DECIMAL";
+      return { null_count, min_value: decimal ? BigInt(min) : min, max_value: decimal ? BigInt(max) : max };
+    }
+    case "INT64": {
+      const [min, max] = int64Bounds(values);
+      return { null_count, min_value: min, max_value: max };
+    }
+    case "FLOAT":
+    case "DOUBLE":
+      return { null_count, ...floatBounds(values, element.type === "FLOAT") };
+    case "BOOLEAN": {
+      let seen = 0;
+      for (let i = 0; i < values.count; i++) seen |= 1 << values.bytes[values.offset(i)];
+      return { null_count, min_value: !(seen & 1), max_value: (seen & 2) !== 0 };
+    }
+    default: {
+      // Two's complement decimals do not order as unsigned bytes: no bounds rather than wrong ones.
+      if (element.converted_type === "DECIMAL") return { null_count };
+      const [min, max] = byteBounds(values);
+      return { null_count, min_value: min, max_value: max };
+    }
+  }
+}
+
+function valuesOf(buffer: ColumnBuffer): Values {
+  const dictionary = buffer.dictionary;
+  if (dictionary) {
+    const { starts, lengths } = dictionary;
+    return {
+      bytes: dictionary.arena,
+      count: dictionary.count,
+      offset: (i) => starts[i],
+      size: (i) => lengths[i],
+    };
+  }
+  const width = buffer.shape.width;
+  if (width) {
+    return {
+      bytes: buffer.bytes,
+      count: buffer.values,
+      offset: (i) => i * width,
+      size: () => width,
+    };
+  }
+  // BYTE_ARRAY: walk the length prefixes once, into offsets.
+  const offsets = new Int32Array(buffer.values);
+  const b = buffer.bytes;
+  for (let i = 0, o = 0; i < buffer.values; i++) {
+    offsets[i] = o + 4;
+    o += 4 + (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24);
+  }
+  const size = (i: number) => {
+    const o = offsets[i] - 4;
+    return b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24;
+  };
+  return { bytes: b, count: buffer.values, offset: (i) => offsets[i], size };
+}
+
+function int32Bounds({ bytes, count, offset }: Values): [number, number] {
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const o = offset(i);
+    const v = bytes[o] | bytes[o + 1] << 8 | bytes[o + 2] << 16 | bytes[o + 3] << 24;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}
+
+function int64Bounds({ bytes, count, offset }: Values): [bigint, bigint] {
+  let minHi = Infinity, minLo = 0, maxHi = -Infinity, maxLo = 0;
+  for (let i = 0; i < count; i++) {
+    const o = offset(i);
+    const lo = (bytes[o] | bytes[o + 1] << 8 | bytes[o + 2] << 16 | bytes[o + 3] << 24) >>> 0;
+    const hi = bytes[o + 4] | bytes[o + 5] << 8 | bytes[o + 6] << 16 | bytes[o + 7] << 24;
+    if (hi < minHi || (hi === minHi && lo < minLo)) (minHi = hi), (minLo = lo);
+    if (hi > maxHi || (hi === maxHi && lo > maxLo)) (maxHi = hi), (maxLo = lo);
+  }
+  const join = (hi: number, lo: number) => BigInt(hi) << 32n | BigInt(lo);
+  return [join(minHi, minLo), join(maxHi, maxLo)];
+}
+
+function floatBounds({ bytes, count, offset }: Values, single: boolean): ChunkStatistics {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let min = Infinity, max = -Infinity, nans = 0;
+  for (let i = 0; i < count; i++) {
+    const v = single ? view.getFloat32(offset(i), true) : view.getFloat64(offset(i), true);
+    if (v !== v) nans++;
+    else {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const nan_count = BigInt(nans);
+  if (nans === count) return { nan_count };
+  // Parquet's rule for signed zero: a zero minimum is -0, a zero maximum +0.
+  return { min_value: min === 0 ? -0 : min, max_value: max === 0 ? 0 : max, nan_count };
+}
+
+function byteBounds({ bytes, count, offset, size }: Values): [Uint8Array, Uint8Array] {
+  let minAt = offset(0), minSize = size(0), maxAt = minAt, maxSize = minSize;
+  for (let i = 1; i < count; i++) {
+    const at = offset(i), n = size(i);
+    if (compare(bytes, at, n, minAt, minSize) < 0) (minAt = at), (minSize = n);
+    else if (compare(bytes, at, n, maxAt, maxSize) > 0) (maxAt = at), (maxSize = n);
+  }
+  return [bytes.slice(minAt, minAt + minSize), bytes.slice(maxAt, maxAt + maxSize)];
+}
+
+/** Unsigned lexicographic order of two ranges of `b`, as Parquet orders BYTE_ARRAY bounds. */
+function compare(b: Uint8Array, a: number, an: number, c: number, cn: number): number {
+  const n = an < cn ? an : cn;
+  for (let i = 0; i < n; i++) {
+    const d = b[a + i] - b[c + i];
+    if (d) return d;
+  }
+  return an - cn;
+}
