@@ -15,7 +15,9 @@ import {
   timestamptz,
   uuid,
 } from "../mod.ts";
+import { compressors } from "hyparquet-compressors";
 import { readMetadata } from "../src/read/read_parquet.ts";
+import { loadCompressors } from "../src/streams/codecs.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
 
@@ -89,4 +91,18 @@ Deno.test("a codec name is taken in any case; an unknown one fails at constructi
       error instanceof ParquetStorageError &&
       /codec "LZO": expected one of UNCOMPRESSED, SNAPPY, GZIP, ZSTD, BROTLI\b/.test(error.message),
   );
+});
+
+Deno.test("ZSTD stays valid when its compressor is loaded again in the same process", async () => {
+  // Each load used to instantiate the WebAssembly again; one finishing mid-file swapped the module
+  // under the compressor in use, and its pages stopped being valid zstd.
+  const { ZSTD } = await loadCompressors("ZSTD");
+  const again = loadCompressors("ZSTD");
+  const input = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+  for (let round = 0; round < 8; round++) {
+    const page = input.subarray(round * 100_000, round * 100_000 + 1024 * 1024 + round);
+    const packed = ZSTD(page);
+    assert.deepEqual(compressors.ZSTD!(packed, page.length), page, `round ${round}`);
+    if (round === 2) await again.then(() => new Promise((done) => setTimeout(done, 300)));
+  }
 });

@@ -71,8 +71,7 @@ export async function loadCompressors(codec: Codec): Promise<Record<string, Comp
       return { GZIP: (input) => gzipSync(input, { level: 6 }) };
     }
     case "ZSTD": {
-      const zstd = await import("@bokuweb/zstd-wasm");
-      await zstd.init();
+      const zstd = await zstdModule();
       // Level 3 is zstd's own default, and DuckDB's.
       return { ZSTD: (input) => zstd.compress(input, 3) };
     }
@@ -84,4 +83,18 @@ export async function loadCompressors(codec: Codec): Promise<Record<string, Comp
     default:
       return {};
   }
+}
+
+let zstdReady: Promise<typeof import("@bokuweb/zstd-wasm")> | undefined;
+
+/**
+ * @bokuweb/zstd-wasm, initialised once per process: each `init()` instantiates its WebAssembly again,
+ * and one finishing while a file is being compressed swaps the module under the compressor (the
+ * pages it wrote then were not valid zstd).
+ */
+function zstdModule(): Promise<typeof import("@bokuweb/zstd-wasm")> {
+  return zstdReady ??= import("@bokuweb/zstd-wasm").then(async (zstd) => {
+    await zstd.init();
+    return zstd;
+  });
 }
