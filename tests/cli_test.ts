@@ -23,6 +23,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     watermarks: {},
     unmappedAsText: false,
     validate: true,
+    binaryCopy: true,
     dryRun: false,
     json: false,
     help: false,
@@ -46,6 +47,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     "borehole=changed_at,projects=updated",
     "--unmapped-as-text",
     "--no-validate",
+    "--no-binary-copy",
     "--dry-run",
     "--json",
   ]);
@@ -61,6 +63,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     watermarks: { borehole: "changed_at", projects: "updated" },
     unmappedAsText: true,
     validate: false,
+    binaryCopy: false,
     dryRun: true,
     json: true,
     help: false,

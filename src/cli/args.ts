@@ -28,7 +28,10 @@ Options:
   --incremental          only rows changed since the last committed batch (by --watermark)
   --watermark t=col,…    watermark column per table (default: updated_at)
   --unmapped-as-text     export columns of types with no mapping as text instead of failing
-  --no-validate          skip validating rows (the source already yields canonical rows)
+  --no-validate          skip validating rows on the row path (tables read through binary COPY are
+                         checked by PostgreSQL's casts to the declared column types instead)
+  --no-binary-copy       read every table row by row; by default whole tables (not partitioned, not
+                         incremental) with no array or point column go through COPY (FORMAT binary)
   --dry-run              show what would be exported; write nothing
   --json                 print a machine-readable summary on stdout
   --help                 show this help
@@ -68,6 +71,8 @@ export interface ExportSettings {
   unmappedAsText: boolean;
   /** Not `--no-validate`. */
   validate: boolean;
+  /** Not `--no-binary-copy`. */
+  binaryCopy: boolean;
   /** `--dry-run`. */
   dryRun: boolean;
   /** `--json`. */
@@ -106,6 +111,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
         watermark: { type: "string" },
         "unmapped-as-text": { type: "boolean", default: false },
         "no-validate": { type: "boolean", default: false },
+        "no-binary-copy": { type: "boolean", default: false },
         "dry-run": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -167,6 +173,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
     watermarks,
     unmappedAsText: values["unmapped-as-text"],
     validate: !values["no-validate"],
+    binaryCopy: !values["no-binary-copy"],
     dryRun: values["dry-run"],
     json: values.json,
     help: values.help,

@@ -57,6 +57,7 @@ export async function main(args: string[]): Promise<number> {
       codec: settings.codec,
       partitionBy: settings.partitionBy,
       validate: settings.validate,
+      binaryCopy: settings.binaryCopy,
       unmappedAsText: settings.unmappedAsText,
       onProgress: progressPrinter(Deno.stderr.isTerminal()),
     });
