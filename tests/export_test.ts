@@ -84,45 +84,56 @@ Deno.test("with no database configured, the export runs on the embedded sample d
   assert.ok((await readCommitted(out, "stratum_layers")).length > 20);
 });
 
-Deno.test("a backend terminated mid-export fails cleanly, naming the table, with no partial file", async () => {
-  const sql = connect();
-  const schema = await testSchema(sql, "export_kill");
-  try {
-    await sql.unsafe(`CREATE TABLE "${schema.name}".small (id int PRIMARY KEY)`);
-    await sql.unsafe(`INSERT INTO "${schema.name}".small SELECT generate_series(1, 10)`);
-    await sql.unsafe(`CREATE TABLE "${schema.name}".big AS SELECT g AS id, md5(g::text) AS label, now() AS at
-                      FROM generate_series(1, 400000) g`);
-    const out = await tempDir();
-    const tagged = taggedEnv("export_kill");
-    const child = spawnCli("export", ["--schema", schema.name, "--out", out, "--tables", "small,big"], {
-      env: { DATABASE_URL: tagged.DATABASE_URL },
-    });
-    let terminated = 0;
-    for (let i = 0; i < 200 && !terminated; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      const files = await parquetFiles(out, "small");
-      if (!files.length) continue;
-      const killed = await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                               WHERE application_name = ${tagged.name}`;
-      terminated = killed.length;
+for (const [path, flags] of [["binary COPY", []], ["row", ["--no-binary-copy"]]] as const) {
+  Deno.test(`a backend terminated mid-export (${path} path) fails cleanly, naming the table, with no partial file`, async () => {
+    const sql = connect();
+    const schema = await testSchema(sql, "export_kill");
+    try {
+      await sql.unsafe(`CREATE TABLE "${schema.name}".small (id int PRIMARY KEY)`);
+      await sql.unsafe(`INSERT INTO "${schema.name}".small SELECT generate_series(1, 10)`);
+      await sql.unsafe(
+        `CREATE TABLE "${schema.name}".big AS SELECT g AS id, md5(g::text) AS label, now() AS at
+                        FROM generate_series(1, 400000) g`,
+      );
+      const out = await tempDir();
+      const tagged = taggedEnv("export_kill");
+      const child = spawnCli("export", [
+        "--schema",
+        schema.name,
+        "--out",
+        out,
+        "--tables",
+        "small,big",
+        ...flags,
+      ], { env: { DATABASE_URL: tagged.DATABASE_URL } });
+      // Terminated while it reads big (small, exported first, is done by then).
+      let terminated = 0;
+      for (let i = 0; i < 4000 && !terminated; i++) {
+        const killed = await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                                 WHERE application_name = ${tagged.name} AND query ILIKE '%big%'`;
+        terminated = killed.length;
+        if (!terminated) await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.ok(terminated > 0, "the export's backend was terminated");
+      const { code, stderr } = await child.output();
+      const message = new TextDecoder().decode(stderr);
+      assert.equal(code, 1, message);
+      assert.match(message, /table big/);
+      assert.match(message, /connection to PostgreSQL was lost|terminat/i);
+      assert.deepEqual(await parquetFiles(out, "big"), [], "no partial file of the failed table");
+      assert.equal((await allFiles(join(out, "big"))).length, 0, "no temporary file either");
+      assert.equal((await listManifests(out)).length, 0, "no batch committed");
+      const [small] = await parquetFiles(out, "small");
+      const [{ n }] = await duckdbRows(
+        `SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(small)})`,
+      );
+      assert.equal(n, 10, "the table completed before the failure is a valid file");
+    } finally {
+      await schema.drop();
+      await sql.end();
     }
-    assert.ok(terminated > 0, "the export's backend was terminated");
-    const { code, stderr } = await child.output();
-    const message = new TextDecoder().decode(stderr);
-    assert.equal(code, 1, message);
-    assert.match(message, /table big/);
-    assert.match(message, /connection to PostgreSQL was lost|terminat/i);
-    assert.deepEqual(await parquetFiles(out, "big"), [], "no partial file of the failed table");
-    assert.equal((await allFiles(join(out, "big"))).length, 0, "no temporary file either");
-    assert.equal((await listManifests(out)).length, 0, "no batch committed");
-    const [small] = await parquetFiles(out, "small");
-    const [{ n }] = await duckdbRows(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(small)})`);
-    assert.equal(n, 10, "the table completed before the failure is a valid file");
-  } finally {
-    await schema.drop();
-    await sql.end();
-  }
-});
+  });
+}
 
 Deno.test("an export holds one snapshot while other sessions write", async () => {
   const sql = connect();
@@ -146,11 +157,11 @@ Deno.test("an export holds one snapshot while other sessions write", async () =>
     ], { env: { DATABASE_URL: tagged.DATABASE_URL } });
     // Wait until the export is reading a_big (its snapshot is taken), then change b_small.
     let reading = false;
-    for (let i = 0; i < 400 && !reading; i++) {
+    for (let i = 0; i < 2000 && !reading; i++) {
       const active = await sql`SELECT 1 FROM pg_stat_activity WHERE application_name = ${tagged.name}
                                AND query ILIKE '%a_big%'`;
       reading = active.length > 0;
-      if (!reading) await new Promise((r) => setTimeout(r, 25));
+      if (!reading) await new Promise((r) => setTimeout(r, 5));
     }
     assert.ok(reading, "the export was seen reading a_big");
     await sql.unsafe(`INSERT INTO "${schema.name}".b_small SELECT generate_series(101, 150)`);
