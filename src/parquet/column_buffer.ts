@@ -29,6 +29,20 @@ export interface ColumnShape {
   dictionary: boolean;
 }
 
+/** A {@link ColumnBuffer}'s row group as plain data, to be posted to a worker. */
+export interface ColumnState {
+  shape: ColumnShape;
+  bytes: Uint8Array;
+  length: number;
+  values: number;
+  rows: number;
+  nulls: number;
+  plainBytes: number;
+  levels: Uint8Array | undefined;
+  indices: Int32Array;
+  dictionary: { arena: Uint8Array; starts: Int32Array; lengths: Int32Array; count: number } | undefined;
+}
+
 /** The values of one column in the row group being built. */
 export class ColumnBuffer {
   /** PLAIN bytes of the values; in dictionary mode only scratch space at `length`. */
@@ -57,6 +71,48 @@ export class ColumnBuffer {
     this.shape = shape;
     if (shape.nullable) this.levels = new Uint8Array(1024);
     this.reset();
+  }
+
+  /**
+   * Hands the row group over as plain data (the big arrays to transfer, not copy) and takes fresh
+   * arrays of the same sizes for the next one; `reset` must follow.
+   */
+  detach(): { state: ColumnState; transfer: ArrayBuffer[] } {
+    const { shape, bytes, length, values, rows, nulls, plainBytes, levels, indices } = this;
+    const d = this.dictionary;
+    const dictionary = d && {
+      arena: d.arena.slice(0, d.arenaLength),
+      starts: d.starts.slice(0, d.count),
+      lengths: d.lengths.slice(0, d.count),
+      count: d.count,
+    };
+    const state = { shape, bytes, length, values, rows, nulls, plainBytes, levels, indices, dictionary };
+    const transfer = [bytes.buffer, indices.buffer, ...(levels ? [levels.buffer] : [])] as ArrayBuffer[];
+    this.bytes = new Uint8Array(bytes.length);
+    this.indices = new Int32Array(indices.length);
+    if (levels) this.levels = new Uint8Array(levels.length);
+    return { state, transfer };
+  }
+
+  /** A buffer holding a detached row group, ready for `ColumnChunkWriter.write`. */
+  static restore(state: ColumnState): ColumnBuffer {
+    const buffer = new ColumnBuffer({ ...state.shape, dictionary: false });
+    Object.assign(buffer, {
+      bytes: state.bytes,
+      length: state.length,
+      values: state.values,
+      rows: state.rows,
+      nulls: state.nulls,
+      plainBytes: state.plainBytes,
+      levels: state.levels,
+      indices: state.indices,
+    });
+    if (state.dictionary) {
+      const dictionary = new ByteDictionary();
+      Object.assign(dictionary, { ...state.dictionary, arenaLength: state.dictionary.arena.length });
+      buffer.dictionary = dictionary;
+    }
+    return buffer;
   }
 
   /** Empties the buffer for the next row group, keeping its memory. */

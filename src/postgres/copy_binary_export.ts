@@ -2,22 +2,36 @@
 
 /**
  * The fast path from PostgreSQL to Parquet bytes: a binary COPY stream decoded field by field into the
- * bytes Parquet stores (no row objects, no JS value per field), one row group at a time, each column
- * written as pages by `ColumnChunkWriter`. The file's framing and footer are hyparquet-writer's. The
- * bytes go to any sink, like EncodeStream's.
+ * bytes Parquet stores (no row objects, no JS value per field), one row group at a time. A table of
+ * more than one row group has its row groups paged and compressed in a worker, on another core, while
+ * the next one is decoded. The file's framing and footer are hyparquet-writer's. The bytes go to any
+ * sink, like EncodeStream's.
  *
  * @module
  */
 
-import type { ColumnChunk } from "hyparquet";
 import type { ParquetWriter } from "hyparquet-writer";
 import { ParquetStorageError } from "../errors.ts";
-import { ColumnChunkWriter } from "../parquet/column_chunk.ts";
+import {
+  type EncodedRowGroup,
+  inThreadEncoder,
+  type RowGroupEncoder,
+  workerEncoder,
+  workerPays,
+} from "../parquet/row_group_encoder.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import type { TableDefinition } from "../schema/table.ts";
-import { type Compressor, loadCompressors } from "../streams/codecs.ts";
 import { type EncodeOptions, encodeSettings, openParquetWriter } from "../streams/parquet_writer.ts";
 import { CopyBinaryDecoder } from "./copy_binary.ts";
+
+/** Options of {@link copyBinaryToParquet}. */
+export interface CopyEncodeOptions extends EncodeOptions {
+  /**
+   * Page and compress row groups in a worker, on another core, while the next is decoded (for tables
+   * of more than one row group). Default: where there are three cores or more.
+   */
+  worker?: boolean;
+}
 
 /** What {@link copyBinaryToParquet} reports as its stream goes. */
 export interface CopyBinaryProgress {
@@ -41,79 +55,100 @@ export interface CopyBinaryProgress {
 export function copyBinaryToParquet(
   copy: AsyncIterable<Uint8Array>,
   table: TableDefinition,
-  options: EncodeOptions = {},
+  options: CopyEncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const settings = encodeSettings(table, options, "copyBinaryToParquet");
+  const { worker = workerPays(), ...encode } = options;
+  const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table);
   const elements = layout.schema.slice(1);
+  const groupSettings = { elements, codec: settings.codec, pageSize: settings.pageSize };
   const decoder = new CopyBinaryDecoder(table, elements);
   const progress = { rows: 0 };
   const chunks = copy[Symbol.asyncIterator]();
   let parquet!: ParquetWriter;
-  let pages!: ColumnChunkWriter;
+  let encoder: RowGroupEncoder | undefined;
+  const inFlight: { rows: number; group: Promise<EncodedRowGroup> }[] = [];
   let groupBytes = 0;
 
-  const writeGroup = () => {
+  /** Hands the decoded row group to the encoder; the first full one decides between worker and thread. */
+  const send = async (full: boolean) => {
     const rows = decoder.buffered;
     if (!rows) return;
-    const start = parquet.writer.offset;
-    let total_byte_size = 0n;
-    const columns: ColumnChunk[] = [];
+    // A table of one row group is not worth a worker's start-up.
+    encoder ??= (full && worker && workerEncoder(groupSettings)) || await inThreadEncoder(groupSettings);
+    inFlight.push({ rows, group: encoder.encode(decoder.buffers) });
+    decoder.reset();
+    groupBytes = 0;
+  };
+
+  /** Writes out the oldest row group sent, once encoded. */
+  const emit = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    const { rows, group } = inFlight.shift()!;
+    let encoded: EncodedRowGroup;
     try {
-      decoder.buffers.forEach((buffer, i) => {
-        const chunk = pages.write(buffer, elements[i], [elements[i].name]);
-        total_byte_size += chunk.meta_data!.total_uncompressed_size;
-        columns.push(chunk);
-      });
+      encoded = await group;
     } catch (cause) {
       throw new ParquetStorageError(`Cannot encode a row group: ${(cause as Error).message}`, {
         table: table.name,
         cause,
       });
     }
+    const { bytes, columns } = encoded;
+    let total_byte_size = 0n;
+    for (const column of columns) total_byte_size += column.meta_data!.total_uncompressed_size;
     parquet.row_groups.push({
       columns,
       total_byte_size,
       num_rows: BigInt(rows),
-      total_compressed_size: BigInt(parquet.writer.offset - start),
+      total_compressed_size: BigInt(bytes.length),
     });
     parquet.num_rows += BigInt(rows);
+    parquet.writer.offset += bytes.length;
     progress.rows += rows;
-    decoder.reset();
-    groupBytes = 0;
-    parquet.writer.flush?.();
+    controller.enqueue(bytes);
   };
 
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       parquet = await openParquetWriter(table, layout.schema, settings, (bytes) => controller.enqueue(bytes));
-      const compressors: Record<string, Compressor> = await loadCompressors(settings.codec);
-      pages = new ColumnChunkWriter(parquet.writer as never, {
-        codec: settings.codec,
-        compress: compressors[settings.codec],
-        pageSize: settings.pageSize,
-      });
+      parquet.writer.flush?.(); // the PAR1 header: row groups' bytes go out directly after it
     },
     async pull(controller) {
-      // One row group per pull: the consumer's pace sets how fast PostgreSQL is read.
-      for (;;) {
-        if (decoder.decode(rowGroupSize) || groupBytes >= rowGroupBytes) return writeGroup();
-        if (decoder.done) break;
-        const next = await chunks.next();
-        if (next.done) {
-          throw new ParquetStorageError("The COPY stream ended before its trailer: the file would be short", {
-            table: table.name,
-          });
+      try {
+        // One row group out per pull (the consumer's pace sets how fast PostgreSQL is read), while the
+        // encoder works on the next.
+        for (;;) {
+          if (decoder.decode(rowGroupSize) || groupBytes >= rowGroupBytes) {
+            await send(true);
+            if (inFlight.length > 1 || !encoder!.inWorker) return await emit(controller);
+            continue;
+          }
+          if (decoder.done) break;
+          const next = await chunks.next();
+          if (next.done) {
+            throw new ParquetStorageError(
+              "The COPY stream ended before its trailer: the file would be short",
+              {
+                table: table.name,
+              },
+            );
+          }
+          decoder.push(next.value);
+          groupBytes += next.value.length;
         }
-        decoder.push(next.value);
-        groupBytes += next.value.length;
+        await send(false);
+        while (inFlight.length) await emit(controller);
+        parquet.finish();
+        encoder?.close();
+        controller.close();
+      } catch (error) {
+        encoder?.close();
+        throw error;
       }
-      writeGroup();
-      parquet.finish();
-      controller.close();
     },
     async cancel(reason) {
+      encoder?.close();
       await chunks.return?.(reason);
     },
   });
