@@ -262,8 +262,6 @@ Deno.test("binary COPY: a sink failing mid-COPY rejects naming the table, and le
 
 Deno.test({
   name: "binary COPY: an unconstrained numeric has the row path's text (trailing zeros dropped)",
-  // Known difference, inside the COPY statement / field writer (copy_binary.ts, copy_fields.ts).
-  ignore: true,
   async fn() {
     const sql = connect();
     const schema = await testSchema(sql, "export_copy_numeric");
@@ -278,6 +276,30 @@ Deno.test({
         values.push((await readParquet(await fileOf(out, "n"))).sort(byId).map((r) => r.v));
       }
       assert.deepEqual(values[0], values[1]);
+    } finally {
+      await client.end();
+      await schema.drop();
+      await sql.end();
+    }
+  },
+});
+
+Deno.test({
+  name: "binary COPY: a NaN numeric is refused naming table, row and column, and nothing is committed",
+  async fn() {
+    const sql = connect();
+    const schema = await testSchema(sql, "export_copy_nan");
+    const client = connectPostgres({ url: DATABASE_URL, max: 1 });
+    try {
+      await sql.unsafe(`CREATE TABLE "${schema.name}".n (id int PRIMARY KEY, v numeric)`);
+      await sql.unsafe(`INSERT INTO "${schema.name}".n VALUES (1, 1.5), (2, 'NaN')`);
+      const out = await tempDir();
+      const error = await exportTables(client, { out, schema: schema.name }).then(() => undefined, (e) => e);
+      assert.equal(error?.name, "ValidationError", String(error));
+      assert.deepEqual([error.table, error.row, error.column], ["n", 2, "v"]);
+      assert.match(error.message, /NaN/);
+      assert.deepEqual(await listManifests(out), []);
+      assert.deepEqual((await allFiles(out)).filter((f) => f.endsWith(".tmp")), []);
     } finally {
       await client.end();
       await schema.drop();

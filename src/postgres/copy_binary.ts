@@ -32,15 +32,16 @@ export function copyBinarySupports(table: TableDefinition): boolean {
 
 /**
  * The `COPY (SELECT …) TO STDOUT (FORMAT binary)` statement for a table, each column cast to the type
- * its definition declares (enums and unconstrained numerics as text).
+ * its definition declares (enums and unconstrained numerics as text, the latter without trailing
+ * zeros).
  */
 export function copyBinaryStatement(table: TableDefinition, pgSchema: string, pgTable: string): string {
   const list = Object.entries(table.columns).map(([name, { spec, pgType }]) => {
     const col = quoteIdent(name);
-    const type = spec.kind === "enum" || (spec.kind === "numeric" && spec.precision === undefined)
-      ? "text"
-      : pgType;
-    return `${col}::${type}`;
+    if (spec.kind === "enum") return `${col}::text`;
+    // An unconstrained numeric has no fixed scale: its text without trailing zeros, as the row path has it.
+    if (spec.kind === "numeric" && spec.precision === undefined) return `trim_scale(${col}::numeric)::text`;
+    return `${col}::${pgType}`;
   });
   return `COPY (SELECT ${list.join(", ")} FROM ${qualifiedName(pgSchema, pgTable)}) ` +
     `TO STDOUT (FORMAT binary)`;

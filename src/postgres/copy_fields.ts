@@ -84,7 +84,15 @@ export function fieldWriter(
       // JSON.stringify would (the row path's bytes).
       return (b, at, n) => buffer.commitBytes(compactJson(buffer, b, at + 1, n - 1));
     case "numeric":
-      if (spec.precision === undefined) return (b, at, n) => buffer.addBytes(b, at, n);
+      if (spec.precision === undefined) {
+        return (b, at, n) => {
+          // Text: 'NaN', 'Infinity' or '-Infinity' are the only values not starting with a digit or '-0-9'.
+          if (b[at] === 0x4e || b[at] === 0x49 || b[at + 1] === 0x49) {
+            refuse("NaN and infinite numerics have no Parquet value");
+          }
+          buffer.addBytes(b, at, n);
+        };
+      }
       return numericWriter(element, spec.scale ?? 0, buffer, refuse);
     default:
       throw new Error(`unreachable: ${spec.kind} is not read through binary COPY`);
