@@ -13,7 +13,7 @@ import { type ExportSummary, exportTables, planTables } from "../postgres/export
 import type { SqlClient } from "../postgres/table_source.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { type ExportSettings, noDatabaseConfigured, parseExportArgs, USAGE } from "./args.ts";
-import { type EmbeddedDatabase, startEmbedded } from "./embedded.ts";
+import type { EmbeddedDatabase } from "./embedded.ts";
 import { progressPrinter, summaryTable } from "./progress.ts";
 
 /** Tables below this many pages (8 KiB each) are counted exactly in a dry run when never analysed. */
@@ -83,6 +83,8 @@ async function startSample(): Promise<EmbeddedDatabase> {
     "No database configured (--db, DATABASE_URL or PG*): using an embedded sample database (PGlite)",
   );
   const started = performance.now();
+  // Loaded only here: PGlite and PostGIS take 30 MiB that an export of a real database does not need.
+  const { startEmbedded } = await import("./embedded.ts");
   const db = await startEmbedded();
   const rows = Object.values(db.counts).reduce((a, b) => a + b, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
