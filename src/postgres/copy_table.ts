@@ -9,9 +9,9 @@ import type { ManifestTable } from "../batch/manifest.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName } from "../sinks/file_name.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";
-import type { EncodeOptions } from "../streams/parquet_writer.ts";
 import { copyBinaryStatement } from "./copy_binary.ts";
-import { copyBinaryToParquet } from "./copy_binary_export.ts";
+import { copyBinaryToParquet, type CopyEncodeOptions } from "./copy_binary_export.ts";
+import { type CopyQuery, openCopy } from "./copy_out.ts";
 import { sourceError } from "./table_source.ts";
 
 /** What {@link writeTableByCopy} needs of a postgres.js connection or transaction. */
@@ -19,14 +19,8 @@ export interface CopySql {
   unsafe(query: string): CopyQuery;
 }
 
-/** What {@link writeTableByCopy} needs of a postgres.js query: its COPY stream, and a way to stop it. */
-export interface CopyQuery {
-  readable(): Promise<AsyncIterable<Uint8Array>>;
-  cancel(): unknown;
-}
-
 /** Options of {@link writeTableByCopy}. */
-export interface CopyTableOptions extends EncodeOptions {
+export interface CopyTableOptions extends CopyEncodeOptions {
   /** The PostgreSQL schema of the table. Default `"public"`. */
   schema?: string;
   /** How the batch records the table. Default `"full"`. */
@@ -83,112 +77,4 @@ export async function writeTableByCopy(
   }
   await copy.end();
   return batch.record(table, [file], { mode });
-}
-
-/** A COPY … TO STDOUT being read. */
-interface CopyOut {
-  /** The COPY's bytes, chunk by chunk. */
-  chunks: AsyncIterable<Uint8Array>;
-  /** Reads the COPY to its end (after its trailer only the end of the COPY is left). */
-  end(): Promise<void>;
-  /** Ends the COPY early if it is still running: cancelled, the rest read and dropped. Never throws. */
-  stop(): Promise<void>;
-}
-
-/**
- * Opens a COPY's stream so that it can be left early without leaving the connection mid-COPY: closing
- * postgres.js's stream (what an iterator's `return` does) would stop reading the socket with the COPY
- * still running, and every later query on the connection would wait forever. An iterator's `return`
- * stops the COPY instead.
- */
-async function openCopy(query: CopyQuery): Promise<CopyOut> {
-  const readable = await query.readable();
-  const source = readable[Symbol.asyncIterator]();
-  let finished = false;
-  let stopping: Promise<void> | undefined;
-  let reading: Promise<unknown> = Promise.resolve();
-  const read = async (): Promise<IteratorResult<Uint8Array>> => {
-    if (finished || stopping) return { done: true, value: undefined };
-    try {
-      const next = await source.next();
-      if (next.done) settle();
-      return next;
-    } catch (error) {
-      settle();
-      throw error;
-    }
-  };
-  const settle = () => {
-    finished = true;
-    resumeSocket(readable);
-  };
-  const drain = async () => {
-    try {
-      while (!(await source.next()).done);
-    } finally {
-      settle();
-    }
-  };
-  const stop = async () => {
-    await reading.catch(() => {});
-    if (finished) return;
-    const cancelled = cancelCopy(query);
-    // The cancel's own error ("canceling statement due to user request") ends the COPY as well.
-    await drain().catch(() => {});
-    // Once the cancel request is done, PostgreSQL has signalled the backend, now idle: it drops the
-    // signal, rather than cancelling the next statement.
-    await cancelled;
-  };
-  const chunks: AsyncIterableIterator<Uint8Array> = {
-    next: () => (reading = read()) as Promise<IteratorResult<Uint8Array>>,
-    return: async () => {
-      await (stopping ??= stop());
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]: () => chunks,
-  };
-  return {
-    chunks,
-    end: async () => {
-      await reading.catch(() => {});
-      if (!finished && !stopping) await drain();
-    },
-    stop: () => stopping ??= stop(),
-  };
-}
-
-/**
- * Asks PostgreSQL to cancel the COPY; resolves (never rejects) once the cancel request is done.
- * postgres.js settles a COPY query as soon as its stream opens, and its `cancel()` then does nothing
- * (it only cancels an active query): the query is marked active again so that the request is sent, and
- * its `canceller` is called directly because `cancel()` drops the request's promise. Should either
- * stop working, the COPY is still read to its end, only later.
- */
-async function cancelCopy(query: CopyQuery): Promise<void> {
-  const pending = query as CopyQuery & { active?: boolean; canceller?: (query: unknown) => unknown };
-  try {
-    pending.active = true;
-    if (typeof pending.canceller === "function") {
-      const canceller = pending.canceller;
-      pending.canceller = undefined;
-      await canceller(pending);
-    } else query.cancel();
-  } catch {
-    // No cancel: reading the COPY to its end stops it as well.
-  }
-}
-
-/**
- * postgres.js 3.4.9 pauses the socket when its COPY stream's buffer is full, and resumes it only when
- * the stream is read: when the COPY's last messages arrive with a full buffer, the stream ends with the
- * socket paused, and the next query on the connection never gets its answer
- * (https://github.com/porsager/postgres/issues/499, fix proposed in pull request 1016). The stream's
- * own read hook resumes it.
- */
-function resumeSocket(readable: AsyncIterable<Uint8Array>): void {
-  try {
-    (readable as { _read?: () => void })._read?.();
-  } catch {
-    // The socket is gone (a lost connection): nothing to resume.
-  }
 }
