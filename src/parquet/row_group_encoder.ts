@@ -99,7 +99,9 @@ export function workerEncoder(settings: RowGroupSettings): RowGroupEncoder | und
     return undefined;
   }
   const waiting: { resolve: (group: EncodedRowGroup) => void; reject: (error: Error) => void }[] = [];
+  let failed: Error | undefined;
   const fail = (error: Error) => {
+    failed ??= error;
     for (const w of waiting.splice(0)) w.reject(error);
   };
   worker.onmessage = (event: MessageEvent) => {
@@ -115,6 +117,7 @@ export function workerEncoder(settings: RowGroupSettings): RowGroupEncoder | und
   worker.postMessage({ settings });
   return {
     encode(buffers) {
+      if (failed) return Promise.reject(failed);
       const detached = buffers.map((buffer) => buffer.detach());
       const states: ColumnState[] = detached.map((d) => d.state);
       worker.postMessage({ states }, detached.flatMap((d) => d.transfer));
