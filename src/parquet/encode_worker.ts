@@ -26,7 +26,7 @@ scope.onmessage = (event: MessageEvent<{ settings?: RowGroupSettings; states?: C
     queue = queue.then(async () => {
       try {
         const group = (await encoder!)(states!.map((state) => ColumnBuffer.restore(state)));
-        scope.postMessage(group, [group.bytes.buffer as ArrayBuffer]);
+        scope.postMessage(group, group.parts.map((part) => part.buffer as ArrayBuffer));
       } catch (error) {
         const { name, message } = error as Error;
         scope.postMessage({ error: { name, message } });

@@ -17,8 +17,8 @@ import { ColumnChunkWriter } from "./column_chunk.ts";
 
 /** One encoded row group. */
 export interface EncodedRowGroup {
-  /** Its column chunks' bytes. */
-  bytes: Uint8Array;
+  /** Its column chunks' bytes, one part per column chunk (so no buffer holds a whole row group). */
+  parts: Uint8Array[];
   /** Their metadata, with offsets in the file. */
   columns: ColumnChunk[];
 }
@@ -71,9 +71,14 @@ export async function stateEncoder(
   file.offset = PAR1_LENGTH;
   const pages = new ColumnChunkWriter(file, { codec, compress, pageSize });
   return (buffers) => {
-    file.index = 0;
-    const columns = buffers.map((buffer, i) => pages.write(buffer, elements[i], [elements[i].name]));
-    return { bytes: file.getBytes().slice(), columns };
+    const parts: Uint8Array[] = [];
+    const columns = buffers.map((buffer, i) => {
+      file.index = 0;
+      const chunk = pages.write(buffer, elements[i], [elements[i].name]);
+      parts.push(file.getBytes().slice());
+      return chunk;
+    });
+    return { parts, columns };
   };
 }
 

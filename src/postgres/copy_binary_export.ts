@@ -94,19 +94,21 @@ export function copyBinaryToParquet(
         cause,
       });
     }
-    const { bytes, columns } = encoded;
+    const { parts, columns } = encoded;
+    let size = 0;
+    for (const part of parts) size += part.length;
     let total_byte_size = 0n;
     for (const column of columns) total_byte_size += column.meta_data!.total_uncompressed_size;
     parquet.row_groups.push({
       columns,
       total_byte_size,
       num_rows: BigInt(rows),
-      total_compressed_size: BigInt(bytes.length),
+      total_compressed_size: BigInt(size),
     });
     parquet.num_rows += BigInt(rows);
-    parquet.writer.offset += bytes.length;
+    parquet.writer.offset += size;
     progress.rows += rows;
-    controller.enqueue(bytes);
+    for (const part of parts) controller.enqueue(part);
   };
 
   const stream = new ReadableStream<Uint8Array>({

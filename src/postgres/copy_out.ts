@@ -27,7 +27,7 @@ interface CopyStream {
 
 /** A COPY … TO STDOUT being read. */
 export interface CopyOut {
-  /** The COPY's bytes, in batches of what has arrived. */
+  /** The COPY's bytes, in batches of what has arrived; a batch is valid until the one after next is taken. */
   chunks: AsyncIterable<Uint8Array>;
   /** Reads the COPY to its end (after its trailer only the end of the COPY is left). */
   end(): Promise<void>;
@@ -51,6 +51,10 @@ export async function openCopy(query: CopyQuery): Promise<CopyOut> {
   let failure: Error | undefined;
   let discard = false;
   let wake: (() => void) | undefined;
+  // Batches are joined into two buffers in turn: a batch stays valid until the one after next is taken,
+  // and no garbage is made per batch.
+  const scratch = [{ bytes: new Uint8Array(0) }, { bytes: new Uint8Array(0) }];
+  let flip = 0;
   const notify = () => {
     const w = wake;
     wake = undefined;
@@ -85,7 +89,7 @@ export async function openCopy(query: CopyQuery): Promise<CopyOut> {
       }
       await new Promise<void>((resolve) => wake = resolve);
     }
-    const batch = waiting.length === 1 ? waiting[0] : join(waiting, waitingBytes);
+    const batch = waiting.length === 1 ? waiting[0] : join(waiting, waitingBytes, scratch[flip ^= 1]);
     waiting.length = 0;
     waitingBytes = 0;
     stream.resume();
@@ -131,8 +135,9 @@ export async function openCopy(query: CopyQuery): Promise<CopyOut> {
   };
 }
 
-function join(chunks: Uint8Array[], length: number): Uint8Array {
-  const joined = new Uint8Array(length);
+function join(chunks: Uint8Array[], length: number, scratch: { bytes: Uint8Array }): Uint8Array {
+  if (scratch.bytes.length < length) scratch.bytes = new Uint8Array(Math.max(length, 2 * WAITING_BYTES));
+  const joined = scratch.bytes.subarray(0, length);
   let at = 0;
   for (const chunk of chunks) {
     joined.set(chunk, at);
