@@ -13,6 +13,7 @@ import { selectList } from "../src/schema/read_sql.ts";
 import type { ChildResult } from "./baselines.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { openCopy } from "../src/postgres/copy_out.ts";
 import { storageFor } from "../src/storage/open_location.ts";
 
 async function definition(sql: postgres.Sql, schema: string, table: string) {
@@ -46,7 +47,7 @@ export async function oursRows(
   }
 }
 
-/** The column path: COPY … TO STDOUT (FORMAT binary) decoded straight into column arrays. */
+/** The column path without the CLI around it: COPY … TO STDOUT (FORMAT binary) → Parquet pages → file. */
 export async function oursCopy(
   url: string,
   schema: string,
@@ -57,10 +58,11 @@ export async function oursCopy(
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const definition_ = await definition(sql, schema, table);
-    const copy = await sql.unsafe(copyBinaryStatement(definition_, schema, table)).readable();
-    const { stream, progress } = copyBinaryToParquet(copy, definition_, { codec });
+    const copy = await openCopy(sql.unsafe(copyBinaryStatement(definition_, schema, table)));
+    const { stream, progress } = copyBinaryToParquet(copy.chunks, definition_, { codec });
     const sink = (await storageFor(file)).createSink(file);
     await stream.pipeTo(sink);
+    await copy.end();
     return { rows: progress.rows, bytes: sink.bytesWritten };
   } finally {
     await sql.end();
