@@ -33,6 +33,12 @@ export {
   type TableProgress,
   type TableSummary,
 } from "./src/postgres/export_tables.ts";
+export { copyBinaryStatement, copyBinarySupports } from "./src/postgres/copy_binary.ts";
+export {
+  type CopyBinaryProgress,
+  copyBinaryToParquet,
+  type CopyEncodeOptions,
+} from "./src/postgres/copy_binary_export.ts";
 export { openCursor, type SqlCursor } from "./src/postgres/sql_cursor.ts";
 export {
   DEFAULT_BATCH_SIZE,

@@ -25,7 +25,17 @@ const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0
 const DIRECT = new Set(["uuid", "text", "enum", "smallint", "int", "bigint", "real", "float", "boolean"]);
 const SUPPORTED = new Set([...DIRECT, "date", "timestamp", "timestamptz", "jsonb", "numeric"]);
 
-/** Whether every column of `table` can be read through binary COPY (arrays and points cannot yet). */
+/**
+ * Whether every column of `table` can be read through binary COPY (arrays and points cannot yet).
+ *
+ * @example
+ * ```ts
+ * import { defineTable, geographyPoint, int, text } from "@parquet-storage/engine";
+ * import { copyBinarySupports } from "@parquet-storage/engine/postgres";
+ * console.assert(copyBinarySupports(defineTable("t", { id: int(), name: text() })));
+ * console.assert(!copyBinarySupports(defineTable("t", { id: int(), at: geographyPoint() })));
+ * ```
+ */
 export function copyBinarySupports(table: TableDefinition): boolean {
   return Object.values(table.columns).every(({ spec }) => SUPPORTED.has(spec.kind));
 }
@@ -34,6 +44,14 @@ export function copyBinarySupports(table: TableDefinition): boolean {
  * The `COPY (SELECT …) TO STDOUT (FORMAT binary)` statement for a table, each column cast to the type
  * its definition declares (enums and unconstrained numerics as text, the latter without trailing
  * zeros).
+ *
+ * @example
+ * ```ts
+ * import { defineTable, int, numeric } from "@parquet-storage/engine";
+ * import { copyBinaryStatement } from "@parquet-storage/engine/postgres";
+ * const sql = copyBinaryStatement(defineTable("t", { id: int(), depth: numeric(8, 2) }), "public", "t");
+ * console.assert(sql === `COPY (SELECT "id"::integer, "depth"::numeric(8,2) FROM "public"."t") TO STDOUT (FORMAT binary)`);
+ * ```
  */
 export function copyBinaryStatement(table: TableDefinition, pgSchema: string, pgTable: string): string {
   const list = Object.entries(table.columns).map(([name, { spec, pgType }]) => {

@@ -42,14 +42,17 @@ export interface CopyBinaryProgress {
 /**
  * Turns the bytes of `COPY (…) TO STDOUT (FORMAT binary)` (see `copyBinaryStatement`) into a Parquet
  * file's bytes. `copy` is any async iterable of chunks, such as postgres.js's `.readable()`. Memory is
- * one row group of column bytes plus its encoded pages.
+ * one row group of column bytes plus its encoded pages. Should the stream fail or be cancelled midway,
+ * the COPY is still running on its connection: end that connection (`exportTables` instead cancels the
+ * COPY and reads it to its end).
  *
  * @example
  * ```ts ignore
- * import postgres from "postgres";
- * const sql = postgres(url);
+ * import { LocalFileSink } from "@parquet-storage/engine/local";
+ * import { connectPostgres, copyBinaryStatement, copyBinaryToParquet } from "@parquet-storage/engine/postgres";
+ * const sql = connectPostgres();
  * const copy = await sql.unsafe(copyBinaryStatement(table, "public", "logs")).readable();
- * await copyBinaryToParquet(copy, table).stream.pipeTo(storage.createSink(path));
+ * await copyBinaryToParquet(copy, table, { codec: "ZSTD" }).stream.pipeTo(new LocalFileSink("logs.parquet"));
  * ```
  */
 export function copyBinaryToParquet(
