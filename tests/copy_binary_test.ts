@@ -23,6 +23,7 @@ import {
 import { copyBinaryStatement, copyBinarySupports } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
 import { writeTableByCopy } from "../src/postgres/copy_table.ts";
+import { openCopy } from "../src/postgres/copy_out.ts";
 import { BatchWriter } from "../src/batch/batch_writer.ts";
 import { introspectTable } from "../src/schema/introspect.ts";
 import { selectList } from "../src/schema/read_sql.ts";
@@ -53,14 +54,18 @@ async function definition(): Promise<TableDefinition> {
 }
 
 async function fastBytes(table: TableDefinition, chunkSize?: number, name = "edge"): Promise<Uint8Array> {
-  const copy = await sql.unsafe(copyBinaryStatement(table, SCHEMA, name)).readable();
+  // Through openCopy, as the export reads: a raw postgres.js COPY stream can end with the socket paused,
+  // and the next query on the connection would never be answered (porsager/postgres#499).
+  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, SCHEMA, name)));
   async function* rechunk() {
-    for await (const chunk of copy as AsyncIterable<Uint8Array>) {
+    for await (const chunk of copy.chunks) {
       if (!chunkSize) yield chunk;
       else for (let i = 0; i < chunk.length; i += chunkSize) yield chunk.subarray(i, i + chunkSize);
     }
   }
-  return await new Response(copyBinaryToParquet(rechunk(), table, { rowGroupSize: 2 }).stream).bytes();
+  const bytes = await new Response(copyBinaryToParquet(rechunk(), table, { rowGroupSize: 2 }).stream).bytes();
+  await copy.end();
+  return bytes;
 }
 
 async function rowPathRows(table: TableDefinition) {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { readParquet, ValidationError } from "../mod.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { openCopy } from "../src/postgres/copy_out.ts";
 import { introspectTable } from "../src/schema/introspect.ts";
 import type { TableDefinition } from "../src/schema/table.ts";
 import { storageFor } from "../src/storage/open_location.ts";
@@ -14,14 +15,18 @@ const sql = connect();
 const ROWS = 30_000;
 
 async function encode(table: TableDefinition, schema: string, worker: boolean, name = "logs") {
-  const copy = await sql.unsafe(copyBinaryStatement(table, schema, name)).readable();
-  const { stream, progress } = copyBinaryToParquet(copy as AsyncIterable<Uint8Array>, table, {
+  // Through openCopy, as the export reads: a raw postgres.js COPY stream can end with the socket paused,
+  // and the next query on the connection would never be answered (porsager/postgres#499).
+  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, name)));
+  const { stream, progress } = copyBinaryToParquet(copy.chunks, table, {
     rowGroupSize: 4_000,
     pageSize: 16 * 1024,
     codec: "ZSTD",
     worker,
   });
-  return { bytes: await new Response(stream).bytes(), progress };
+  const bytes = await new Response(stream).bytes();
+  await copy.end();
+  return { bytes, progress };
 }
 
 Deno.test({
