@@ -150,6 +150,13 @@ export class CopyBinaryDecoder {
       let p = at + 2;
       for (let f = 0; f < fields && p <= end; f++) {
         const length = p + 4 <= end ? int32(bytes, p) : 0;
+        if (length < -1) {
+          throw new ValidationError(`a COPY field of length ${length}: the stream is corrupt`, {
+            table: this.#table,
+            row: this.rows + 1,
+            column: this.#names[f],
+          });
+        }
         p += 4 + (length > 0 ? length : 0);
       }
       if (p > end) break;
