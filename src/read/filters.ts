@@ -110,7 +110,7 @@ export function matches(predicate: Predicate, row: Record<string, unknown>): boo
   if (actual === null || actual === undefined) return false;
   if (op === "$ne") return !equal(actual, value);
   if (op === "$nin") return !(value as unknown[]).some((v) => equal(actual, v));
-  if (value === null) return false;
+  if (value === null || isNaNValue(actual) || isNaNValue(value)) return false; // NaN is in no order
   const order = compare(actual, value);
   if (op === "$gt") return order > 0;
   if (op === "$gte") return order >= 0;
@@ -165,7 +165,12 @@ export function canSkip(
 
 function equal(a: unknown, b: unknown): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return a == b;
+  if (isNaNValue(a) || isNaNValue(b)) return false; // NaN equals nothing, itself included
   return compare(a, b) === 0;
+}
+
+function isNaNValue(x: unknown): boolean {
+  return typeof x === "number" && Number.isNaN(x);
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -174,6 +179,20 @@ function compare(a: unknown, b: unknown): number {
     const y = JSON.stringify(b, (_, v) => typeof v === "bigint" ? v.toString() : v);
     return x < y ? -1 : x > y ? 1 : 0;
   }
+  if (typeof a === "string" && typeof b === "string") return compareText(a, b);
   // Mixed number/bigint compares exactly in JavaScript.
   return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+}
+
+/**
+ * Text in code point order, which is UTF-8 byte order, as Parquet's statistics are: JavaScript's `<`
+ * compares UTF-16 units and puts U+10000 and above before U+E000–U+FFFF.
+ */
+function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length - b.length;
+  return a.codePointAt(i)! - b.codePointAt(i)!;
 }
