@@ -67,8 +67,8 @@ export async function loadCompressors(codec: Codec): Promise<Record<string, Comp
     }
     case "GZIP": {
       const { gzipSync } = await import("fflate");
-      // Level 6 is zlib's (and so parquet-mr's and DuckDB's) default.
-      return { GZIP: (input) => gzipSync(input, { level: 6 }) };
+      // Level 6 is zlib's (and so parquet-mr's and DuckDB's) default; mtime 0 keeps a file the same bytes from run to run.
+      return { GZIP: (input) => gzipSync(input, { level: 6, mtime: 0 }) };
     }
     case "ZSTD": {
       const zstd = await zstdModule();
