@@ -161,10 +161,7 @@ export class ColumnBuffer {
     if (this.dictionary) this.#intern(source, at, n);
     else {
       const bytes = this.reserve(4 + n), o = this.length;
-      bytes[o] = n;
-      bytes[o + 1] = n >>> 8;
-      bytes[o + 2] = n >>> 16;
-      bytes[o + 3] = n >>> 24;
+      writeLength(bytes, o, n);
       if (n < 64) { for (let i = 0; i < n; i++) bytes[o + 4 + i] = source[at + i]; }
       else bytes.set(source.subarray(at, at + n), o + 4);
       this.length = o + 4 + n;
@@ -178,11 +175,7 @@ export class ColumnBuffer {
     const o = this.length;
     if (this.dictionary) this.#intern(this.bytes, o + 4, n);
     else {
-      const bytes = this.bytes;
-      bytes[o] = n;
-      bytes[o + 1] = n >>> 8;
-      bytes[o + 2] = n >>> 16;
-      bytes[o + 3] = n >>> 24;
+      writeLength(this.bytes, o, n);
       this.length = o + 4 + n;
     }
     this.plainBytes += 4 + n;
@@ -197,7 +190,7 @@ export class ColumnBuffer {
     const dictionary = this.dictionary;
     if (!dictionary) return;
     const prefix = this.shape.width ? 0 : 4;
-    const bits = Math.max(1, Math.ceil(Math.log2(dictionary.count + 1)));
+    const bits = indexBits(dictionary.count);
     const encoded = dictionary.arenaLength + prefix * dictionary.count + Math.ceil(this.values * bits / 8);
     if (encoded >= this.plainBytes) this.#giveUp();
   }
@@ -249,13 +242,29 @@ export class ColumnBuffer {
       const bytes = this.reserve(n + 4);
       let o = this.length;
       if (!width) {
-        bytes[o++] = n;
-        bytes[o++] = n >>> 8;
-        bytes[o++] = n >>> 16;
-        bytes[o++] = n >>> 24;
+        writeLength(bytes, o, n);
+        o += 4;
       }
       bytes.set(arena.subarray(start, start + n), o);
       this.length = o + n;
     }
   }
+}
+
+/** Bits per dictionary index for `count` entries (at least 1, as the pages are written). */
+export function indexBits(count: number): number {
+  return Math.max(1, Math.ceil(Math.log2(count)));
+}
+
+/** BYTE_ARRAY's 4-byte little-endian length prefix, written at `bytes[o]`. */
+export function writeLength(bytes: Uint8Array, o: number, n: number): void {
+  bytes[o] = n;
+  bytes[o + 1] = n >>> 8;
+  bytes[o + 2] = n >>> 16;
+  bytes[o + 3] = n >>> 24;
+}
+
+/** The little-endian int32 at `bytes[o]` (a BYTE_ARRAY length prefix, an INT32 value, half an INT64). */
+export function int32LE(bytes: Uint8Array, o: number): number {
+  return bytes[o] | bytes[o + 1] << 8 | bytes[o + 2] << 16 | bytes[o + 3] << 24;
 }

@@ -14,7 +14,7 @@ import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
 import type { Codec, Compressor } from "../streams/codecs.ts";
-import type { ColumnBuffer } from "./column_buffer.ts";
+import { type ColumnBuffer, indexBits, int32LE } from "./column_buffer.ts";
 import { columnStatistics } from "./column_statistics.ts";
 
 /** How pages are written. */
@@ -54,7 +54,7 @@ export class ColumnChunkWriter {
     }
     const data_page_offset = BigInt(file.offset);
     const encoding: Encoding = dictionary ? "RLE_DICTIONARY" : element.type === "BOOLEAN" ? "RLE" : "PLAIN";
-    const bits = dictionary ? Math.max(1, Math.ceil(Math.log2(dictionary.count))) : 0;
+    const bits = dictionary ? indexBits(dictionary.count) : 0;
     const rowBytes = dictionary ? bits / 8 : Math.max(buffer.plainBytes / Math.max(buffer.rows, 1), 1 / 8);
     const rowsPerPage = Math.max(1, Math.floor(this.#options.pageSize / rowBytes));
     let pages = 0;
@@ -151,7 +151,7 @@ export class ColumnChunkWriter {
       else {
         const b = buffer.bytes;
         for (let v = 0; v < present; v++) {
-          byte += 4 + (b[byte] | b[byte + 1] << 8 | b[byte + 2] << 16 | b[byte + 3] << 24);
+          byte += 4 + int32LE(b, byte);
         }
       }
       plain = buffer.bytes.subarray(from, byte);

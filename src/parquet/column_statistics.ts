@@ -9,7 +9,7 @@
  */
 
 import type { SchemaElement, Statistics } from "hyparquet";
-import type { ColumnBuffer } from "./column_buffer.ts";
+import { type ColumnBuffer, int32LE } from "./column_buffer.ts";
 
 /** Statistics as the footer writer takes them (hyparquet's type, plus Parquet's NaN count). */
 export type ChunkStatistics = Statistics & { nan_count?: bigint };
@@ -79,12 +79,9 @@ function valuesOf(buffer: ColumnBuffer): Values {
   const b = buffer.bytes;
   for (let i = 0, o = 0; i < buffer.values; i++) {
     offsets[i] = o + 4;
-    o += 4 + (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24);
+    o += 4 + int32LE(b, o);
   }
-  const size = (i: number) => {
-    const o = offsets[i] - 4;
-    return b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24;
-  };
+  const size = (i: number) => int32LE(b, offsets[i] - 4);
   return { bytes: b, count: buffer.values, offset: (i) => offsets[i], size };
 }
 
@@ -92,7 +89,7 @@ function int32Bounds({ bytes, count, offset }: Values): [number, number] {
   let min = Infinity, max = -Infinity;
   for (let i = 0; i < count; i++) {
     const o = offset(i);
-    const v = bytes[o] | bytes[o + 1] << 8 | bytes[o + 2] << 16 | bytes[o + 3] << 24;
+    const v = int32LE(bytes, o);
     if (v < min) min = v;
     if (v > max) max = v;
   }
@@ -103,8 +100,8 @@ function int64Bounds({ bytes, count, offset }: Values): [bigint, bigint] {
   let minHi = Infinity, minLo = 0, maxHi = -Infinity, maxLo = 0;
   for (let i = 0; i < count; i++) {
     const o = offset(i);
-    const lo = (bytes[o] | bytes[o + 1] << 8 | bytes[o + 2] << 16 | bytes[o + 3] << 24) >>> 0;
-    const hi = bytes[o + 4] | bytes[o + 5] << 8 | bytes[o + 6] << 16 | bytes[o + 7] << 24;
+    const lo = int32LE(bytes, o) >>> 0;
+    const hi = int32LE(bytes, o + 4);
     if (hi < minHi || (hi === minHi && lo < minLo)) (minHi = hi), (minLo = lo);
     if (hi > maxHi || (hi === maxHi && lo > maxLo)) (maxHi = hi), (maxLo = lo);
   }
