@@ -48,9 +48,9 @@ export function parseCodec(codec: unknown): Codec {
 
 /**
  * The compressor for `codec`, keyed by codec name (as hyparquet-writer takes it); empty for
- * UNCOMPRESSED. Asynchronous because the WebAssembly compressors must be instantiated once before their
- * first synchronous call. Snappy is hysnappy's WebAssembly build, twice as fast as hyparquet-writer's
- * JavaScript one on table data (3 ms against 6 ms per MiB here).
+ * UNCOMPRESSED. Asynchronous because the WebAssembly compressors must be instantiated before their first
+ * synchronous call; that happens once per process and codec. Snappy is hysnappy's WebAssembly build,
+ * twice as fast as hyparquet-writer's JavaScript one on table data (3 ms against 6 ms per MiB here).
  *
  * @example
  * ```ts
@@ -60,7 +60,25 @@ export function parseCodec(codec: unknown): Codec {
  * ```
  */
 export async function loadCompressors(codec: Codec): Promise<Record<string, Compressor>> {
-  switch (parseCodec(codec)) {
+  const name = parseCodec(codec);
+  let compressors = loaded.get(name);
+  if (!compressors) {
+    loaded.set(name, compressors = load(name));
+    compressors.catch(() => loaded.delete(name)); // a failed load is tried again next time
+  }
+  return await compressors;
+}
+
+/**
+ * Compressors, loaded once per process and codec: a WebAssembly compressor is instantiated once, not
+ * per file. For zstd this is also what keeps it correct: each @bokuweb/zstd-wasm `init()` instantiates
+ * its WebAssembly again, and one finishing while a file is being compressed swapped the module under
+ * the compressor (the pages it wrote then were not valid zstd).
+ */
+const loaded = new Map<Codec, Promise<Record<string, Compressor>>>();
+
+async function load(codec: Codec): Promise<Record<string, Compressor>> {
+  switch (codec) {
     case "SNAPPY": {
       const { snappyCompressor } = await import("hysnappy");
       return { SNAPPY: snappyCompressor() };
@@ -71,7 +89,8 @@ export async function loadCompressors(codec: Codec): Promise<Record<string, Comp
       return { GZIP: (input) => gzipSync(input, { level: 6, mtime: 0 }) };
     }
     case "ZSTD": {
-      const zstd = await zstdModule();
+      const zstd = await import("@bokuweb/zstd-wasm");
+      await zstd.init();
       // Level 3 is zstd's own default, and DuckDB's.
       return { ZSTD: (input) => zstd.compress(input, 3) };
     }
@@ -83,18 +102,4 @@ export async function loadCompressors(codec: Codec): Promise<Record<string, Comp
     default:
       return {};
   }
-}
-
-let zstdReady: Promise<typeof import("@bokuweb/zstd-wasm")> | undefined;
-
-/**
- * @bokuweb/zstd-wasm, initialised once per process: each `init()` instantiates its WebAssembly again,
- * and one finishing while a file is being compressed swaps the module under the compressor (the
- * pages it wrote then were not valid zstd).
- */
-function zstdModule(): Promise<typeof import("@bokuweb/zstd-wasm")> {
-  return zstdReady ??= import("@bokuweb/zstd-wasm").then(async (zstd) => {
-    await zstd.init();
-    return zstd;
-  });
 }
