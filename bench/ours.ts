@@ -9,7 +9,7 @@
 import postgres from "postgres";
 import { type Codec, writeParquet } from "../mod.ts";
 import { introspectTable } from "../src/schema/introspect.ts";
-import { selectList } from "../src/schema/read_sql.ts";
+import { qualifiedName, selectList } from "../src/schema/read_sql.ts";
 import type { ChildResult } from "./baselines.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
@@ -39,7 +39,7 @@ export async function oursRows(
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const definition_ = await definition(sql, schema, table);
-    const cursor = sql.unsafe(`SELECT ${selectList(definition_)} FROM "${schema}"."${table}"`).cursor(10_000);
+    const cursor = sql.unsafe(`SELECT ${selectList(definition_)} FROM ${qualifiedName(schema, table)}`).cursor(10_000);
     const result = await writeParquet(file, flatten(cursor), { table: definition_, codec });
     return { rows: result.rows, bytes: result.bytes };
   } finally {
