@@ -85,7 +85,8 @@ async function load(codec: Codec): Promise<Record<string, Compressor>> {
     }
     case "GZIP": {
       const { gzipSync } = await import("fflate");
-      // Level 6 is zlib's (and so parquet-mr's and DuckDB's) default; mtime 0 keeps a file the same bytes from run to run.
+      // Level 6 is zlib's (and so parquet-mr's and DuckDB's) default; mtime 0 keeps a file the same
+      // bytes from run to run.
       return { GZIP: (input) => gzipSync(input, { level: 6, mtime: 0 }) };
     }
     case "ZSTD": {
