@@ -39,7 +39,8 @@ export async function oursRows(
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const definition_ = await definition(sql, schema, table);
-    const cursor = sql.unsafe(`SELECT ${selectList(definition_)} FROM ${qualifiedName(schema, table)}`).cursor(10_000);
+    const cursor = sql.unsafe(`SELECT ${selectList(definition_)} FROM ${qualifiedName(schema, table)}`)
+      .cursor(10_000);
     const result = await writeParquet(file, flatten(cursor), { table: definition_, codec });
     return { rows: result.rows, bytes: result.bytes };
   } finally {
