@@ -149,7 +149,8 @@ export async function writeDataset(
 
   const openFile = ({ path, values }: PartitionedRow): OpenFile => {
     const target = storage.join(location, ...path.split("/"), parquetFileName(table.name));
-    const sink = storage.createSink(target, { overwrite: false, signal });
+    // Aborted by abortAll, which waits for the sink to remove what it wrote, not by the signal directly.
+    const sink = storage.createSink(target, { overwrite: false });
     const encoder = new EncodeStream(partitioner.fileTable, encodeOptions);
     const tap = checksum ? new ChecksumStream() : undefined;
     const done = (tap ? encoder.readable.pipeThrough(tap) : encoder.readable).pipeTo(sink);

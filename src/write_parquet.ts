@@ -76,7 +76,9 @@ export async function writeParquet(
   const target = location.endsWith(".parquet")
     ? location
     : storage.join(location, parquetFileName(table.name));
-  const sink: FileSink = storage.createSink(target, { overwrite, signal });
+  // The signal reaches the sink through the pipe, whose abort waits until the sink has removed what it
+  // wrote (a signal of the sink's own would only start that).
+  const sink: FileSink = storage.createSink(target, { overwrite });
   const validator = validate ? new ValidateStream(table, options) : undefined;
   const encoder = new EncodeStream(table, options);
   const validated = validator ? source.pipeThrough(validator, { signal }) : source as ReadableStream<Row>;
