@@ -42,6 +42,7 @@ export async function main(args: string[]): Promise<number> {
   }
   let embedded: EmbeddedDatabase | undefined;
   let sql: Sql | undefined;
+  const interrupt = listenForInterrupt();
   try {
     if (noDatabaseConfigured(settings, (name) => Deno.env.get(name))) embedded = await startSample();
     sql = connectPostgres({ url: embedded?.url ?? settings.db ?? Deno.env.get("DATABASE_URL"), max: 1 });
@@ -60,10 +61,19 @@ export async function main(args: string[]): Promise<number> {
       binaryCopy: settings.binaryCopy,
       unmappedAsText: settings.unmappedAsText,
       onProgress: progressPrinter(Deno.stderr.isTerminal()),
+      signal: interrupt.signal,
     });
     report(summary, settings.json);
     return 0;
   } catch (error) {
+    if (interrupt.signal.aborted) {
+      const { name, exitCode } = interrupt.signal.reason as Interrupted;
+      console.error(
+        `\nexport interrupted by ${name}: the file being written was removed (or its upload aborted), ` +
+          "files already written were removed, and no batch was committed.",
+      );
+      return exitCode;
+    }
     // Our errors name table and column in their message; anything else came from the connection.
     const message = error instanceof ParquetStorageError
       ? error.message
@@ -72,9 +82,49 @@ export async function main(args: string[]): Promise<number> {
     if (!settings.dryRun) console.error("No batch was committed; no partial file is visible.");
     return 1;
   } finally {
+    interrupt.close();
     await sql?.end({ timeout: 5 });
     await embedded?.[Symbol.asyncDispose]();
   }
+}
+
+/** SIGINT or SIGTERM, as the reason an export was stopped. */
+class Interrupted extends Error {
+  /** 128 + the signal's number, as shells report a process the signal ended. */
+  readonly exitCode: number;
+  constructor(signal: "SIGINT" | "SIGTERM") {
+    super(`Interrupted by ${signal}`);
+    this.name = signal;
+    this.exitCode = signal === "SIGINT" ? 130 : 143;
+  }
+}
+
+/**
+ * Turns SIGINT (Ctrl-C) and SIGTERM into an aborted signal, so that the export removes what it was
+ * writing before the process ends (Deno's default is to end at once, leaving temporary files and open
+ * uploads). A second signal ends the process at once.
+ */
+function listenForInterrupt(): { signal: AbortSignal; close(): void } {
+  const controller = new AbortController();
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const name of ["SIGINT", "SIGTERM"] as const) {
+    const listener = () => {
+      const reason = new Interrupted(name);
+      if (controller.signal.aborted) Deno.exit(reason.exitCode);
+      console.error(`\n${name} received: aborting the export (again to quit at once)…`);
+      controller.abort(reason);
+    };
+    try {
+      Deno.addSignalListener(name, listener);
+      listeners.push([name, listener]);
+    } catch {
+      // Windows has no SIGTERM: Ctrl-C is still handled.
+    }
+  }
+  return {
+    signal: controller.signal,
+    close: () => listeners.forEach(([name, listener]) => Deno.removeSignalListener(name, listener)),
+  };
 }
 
 /** Starts the embedded sample database, saying so first. */

@@ -30,8 +30,9 @@ export interface CopyTableOptions extends CopyEncodeOptions {
   /** Milliseconds between `onProgress` calls. Default 250. */
   progressInterval?: number;
   /**
-   * Aborted when the connection is lost (`connectionLost`): then no COPY is sent, and a failure is
-   * reported as the signal's reason (a COPY cut short may end cleanly, as a file that is too short).
+   * Aborted when the connection is lost (`connectionLost`) or the run is stopped: then no COPY is sent,
+   * the file being written is aborted, and a failure is reported as the signal's reason (a COPY cut short
+   * may end cleanly, as a file that is too short).
    */
   signal?: AbortSignal;
 }
@@ -66,7 +67,8 @@ export async function writeTableByCopy(
     progress = encoded.progress;
     const sink = storage.createSink(storage.join(batch.root, table.name, parquetFileName(table.name)));
     const tap = new ChecksumStream();
-    await encoded.stream.pipeThrough(tap).pipeTo(sink);
+    // Aborted through the pipe, which waits for the sink to remove what it wrote.
+    await encoded.stream.pipeThrough(tap).pipeTo(sink, { signal });
     const { sha256 } = await tap.result;
     file = { path: batch.relative(sink.location), rows: progress.rows, bytes: sink.bytesWritten, sha256 };
   } catch (error) {

@@ -66,6 +66,12 @@ export interface ExportOptions {
   s3?: S3Options;
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
   onProgress?: (progress: TableProgress) => void;
+  /**
+   * Stops the run (Ctrl-C, say): the file being written is aborted (its temporary file removed, its
+   * upload aborted), the files of tables already finished are removed, no batch is committed, and the
+   * run rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /** How far a table has got. */
@@ -128,12 +134,15 @@ export interface ExportSummary {
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
   const lost = connectionLost(sql);
+  const stop = [lost, options.signal].filter((s) => s !== undefined);
+  const signal = stop.length > 1 ? AbortSignal.any(stop) : stop[0];
+  let batch: BatchWriter | undefined;
   let current: string | undefined;
   let work: Promise<Written> | undefined;
   let written: Written;
   try {
     written = await sql.begin("isolation level repeatable read read only", (tx) => {
-      work = exportInSnapshot(tx, options, lost, (table) => current = table);
+      work = exportInSnapshot(tx, options, signal, (table) => current = table, (b) => batch = b);
       // After a connection loss postgres.js would send ROLLBACK on the dropped socket and crash the
       // process: the transaction is gone anyway, so `begin` is left waiting (it has already rejected).
       return work.catch((error) => lost?.aborted ? new Promise<never>(() => {}) : Promise.reject(error));
@@ -142,13 +151,21 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     // postgres.js rejects `begin` as soon as the connection closes, while the table being written is
     // still unwinding: wait for it, so its sink has removed its temporary file before anyone reports.
     const inner = await work?.then(() => undefined, (e: unknown) => e);
+    if (options.signal?.aborted) await abandon(batch, options.signal);
     const cause = inner ?? error;
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
-  const { batch, snapshot, tables } = written;
-  await batch.commit({ snapshot });
-  return { batch: batch.id, snapshot, out: batch.root, tables };
+  const { snapshot, tables } = written;
+  if (options.signal?.aborted) await abandon(written.batch, options.signal);
+  await written.batch.commit({ snapshot });
+  return { batch: written.batch.id, snapshot, out: written.batch.root, tables };
+}
+
+/** A stopped run leaves nothing: the files of tables already finished go too. */
+async function abandon(batch: BatchWriter | undefined, signal: AbortSignal): Promise<never> {
+  await batch?.abandon();
+  throw signal.reason;
 }
 
 /** What the transaction wrote, to be committed as a batch. */
@@ -164,6 +181,7 @@ async function exportInSnapshot(
   options: ExportOptions,
   signal: AbortSignal | undefined,
   starting: (table: string | undefined) => void,
+  started: (batch: BatchWriter) => void,
 ): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
   const query: CatalogQuery = (text, params) => {
@@ -173,6 +191,7 @@ async function exportInSnapshot(
   const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
   const definitions = await planTables(query, options);
   const batch = new BatchWriter(out, { s3: options.s3 });
+  started(batch);
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
     starting(table.name);
@@ -216,10 +235,10 @@ async function exportInSnapshot(
             batch,
             table,
             rowsOut,
-            { ...encoding, validate, partitionBy, s3: options.s3 },
+            { ...encoding, validate, partitionBy, s3: options.s3, signal },
             mode,
           )
-          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate });
+          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });
       }
     } catch (error) {
       throw tableError(table.name, error);
