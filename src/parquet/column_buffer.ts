@@ -2,12 +2,17 @@
 
 /**
  * One column of one row group, held as the bytes Parquet will store: PLAIN-encoded values (fixed-width
- * little-endian, or BYTE_ARRAY's 4-byte length and bytes), a definition level per row for a nullable
- * column, and, while it pays, a dictionary with one index per value instead of the PLAIN bytes.
+ * little-endian, or BYTE_ARRAY's 4-byte length and bytes), a definition level per entry for a nullable
+ * or LIST column (and a repetition level per entry for a LIST), and, while it pays, a dictionary with
+ * one index per value instead of the PLAIN bytes.
  *
- * Writers (such as the COPY decoder) put a value's bytes at `bytes[length…]` and then `commit` it; the
- * buffer decides whether the bytes stay (PLAIN) or are interned (dictionary). Its memory is reused from
- * one row group to the next.
+ * Both doors write here: the kinds' row writers and binary COPY field writers put a value's bytes at
+ * `bytes[length…]` and then `commit` it; the buffer decides whether the bytes stay (PLAIN) or are
+ * interned (dictionary). Its memory is reused from one row group to the next.
+ *
+ * A LIST column (a 1-D array, three-level: column, repeated `list`, `element`) takes, per row, either
+ * `addNull()` (a NULL array) or `beginList(n)` followed by exactly `n` elements, each a value
+ * (`commit`, `addBytes`, `commitBytes`) or `addNullElement()`; `beginList(0)` is an empty array.
  *
  * @module
  */
@@ -29,10 +34,22 @@ export interface ColumnShape {
   nullable: boolean;
   /** Whether to try dictionary encoding. */
   dictionary: boolean;
+  /** For a LIST column (then `nullable` is the array's): whether its elements may be null. */
+  list?: { elementNullable: boolean };
+}
+
+/** The highest definition level of a column of `shape`: 0 for a required flat column. */
+export function maxDefinition(shape: ColumnShape): number {
+  const outer = shape.nullable ? 1 : 0;
+  return shape.list ? outer + 1 + (shape.list.elementNullable ? 1 : 0) : outer;
 }
 
 /** How a column of `element` is laid out in its buffer. */
-export function columnShape(element: SchemaElement, nullable: boolean): ColumnShape {
+export function columnShape(
+  element: SchemaElement,
+  nullable: boolean,
+  list?: { elementNullable: boolean },
+): ColumnShape {
   const width = element.type === "BYTE_ARRAY"
     ? 0
     : element.type === "FIXED_LEN_BYTE_ARRAY"
@@ -42,7 +59,7 @@ export function columnShape(element: SchemaElement, nullable: boolean): ColumnSh
     : element.type === "BOOLEAN"
     ? 1
     : 4;
-  return { width, nullable, dictionary: element.type !== "BOOLEAN" };
+  return { width, nullable, dictionary: element.type !== "BOOLEAN", ...(list ? { list } : {}) };
 }
 
 /** A {@link ColumnBuffer}'s row group as plain data, to be posted to a worker. */
@@ -52,9 +69,11 @@ export interface ColumnState {
   length: number;
   values: number;
   rows: number;
+  entries: number;
   nulls: number;
   plainBytes: number;
   levels: Uint8Array | undefined;
+  repetition: Uint8Array | undefined;
   indices: Int32Array;
   dictionary: { arena: Uint8Array; starts: Int32Array; lengths: Int32Array; count: number } | undefined;
 }
@@ -69,10 +88,16 @@ export class ColumnBuffer implements ValueSink {
   values = 0;
   /** Rows, null or not. */
   rows = 0;
-  /** Nulls. */
+  /** Level entries: one per row, or for a LIST one per element (and one per NULL or empty array). */
+  entries = 0;
+  /** Entries that are not values (NULLs, NULL elements, empty arrays). */
   nulls = 0;
-  /** Definition level per row (1 present, 0 null), for a nullable column. */
+  /** Definition level per entry (`maxDefinition` present), for a nullable or LIST column. */
   levels: Uint8Array | undefined;
+  /** Repetition level per entry (0 starts a row, 1 continues its array), for a LIST column. */
+  repetition: Uint8Array | undefined;
+  /** The definition level of a present value. */
+  readonly maxDefinition: number;
   /** Dictionary index per value, while `dictionary` is set. */
   indices: Int32Array = new Int32Array(0);
   /** The row group's dictionary, until it stops paying. */
@@ -82,10 +107,14 @@ export class ColumnBuffer implements ValueSink {
   readonly shape: ColumnShape;
   #spare: ByteDictionary | undefined;
   #nextCheck = FIRST_CHECK;
+  /** The repetition level of the next entry: 0 until a list's first element is written. */
+  #nextRepetition = 0;
 
   constructor(shape: ColumnShape) {
     this.shape = shape;
-    if (shape.nullable) this.levels = new Uint8Array(1024);
+    this.maxDefinition = maxDefinition(shape);
+    if (this.maxDefinition) this.levels = new Uint8Array(1024);
+    if (shape.list) this.repetition = new Uint8Array(1024);
     this.reset();
   }
 
@@ -94,7 +123,8 @@ export class ColumnBuffer implements ValueSink {
    * arrays of the same sizes for the next one; `reset` must follow.
    */
   detach(): { state: ColumnState; transfer: ArrayBuffer[] } {
-    const { shape, bytes, length, values, rows, nulls, plainBytes, levels, indices } = this;
+    const { shape, bytes, length, values, rows, entries, nulls, plainBytes, levels, repetition, indices } =
+      this;
     const d = this.dictionary;
     const dictionary = d && {
       arena: d.arena.slice(0, d.arenaLength),
@@ -102,11 +132,26 @@ export class ColumnBuffer implements ValueSink {
       lengths: d.lengths.slice(0, d.count),
       count: d.count,
     };
-    const state = { shape, bytes, length, values, rows, nulls, plainBytes, levels, indices, dictionary };
-    const transfer = [bytes.buffer, indices.buffer, ...(levels ? [levels.buffer] : [])] as ArrayBuffer[];
+    const state = {
+      shape,
+      bytes,
+      length,
+      values,
+      rows,
+      entries,
+      nulls,
+      plainBytes,
+      levels,
+      repetition,
+      indices,
+      dictionary,
+    };
+    const transfer = [bytes.buffer, indices.buffer, levels?.buffer, repetition?.buffer]
+      .filter((b) => b !== undefined) as ArrayBuffer[];
     this.bytes = new Uint8Array(bytes.length);
     this.indices = new Int32Array(indices.length);
     if (levels) this.levels = new Uint8Array(levels.length);
+    if (repetition) this.repetition = new Uint8Array(repetition.length);
     return { state, transfer };
   }
 
@@ -118,9 +163,11 @@ export class ColumnBuffer implements ValueSink {
       length: state.length,
       values: state.values,
       rows: state.rows,
+      entries: state.entries,
       nulls: state.nulls,
       plainBytes: state.plainBytes,
       levels: state.levels,
+      repetition: state.repetition,
       indices: state.indices,
     });
     if (state.dictionary) {
@@ -136,10 +183,12 @@ export class ColumnBuffer implements ValueSink {
     this.length =
       this.values =
       this.rows =
+      this.entries =
       this.nulls =
       this.plainBytes =
         0;
     this.#nextCheck = FIRST_CHECK;
+    this.#nextRepetition = 0;
     if (this.shape.dictionary) {
       this.dictionary = this.#spare ??= new ByteDictionary();
       this.dictionary.clear();
@@ -157,9 +206,25 @@ export class ColumnBuffer implements ValueSink {
     return this.bytes;
   }
 
-  /** A null row. */
+  /** A null row (for a LIST column: a NULL array). */
   addNull(): void {
-    this.#level(0);
+    this.#nextRepetition = 0;
+    this.#entry(0);
+    this.nulls++;
+  }
+
+  /** Starts a LIST row of `n` elements, which follow; `beginList(0)` is an empty array. */
+  beginList(n: number): void {
+    this.#nextRepetition = 0;
+    if (n === 0) {
+      this.#entry(this.shape.nullable ? 1 : 0);
+      this.nulls++;
+    }
+  }
+
+  /** A NULL element of the LIST row begun last. */
+  addNullElement(): void {
+    this.#entry(this.maxDefinition - 1);
     this.nulls++;
   }
 
@@ -212,19 +277,25 @@ export class ColumnBuffer implements ValueSink {
   }
 
   #present(): void {
-    if (this.levels) this.#level(1);
-    else this.rows++;
+    if (this.levels) this.#entry(this.maxDefinition);
+    else this.rows = ++this.entries;
     this.values++;
   }
 
-  #level(level: number): void {
+  #entry(level: number): void {
+    const at = this.entries++;
     let levels = this.levels!;
-    if (this.rows === levels.length) {
-      levels = new Uint8Array(levels.length * 2);
-      levels.set(this.levels!);
-      this.levels = levels;
+    if (at === levels.length) this.levels = levels = grownBytes(levels);
+    levels[at] = level;
+    let repetition = this.repetition;
+    if (!repetition) {
+      this.rows++;
+      return;
     }
-    levels[this.rows++] = level;
+    if (at === repetition.length) this.repetition = repetition = grownBytes(repetition);
+    repetition[at] = this.#nextRepetition;
+    if (this.#nextRepetition === 0) this.rows++;
+    this.#nextRepetition = 1;
   }
 
   #intern(source: Uint8Array, at: number, n: number): void {
@@ -265,6 +336,12 @@ export class ColumnBuffer implements ValueSink {
       this.length = o + n;
     }
   }
+}
+
+function grownBytes(array: Uint8Array): Uint8Array {
+  const next = new Uint8Array(array.length * 2);
+  next.set(array);
+  return next;
 }
 
 /** Bits per dictionary index for `count` entries (at least 1, as the pages are written). */

@@ -55,18 +55,32 @@ export class ColumnChunkWriter {
     const data_page_offset = BigInt(file.offset);
     const encoding: Encoding = dictionary ? "RLE_DICTIONARY" : element.type === "BOOLEAN" ? "RLE" : "PLAIN";
     const bits = dictionary ? indexBits(dictionary.count) : 0;
-    const rowBytes = dictionary ? bits / 8 : Math.max(buffer.plainBytes / Math.max(buffer.rows, 1), 1 / 8);
+    const rows = Math.max(buffer.rows, 1);
+    const rowBytes = dictionary
+      ? bits / 8 * (buffer.entries / rows)
+      : Math.max(buffer.plainBytes / rows, 1 / 8);
     const rowsPerPage = Math.max(1, Math.floor(this.#options.pageSize / rowBytes));
+    const { levels, repetition, maxDefinition } = buffer;
     let pages = 0;
-    for (let row = 0, value = 0, byte = 0; row < buffer.rows; pages++) {
-      const end = Math.min(buffer.rows, row + rowsPerPage);
-      let present = end - row;
-      if (buffer.levels) { for (let r = row; r < end; r++) present -= 1 - buffer.levels[r]; }
-      const next = this.#page(buffer, encoding, bits, { row, end, value, present, byte });
+    for (let entry = 0, value = 0, byte = 0; entry < buffer.entries; pages++) {
+      // A page holds whole rows: for a LIST, it ends where an entry starts a row (repetition 0).
+      let end = entry, rows = 0;
+      if (repetition) {
+        while (end < buffer.entries && (rows < rowsPerPage || repetition[end] !== 0)) {
+          if (repetition[end] === 0) rows++;
+          end++;
+        }
+      } else {
+        end = Math.min(buffer.entries, entry + rowsPerPage);
+        rows = end - entry;
+      }
+      let present = end - entry;
+      if (levels) { for (let e = entry; e < end; e++) if (levels[e] !== maxDefinition) present--; }
+      const next = this.#page(buffer, encoding, bits, { entry, end, rows, value, present, byte });
       uncompressed += next.uncompressed;
       byte = next.byte;
       value += present;
-      row = end;
+      entry = end;
     }
     return {
       file_offset: BigInt(start),
@@ -75,7 +89,7 @@ export class ColumnChunkWriter {
         encodings: dictionary ? ["PLAIN", "RLE_DICTIONARY"] : [encoding],
         path_in_schema: path,
         codec,
-        num_values: BigInt(buffer.rows),
+        num_values: BigInt(buffer.entries),
         total_uncompressed_size: BigInt(uncompressed),
         total_compressed_size: BigInt(file.offset - start),
         data_page_offset,
@@ -122,16 +136,21 @@ export class ColumnChunkWriter {
     buffer: ColumnBuffer,
     encoding: Encoding,
     bits: number,
-    at: { row: number; end: number; value: number; present: number; byte: number },
+    at: { entry: number; end: number; rows: number; value: number; present: number; byte: number },
   ): { uncompressed: number; byte: number } {
-    const { row, end, value, present } = at;
+    const { entry, end, rows, value, present } = at;
     const levels = this.#levels, values = this.#values;
     levels.index =
       levels.offset =
       values.index =
       values.offset =
         0;
-    if (buffer.levels) writeRleBitPackedHybrid(levels, buffer.levels.subarray(row, end), 1);
+    // Version 2 pages keep repetition levels, then definition levels, uncompressed and unprefixed.
+    if (buffer.repetition) writeRleBitPackedHybrid(levels, buffer.repetition.subarray(entry, end), 1);
+    const repetitionBytes = levels.index;
+    if (buffer.levels) {
+      writeRleBitPackedHybrid(levels, buffer.levels.subarray(entry, end), bitWidth(buffer.maxDefinition));
+    }
     let byte = at.byte;
     let plain: Uint8Array;
     if (encoding === "RLE_DICTIONARY") {
@@ -164,12 +183,12 @@ export class ColumnChunkWriter {
       uncompressed_page_size: levels.index + plain.length,
       compressed_page_size: levels.index + compressed.length,
       data_page_header_v2: {
-        num_values: end - row,
-        num_nulls: end - row - present,
-        num_rows: end - row,
+        num_values: end - entry,
+        num_nulls: end - entry - present,
+        num_rows: rows,
         encoding,
-        definition_levels_byte_length: levels.index,
-        repetition_levels_byte_length: 0,
+        definition_levels_byte_length: levels.index - repetitionBytes,
+        repetition_levels_byte_length: repetitionBytes,
         is_compressed: this.#options.codec !== "UNCOMPRESSED",
       },
     });
@@ -182,4 +201,9 @@ export class ColumnChunkWriter {
   #compress(bytes: Uint8Array): Uint8Array {
     return this.#options.compress ? this.#options.compress(bytes) : bytes;
   }
+}
+
+/** Bits of a level up to `max` (1 for 1, 2 for 2 and 3). */
+function bitWidth(max: number): number {
+  return 32 - Math.clz32(max);
 }

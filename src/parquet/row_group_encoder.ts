@@ -15,6 +15,9 @@ import { type Codec, loadCompressors } from "../streams/codecs.ts";
 import type { ColumnBuffer, ColumnState } from "./column_buffer.ts";
 import { ColumnChunkWriter } from "./column_chunk.ts";
 
+/** The length of the `PAR1` that opens a file: where the first row group starts. */
+export const HEADER_LENGTH = 4;
+
 /** One encoded row group. */
 export interface EncodedRowGroup {
   /** Its column chunks' bytes, one part per column chunk (so no buffer holds a whole row group). */
@@ -25,8 +28,10 @@ export interface EncodedRowGroup {
 
 /** What the encoders need to know of the file. */
 export interface RowGroupSettings {
-  /** The schema elements of the columns, in order (the root excluded). */
+  /** The schema elements of the leaf columns, in order. */
   elements: SchemaElement[];
+  /** Their paths in the schema. Default: each element's name (a flat schema). */
+  paths?: string[][];
   codec: Codec;
   pageSize: number;
 }
@@ -40,8 +45,6 @@ export interface RowGroupEncoder {
   /** Whether it works in a worker (and so alongside its caller). */
   readonly inWorker: boolean;
 }
-
-const PAR1_LENGTH = 4;
 
 /** Encodes in this thread: `encode` does its work before it returns. */
 export async function inThreadEncoder(settings: RowGroupSettings): Promise<RowGroupEncoder> {
@@ -64,17 +67,17 @@ export async function inThreadEncoder(settings: RowGroupSettings): Promise<RowGr
  * runs over the whole file.
  */
 export async function stateEncoder(
-  { elements, codec, pageSize }: RowGroupSettings,
+  { elements, paths, codec, pageSize }: RowGroupSettings,
 ): Promise<(buffers: ColumnBuffer[]) => EncodedRowGroup> {
   const compress = (await loadCompressors(codec))[codec];
   const file = new ByteWriter(1024 * 1024);
-  file.offset = PAR1_LENGTH;
+  file.offset = HEADER_LENGTH;
   const pages = new ColumnChunkWriter(file, { codec, compress, pageSize });
   return (buffers) => {
     const parts: Uint8Array[] = [];
     const columns = buffers.map((buffer, i) => {
       file.index = 0;
-      const chunk = pages.write(buffer, elements[i], [elements[i].name]);
+      const chunk = pages.write(buffer, elements[i], paths?.[i] ?? [elements[i].name]);
       parts.push(file.getBytes().slice());
       return chunk;
     });

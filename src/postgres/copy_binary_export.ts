@@ -4,13 +4,12 @@
  * The fast path from PostgreSQL to Parquet bytes: a binary COPY stream decoded field by field into the
  * bytes Parquet stores (no row objects, no JS value per field), one row group at a time. A table of
  * more than one row group has its row groups paged and compressed in a worker, on another core, while
- * the next one is decoded. The file's framing and footer are hyparquet-writer's. The bytes go to any
+ * the next one is decoded. The file's framing and footer are src/parquet's, as for EncodeStream. The bytes go to any
  * sink, like EncodeStream's.
  *
  * @module
  */
 
-import type { ParquetWriter } from "hyparquet-writer";
 import { ParquetStorageError } from "../errors.ts";
 import {
   type EncodedRowGroup,
@@ -21,7 +20,13 @@ import {
 } from "../parquet/row_group_encoder.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import type { TableDefinition } from "../schema/table.ts";
-import { type EncodeOptions, encodeSettings, openParquetWriter } from "../streams/parquet_writer.ts";
+import type { ParquetFileWriter } from "../parquet/file_writer.ts";
+import {
+  type EncodeOptions,
+  encodeSettings,
+  openFileWriter,
+  rowGroupSettings,
+} from "../streams/parquet_writer.ts";
 import { CopyBinaryDecoder } from "./copy_binary.ts";
 
 /** Options of {@link copyBinaryToParquet}. */
@@ -64,12 +69,11 @@ export function copyBinaryToParquet(
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table);
-  const elements = layout.schema.slice(1);
-  const groupSettings = { elements, codec: settings.codec, pageSize: settings.pageSize };
-  const decoder = new CopyBinaryDecoder(table, elements);
+  const groupSettings = rowGroupSettings(layout.schema, settings);
+  const decoder = new CopyBinaryDecoder(table, groupSettings.elements);
   const progress = { rows: 0 };
   const chunks = copy[Symbol.asyncIterator]();
-  let parquet!: ParquetWriter;
+  let file!: ParquetFileWriter;
   let encoder: RowGroupEncoder | undefined;
   const inFlight: { rows: number; group: Promise<EncodedRowGroup> }[] = [];
   let groupBytes = 0;
@@ -86,7 +90,7 @@ export function copyBinaryToParquet(
   };
 
   /** Writes out the oldest row group sent, once encoded. */
-  const emit = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+  const emit = async () => {
     const { rows, group } = inFlight.shift()!;
     let encoded: EncodedRowGroup;
     try {
@@ -97,27 +101,13 @@ export function copyBinaryToParquet(
         cause,
       });
     }
-    const { parts, columns } = encoded;
-    let size = 0;
-    for (const part of parts) size += part.length;
-    let total_byte_size = 0n;
-    for (const column of columns) total_byte_size += column.meta_data!.total_uncompressed_size;
-    parquet.row_groups.push({
-      columns,
-      total_byte_size,
-      num_rows: BigInt(rows),
-      total_compressed_size: BigInt(size),
-    });
-    parquet.num_rows += BigInt(rows);
-    parquet.writer.offset += size;
     progress.rows += rows;
-    for (const part of parts) controller.enqueue(part);
+    file.append(encoded, rows);
   };
 
   const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      parquet = await openParquetWriter(table, layout.schema, settings, (bytes) => controller.enqueue(bytes));
-      parquet.writer.flush?.(); // the PAR1 header: row groups' bytes go out directly after it
+    start(controller) {
+      file = openFileWriter(table, layout.schema, settings, (bytes) => controller.enqueue(bytes));
     },
     async pull(controller) {
       try {
@@ -126,7 +116,7 @@ export function copyBinaryToParquet(
         for (;;) {
           if (decoder.decode(rowGroupSize) || (groupBytes >= rowGroupBytes && decoder.buffered > 0)) {
             await send(true);
-            if (inFlight.length > 1 || !encoder!.inWorker) return await emit(controller);
+            if (inFlight.length > 1 || !encoder!.inWorker) return await emit();
             continue;
           }
           if (decoder.done) break;
@@ -143,8 +133,8 @@ export function copyBinaryToParquet(
           groupBytes += next.value.length;
         }
         await send(false);
-        while (inFlight.length) await emit(controller);
-        parquet.finish();
+        while (inFlight.length) await emit();
+        file.finish();
         encoder?.close();
         controller.close();
       } catch (error) {

@@ -2,7 +2,7 @@
 
 /**
  * From a table definition to Parquet: the schema elements (with logical types that keep meaning and
- * precision) and, per Parquet column, how a row value becomes what hyparquet-writer stores. Each
+ * precision) and, per Parquet column, what a row value is once stored (for filters). Each
  * column's part comes from its kind.
  *
  * @module

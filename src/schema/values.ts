@@ -206,3 +206,54 @@ function numberToPlainString(value: number): string {
     : digits.slice(0, point) + "." + digits.slice(point);
   return (negative ? "-" : "") + plain;
 }
+
+/**
+ * Days since 1970-01-01 of a canonical `YYYY-MM-DD` at `text[at…]`, or undefined when it is not one (the
+ * caller then takes the exact path). Written for the encoder's hot loop: no regex, no `Date`.
+ */
+export function canonicalDays(text: string, at = 0): number | undefined {
+  const y = digits(text, at, 4), m = digits(text, at + 5, 2), d = digits(text, at + 8, 2);
+  if (y < 0 || m < 1 || m > 12 || d < 1 || text.charCodeAt(at + 4) !== 45 || text.charCodeAt(at + 7) !== 45) {
+    return undefined;
+  }
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (m === 2 ? (leap ? 29 : 28) : MONTH_DAYS[m])) return undefined;
+  // Days from civil (proleptic Gregorian), with March as the first month of the year.
+  const year = m <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400), yoe = year - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Microseconds since the epoch of a canonical timestamp (`YYYY-MM-DDTHH:MM:SS.` then `fractionDigits`
+ * digits, then `Z` when `withZone`), or undefined when the text is not exactly that or out of the range
+ * a double holds exactly.
+ */
+export function canonicalMicros(text: string, withZone: boolean, fractionDigits: number): number | undefined {
+  if (text.length !== 20 + fractionDigits + (withZone ? 1 : 0)) return undefined;
+  const days = canonicalDays(text, 0);
+  const h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
+  const fraction = digits(text, 20, fractionDigits);
+  if (
+    days === undefined || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || fraction < 0 ||
+    text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 || (withZone && text.charCodeAt(text.length - 1) !== 90)
+  ) return undefined;
+  const micros = ((days * 86400 + h * 3600 + mi * 60 + s) * 1_000_000) +
+    fraction * (fractionDigits === 3 ? 1000 : 1);
+  return Number.isSafeInteger(micros) ? micros : undefined;
+}
+
+/** The decimal number of `count` digits at `text[at…]`, or -1 when one is not a digit. */
+function digits(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    value = value * 10 + c;
+  }
+  return value;
+}

@@ -1,17 +1,23 @@
 // This module is browser compatible.
 
 /**
- * The encode stage: rows in, Parquet bytes out, one row group at a time.
+ * The encode stage: rows in, Parquet bytes out, one row group at a time. Each row's values go straight
+ * into the row group's column buffers (the rows door of `src/parquet`), which the same page and footer
+ * writers as the binary COPY path turn into bytes.
  *
  * @module
  */
 
-import type { ParquetWriter } from "hyparquet-writer";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
-import { type ParquetLayout, parquetLayout } from "../schema/parquet_schema.ts";
+import type { ColumnBuffer } from "../parquet/column_buffer.ts";
+import type { ParquetFileWriter } from "../parquet/file_writer.ts";
+import { type EncodedRowGroup, stateEncoder } from "../parquet/row_group_encoder.ts";
+import { RowColumns, type RowValueError } from "../parquet/row_columns.ts";
+import { parquetLayout } from "../schema/parquet_schema.ts";
+import { describe } from "../schema/values.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
-import { type EncodeOptions, encodeSettings, openParquetWriter } from "./parquet_writer.ts";
+import { type EncodeOptions, encodeSettings, openFileWriter, rowGroupSettings } from "./parquet_writer.ts";
 
 export { ENCODE_DEFAULTS, type EncodeOptions } from "./parquet_writer.ts";
 
@@ -40,37 +46,35 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
   /** Builds an encoder for `table`; the options are checked here, not at the first row. */
   constructor(table: TableDefinition, options: EncodeOptions = {}) {
     const settings = encodeSettings(table, options, "EncodeStream");
-    const { rowGroupSize, rowGroupBytes, pageSize } = settings;
+    const { rowGroupSize, rowGroupBytes } = settings;
     const layout = parquetLayout(table);
+    const columns = new RowColumns(table, layout.schema);
     const sizeOf = rowSizer(table);
     const state = { rows: 0 };
-    let buffered: Row[] = [];
     let bufferedBytes = 0;
-    let parquet: ParquetWriter | undefined;
+    let encode: (buffers: ColumnBuffer[]) => EncodedRowGroup;
+    let file: ParquetFileWriter;
 
     const flushGroup = () => {
-      if (!buffered.length) return;
-      const columnData = toColumns(table.name, layout, buffered, state.rows - buffered.length);
+      if (!columns.rows) return;
+      let group: EncodedRowGroup;
       try {
-        parquet!.write({ columnData, rowGroupSize: buffered.length, pageSize });
+        group = encode(columns.buffers);
       } catch (cause) {
         throw new ParquetStorageError(`Cannot encode a row group: ${(cause as Error).message}`, {
           table: table.name,
           cause,
         });
       }
-      buffered = [];
+      file.append(group, columns.rows);
+      columns.reset();
       bufferedBytes = 0;
     };
 
     super({
       async start(controller) {
-        parquet = await openParquetWriter(
-          table,
-          layout.schema,
-          settings,
-          (bytes) => controller.enqueue(bytes),
-        );
+        encode = await stateEncoder(rowGroupSettings(layout.schema, settings));
+        file = openFileWriter(table, layout.schema, settings, (bytes) => controller.enqueue(bytes));
       },
       transform(row) {
         if (typeof row !== "object" || row === null || Array.isArray(row)) {
@@ -79,37 +83,26 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
             row: state.rows + 1,
           });
         }
-        buffered.push(row);
+        try {
+          columns.add(row);
+        } catch (cause) {
+          const { column, message } = cause as RowValueError;
+          throw new ParquetStorageError(
+            `Cannot encode a row group: cannot store ${describe(row[column])} in ${column}: ${message}`,
+            { table: table.name, row: state.rows + 1, column, cause },
+          );
+        }
         state.rows++;
         bufferedBytes += sizeOf(row);
-        if (buffered.length >= rowGroupSize || bufferedBytes >= rowGroupBytes) flushGroup();
+        if (columns.rows >= rowGroupSize || bufferedBytes >= rowGroupBytes) flushGroup();
       },
       flush() {
         flushGroup();
-        parquet!.finish();
+        file.finish();
       },
     });
     this.#state = state;
   }
-}
-
-function toColumns(table: string, layout: ParquetLayout, rows: Row[], firstRow: number) {
-  return layout.columns.map(({ name, source, toParquet }) => {
-    const data = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      try {
-        data[i] = toParquet(rows[i][source]);
-      } catch (cause) {
-        throw new ValidationError(`cannot store ${String(rows[i][source])}: ${(cause as Error).message}`, {
-          table,
-          row: firstRow + i + 1,
-          column: source,
-          cause,
-        });
-      }
-    }
-    return { name, data };
-  });
 }
 
 /** An approximate in-memory size of a row, cheap enough to run on every row. */

@@ -1,17 +1,20 @@
 // This module is browser compatible.
 
 /**
- * What every encoder shares: its settings (defaults written once, checked once) and a hyparquet-writer
- * `ParquetWriter` whose bytes go downstream as each row group completes.
+ * What both encoders (rows and binary COPY) share: their settings (defaults written once, checked once),
+ * the file writer whose bytes go downstream as each row group completes, and the row-group encoder's
+ * settings.
  *
  * @module
  */
 
 import type { SchemaElement } from "hyparquet";
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import { ParquetFileWriter } from "../parquet/file_writer.ts";
+import { parquetLeaves } from "../parquet/leaves.ts";
+import type { RowGroupSettings } from "../parquet/row_group_encoder.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { TABLE_METADATA_KEY, type TableDefinition, tableSpec } from "../schema/table.ts";
-import { type Codec, loadCompressors, parseCodec } from "./codecs.ts";
+import { type Codec, parseCodec } from "./codecs.ts";
 
 /** Options of the encoders. */
 export interface EncodeOptions {
@@ -73,35 +76,30 @@ export function encodeSettings(table: TableDefinition, options: EncodeOptions, w
 }
 
 /**
- * Opens a `ParquetWriter` for `table` whose bytes are handed to `emit` after each row group (and after the
- * footer), reusing one buffer, so memory stays at one encoded row group. The footer records the table
- * definition (for readers to restore rows) and any extra metadata.
+ * The file writer of one file of `table`, with its schema, whose bytes go to `emit` as each row group is
+ * appended (and the footer at `finish`). The footer records the table definition (for readers to
+ * restore rows) and any extra metadata.
  */
-export async function openParquetWriter(
+export function openFileWriter(
   table: TableDefinition,
   schema: SchemaElement[],
   settings: EncodeSettings,
   emit: (bytes: Uint8Array) => void,
-): Promise<ParquetWriter> {
-  const writer: ByteWriter & { flush(): void } = Object.assign(new ByteWriter(), {
-    flush() {
-      if (writer.index) emit(new Uint8Array(writer.buffer.slice(0, writer.index)));
-      writer.index = 0;
-    },
-    finish() {
-      writer.flush();
-    },
-  });
-  return new ParquetWriter({
-    writer,
-    schema,
-    codec: settings.codec as Codec,
-    compressors: await loadCompressors(settings.codec),
-    statistics: true,
-    kvMetadata: [
-      { key: TABLE_METADATA_KEY, value: JSON.stringify(tableSpec(table)) },
-      ...Object.entries(settings.metadata ?? {}).map(([key, value]) => ({ key, value })),
-    ],
-    createdBy: "parquet-storage",
-  });
+): ParquetFileWriter {
+  const metadata = [
+    { key: TABLE_METADATA_KEY, value: JSON.stringify(tableSpec(table)) },
+    ...Object.entries(settings.metadata ?? {}).map(([key, value]) => ({ key, value })),
+  ];
+  return new ParquetFileWriter({ schema, metadata }, emit);
+}
+
+/** What the row-group encoders need of a file: its leaf columns, codec and page size. */
+export function rowGroupSettings(schema: SchemaElement[], settings: EncodeSettings): RowGroupSettings {
+  const leaves = parquetLeaves(schema);
+  return {
+    elements: leaves.map((leaf) => leaf.element),
+    paths: leaves.map((leaf) => leaf.path),
+    codec: settings.codec,
+    pageSize: settings.pageSize,
+  };
 }

@@ -10,7 +10,7 @@
 
 import * as v from "valibot";
 import { SchemaError } from "../../errors.ts";
-import { type Column, column, type ColumnSpec, type Kind, type ScalarKind } from "./kind.ts";
+import { type Column, column, type ColumnSpec, type Kind, type ScalarKind, wrongType } from "./kind.ts";
 
 /**
  * An array column (`text[]`, `integer[]`, …) of a scalar element column: stored as a Parquet LIST.
@@ -82,6 +82,20 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
       const convert = scalar(element).fromPostgres?.(element);
       if (!convert) return undefined;
       return (value) => (value as unknown[]).map((item) => item === null ? null : convert(item));
+    },
+    rows(spec, leaves, [sink]) {
+      const element = elementOf(spec);
+      const write = scalar(element).row(element, leaves[0], sink);
+      const nullable = element.nullable;
+      return (value) => {
+        if (!Array.isArray(value)) throw wrongType("an array", value);
+        sink.beginList(value.length);
+        for (const item of value) {
+          if (item !== null) write(item);
+          else if (nullable) sink.addNullElement();
+          else throw new Error("null element in an array whose elements are not nullable");
+        }
+      };
     },
     size: () => (value) => ((value as unknown[] | null)?.length ?? 0) * 24 + 16,
   };

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { canonical, type Column, column, same, type ScalarKind, scalarKind } from "./kind.ts";
-import { swapped } from "./plain_bytes.ts";
+import { canonical, type Column, column, orThrow, same, type ScalarKind, scalarKind } from "./kind.ts";
+import { bigInt64, swapped } from "./plain_bytes.ts";
 import { describe } from "../values.ts";
 
 const INT64_MIN = -(2n ** 63n);
@@ -44,6 +44,11 @@ export const bigintKind: ScalarKind = scalarKind({
   fromSpec: bigint,
   physical: () => ({ type: "INT64" }),
   toParquet: () => same,
+  row: (_spec, _element, sink) => {
+    const exact = orThrow(canonicalBigint);
+    return (value) =>
+      bigInt64(sink, typeof value === "bigint" && BigInt.asIntN(64, value) === value ? value : exact(value));
+  },
   // The connection parses a scalar int8 to bigint already; array elements come as text.
   fromPostgres: () => (value) => BigInt(value as string),
   readArrayAsText: true,

@@ -7,7 +7,7 @@
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind } from "./kind.ts";
+import { type Column, column, same, type ScalarKind, scalarKind, wrongType } from "./kind.ts";
 
 /**
  * A `boolean` column.
@@ -27,6 +27,11 @@ export const booleanKind: ScalarKind = scalarKind({
   fromSpec: boolean,
   physical: () => ({ type: "BOOLEAN" }),
   toParquet: () => same,
+  row: (_spec, _element, sink) => (value) => {
+    if (typeof value !== "boolean") throw wrongType("a boolean", value);
+    sink.reserve(1)[sink.length] = value ? 1 : 0;
+    sink.commit();
+  },
   copy: {
     // One byte per value in the buffer; the page writer bit-packs them.
     field: (_spec, _element, sink) => (b, at) => {

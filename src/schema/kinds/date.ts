@@ -11,12 +11,13 @@ import {
   type Canonicalise,
   type Column,
   column,
+  orThrow,
   type ScalarKind,
   scalarKind,
   textSize,
 } from "./kind.ts";
 import { int32, int32BE } from "./plain_bytes.ts";
-import { formatDate, parseDate } from "../values.ts";
+import { canonicalDays, formatDate, parseDate } from "../values.ts";
 
 const PG_EPOCH_DAYS = 10_957; // 2000-01-01 − 1970-01-01
 const DATE = /^\d{4}-\d\d-\d\d$/;
@@ -40,20 +41,20 @@ export function date(): Column<string> {
   return column({ kind: "date", nullable: false }, "date", canonical("date", canonicalDate));
 }
 
-/** Turns a canonicalising function's refusal into an exception (for values read from PostgreSQL). */
-export function orThrow<T>(convert: Canonicalise<T>): (value: unknown) => T {
-  return (value) => {
-    const result = convert(value);
-    if (typeof result === "object" && result !== null && "reason" in result) throw new Error(result.reason);
-    return result as T;
-  };
-}
-
 /** The `date` kind. */
 export const dateKind: ScalarKind = scalarKind({
   fromSpec: date,
   physical: () => ({ type: "INT32", converted_type: "DATE", logical_type: { type: "DATE" } }),
   toParquet: () => (value) => parseDate(value),
+  row: (_spec, _element, sink) => (value) => {
+    let days = typeof value === "string" && value.length === 10 ? canonicalDays(value) : undefined;
+    if (days === undefined) {
+      const exact = parseDate(value);
+      if (typeof exact === "string") throw new Error(exact);
+      days = exact;
+    }
+    int32(sink, days);
+  },
   // ISO text, whatever the DateStyle; `infinity` stays a string the validator refuses loudly.
   readExpression: (col) => `(to_jsonb(${col}) #>> '{}')`,
   fromPostgres: () => {

@@ -1,3 +1,4 @@
+import { utf8 } from "./plain_bytes.ts";
 // This module is browser compatible.
 
 /**
@@ -8,7 +9,7 @@
 
 import * as v from "valibot";
 import { SchemaError } from "../../errors.ts";
-import { type Column, column, same, type ScalarKind, scalarKind, textSize } from "./kind.ts";
+import { type Column, column, same, type ScalarKind, scalarKind, textSize, wrongType } from "./kind.ts";
 
 /**
  * An enum column: text restricted to `values`, stored as a UTF-8 string. `name` is the PostgreSQL type.
@@ -34,6 +35,15 @@ export const enumKind: ScalarKind = scalarKind({
   fromSpec: (spec) => enumOf(spec.enumName ?? "enum", spec.values ?? []),
   physical: () => ({ type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } }),
   toParquet: () => same,
+  row: (spec, _element, sink) => {
+    const labels = new Set(spec.values);
+    return (value) => {
+      if (!labels.has(value as string)) {
+        throw wrongType(`one of ${[...labels].map((l) => JSON.stringify(l)).join(", ")}`, value);
+      }
+      utf8(sink, value as string);
+    };
+  },
   copy: {
     // Through text, so the COPY does not depend on the enum type's name.
     select: (col) => `${col}::text`,

@@ -7,8 +7,8 @@
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind } from "./kind.ts";
-import { swapped } from "./plain_bytes.ts";
+import { type Column, column, same, type ScalarKind, scalarKind, wrongType } from "./kind.ts";
+import { float64, swapped } from "./plain_bytes.ts";
 
 /**
  * A `double precision` (float8) column: stored as DOUBLE.
@@ -28,5 +28,9 @@ export const floatKind: ScalarKind = scalarKind({
   fromSpec: float,
   physical: () => ({ type: "DOUBLE" }),
   toParquet: () => same,
+  row: (_spec, _element, sink) => (value) => {
+    if (typeof value !== "number") throw wrongType("a number", value);
+    float64(sink, value);
+  },
   copy: { field: (_spec, _element, sink) => (b, at) => swapped(sink, b, at, 8) },
 });

@@ -7,7 +7,15 @@
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind, type ScalarKindParts } from "./kind.ts";
+import {
+  type Column,
+  column,
+  same,
+  type ScalarKind,
+  scalarKind,
+  type ScalarKindParts,
+  wrongType,
+} from "./kind.ts";
 import { int32 } from "./plain_bytes.ts";
 
 /** An integer column of `bits` bits (16 or 32). */
@@ -21,7 +29,18 @@ export function integerColumn(kind: "smallint" | "int", bits: 16 | 32): Column<n
 }
 
 /** The parts integer kinds share: stored as INT32, rows carry numbers. */
-export const integerParts: Pick<ScalarKindParts, "toParquet"> = { toParquet: () => same };
+export const integerParts: Pick<ScalarKindParts, "toParquet" | "row"> = {
+  toParquet: () => same,
+  row(spec, _element, sink) {
+    const max = spec.kind === "smallint" ? 2 ** 15 : 2 ** 31;
+    return (value) => {
+      if (typeof value !== "number" || !Number.isInteger(value) || value < -max || value >= max) {
+        throw wrongType(`an integer in ${-max}..${max - 1}`, value);
+      }
+      int32(sink, value);
+    };
+  },
+};
 
 /**
  * An `integer` (int4) column: stored as INT32; rows carry numbers.

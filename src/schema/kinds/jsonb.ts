@@ -1,3 +1,4 @@
+import { utf8 } from "./plain_bytes.ts";
 // This module is browser compatible.
 
 /**
@@ -6,7 +7,16 @@
  * @module
  */
 
-import { canonical, type Column, column, same, type ScalarKind, scalarKind, type ValueSink } from "./kind.ts";
+import {
+  canonical,
+  type Column,
+  column,
+  same,
+  type ScalarKind,
+  scalarKind,
+  type ValueSink,
+  wrongType,
+} from "./kind.ts";
 import { describe } from "../values.ts";
 
 /** A JSON value, as a `jsonb` column carries it. */
@@ -44,6 +54,16 @@ export const jsonbKind: ScalarKind = scalarKind({
   fromSpec: jsonb,
   physical: () => ({ type: "BYTE_ARRAY", converted_type: "JSON", logical_type: { type: "JSON" } }),
   toParquet: () => same,
+  row: (_spec, _element, sink) => (value) => {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (cause) {
+      throw new Error(`expected a JSON value, received ${describe(value)}: ${(cause as Error).message}`);
+    }
+    if (text === undefined) throw wrongType("a JSON value", value);
+    utf8(sink, text);
+  },
   copy: {
     // A version byte, then jsonb's text; the spaces after ':' and ',' are dropped to store what
     // JSON.stringify would (the row path's bytes).

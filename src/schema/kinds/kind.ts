@@ -114,6 +114,31 @@ export interface ValueSink {
   commitBytes(n: number): void;
 }
 
+/**
+ * A column buffer as a whole-row writer sees it: values, plus NULLs and, for a LIST column, arrays. A
+ * LIST row is `addNull()` (a NULL array) or `beginList(n)` then exactly `n` values or `addNullElement()`s.
+ */
+export interface ColumnSink extends ValueSink {
+  /** A NULL row value (for a LIST column, a NULL array). */
+  addNull(): void;
+  /** Starts a LIST row of `n` elements, which follow; `beginList(0)` is an empty array. */
+  beginList(n: number): void;
+  /** A NULL element of the LIST row begun last. */
+  addNullElement(): void;
+}
+
+/** Writes one non-null row value into its column's sink(s); throws an `Error` saying why it cannot. */
+export type RowWriter = (value: unknown) => void;
+
+/** A conversion's refusal as an exception, for writers (the message is the kind's reason). */
+export function orThrow<T>(convert: Canonicalise<T>): (value: unknown) => T {
+  return (value) => {
+    const result = convert(value);
+    if (typeof result === "object" && result !== null && "reason" in result) throw new Error(result.reason);
+    return result as T;
+  };
+}
+
 /** Writes one non-null binary COPY field, `n` bytes at `b[at]`, into its column's sink. */
 export type FieldWriter = (b: Uint8Array, at: number, n: number) => void;
 
@@ -126,7 +151,7 @@ export interface ParquetColumn {
   name: string;
   /** The table column it comes from (a point gives two Parquet columns). */
   source: string;
-  /** Turns one row value (canonical, validated, or null) into the value hyparquet-writer expects. */
+  /** Turns one row value (canonical, validated, or null) into its stored value as hyparquet reads it back (filters compare it with statistics). */
   toParquet: (value: unknown) => unknown;
 }
 
@@ -172,26 +197,37 @@ export interface Kind {
   };
   /** An approximate in-memory size of one row value (null included), cheap enough for every row. */
   size(spec: ColumnSpec): (value: unknown) => number;
+  /**
+   * The writer of non-null row values into the column's sinks (one per leaf of `parquet`'s elements, in
+   * order). It takes what the kind's Valibot schema takes: canonical values on a fast path, anything else
+   * through the kind's own canonicalisation; a value the schema would refuse throws, with its reason.
+   */
+  rows(spec: ColumnSpec, leaves: SchemaElement[], sinks: ColumnSink[]): RowWriter;
 }
 
 /** A kind stored as one Parquet leaf column, usable as an array's element. */
 export interface ScalarKind extends Kind {
   /** The Parquet physical type and annotations of a value (no name, no repetition). */
   physical(spec: ColumnSpec): Omit<SchemaElement, "name" | "repetition_type">;
-  /** Turns one canonical non-null row value into the value hyparquet-writer expects. */
+  /** Turns one canonical non-null row value into its stored value as hyparquet reads it back. */
   toParquet(spec: ColumnSpec): (value: unknown) => unknown;
+  /** The writer of non-null row values into `sink` (a column's, or an array's elements'). */
+  row(spec: ColumnSpec, element: SchemaElement, sink: ValueSink): RowWriter;
   /** Whether arrays of this kind are read through `::text[]`, so no digit is lost to a JSON number. */
   readArrayAsText?: boolean;
 }
 
 /** The members of a {@link ScalarKind} that are not derived from `physical` and `toParquet`. */
-export type ScalarKindParts = Omit<ScalarKind, "parquet" | "size"> & Partial<Pick<ScalarKind, "size">>;
+export type ScalarKindParts =
+  & Omit<ScalarKind, "parquet" | "size" | "rows">
+  & Partial<Pick<ScalarKind, "size">>;
 
 /** A scalar kind from its parts: one schema element named for the column, converted by `toParquet`. */
 export function scalarKind(parts: ScalarKindParts): ScalarKind {
   return {
     size: () => fixedSize,
     ...parts,
+    rows: (spec, leaves, sinks) => parts.row(spec, leaves[0], sinks[0]),
     parquet(name, spec) {
       const convert = parts.toParquet(spec);
       const repetition_type = spec.nullable ? "OPTIONAL" : "REQUIRED";
@@ -208,6 +244,11 @@ const fixedSize = () => 16;
 /** The size of a value carried as text (or null): its length and a string's overhead. */
 export function textSize(value: unknown): number {
   return ((value as string | null)?.length ?? 0) + 16;
+}
+
+/** The error of a row value of the wrong type, for writers. */
+export function wrongType(expected: string, value: unknown): Error {
+  return new Error(`expected ${expected}, received ${describe(value)}`);
 }
 
 /** The identity conversion, for values stored as rows carry them. */

@@ -15,13 +15,15 @@ import {
   column,
   type FieldWriter,
   type Refuse,
+  type RowWriter,
   same,
   type ScalarKind,
   scalarKind,
   textSize,
   type ValueSink,
+  wrongType,
 } from "./kind.ts";
-import { bigInt64, int32, safeInt64 } from "./plain_bytes.ts";
+import { bigInt64, int32, safeInt64, utf8 } from "./plain_bytes.ts";
 import { describe, formatDecimal, normalizeDecimalText, parseDecimal } from "../values.ts";
 
 /**
@@ -110,6 +112,18 @@ export const numericKind: ScalarKind = scalarKind({
     };
   },
   readArrayAsText: true,
+  row(spec, element, sink) {
+    if (spec.precision === undefined) {
+      return (value) => {
+        const text = typeof value === "string" || typeof value === "number" || typeof value === "bigint"
+          ? normalizeDecimalText(value)
+          : undefined;
+        if (text === undefined) throw wrongType("a decimal number", value);
+        utf8(sink, text);
+      };
+    }
+    return decimalRow(element, spec.precision, spec.scale ?? 0, sink);
+  },
   copy: {
     // An unconstrained numeric has no fixed scale: its text without trailing zeros, as the row path has it.
     select: (col, spec, pgType) =>
@@ -164,4 +178,60 @@ function numericField(element: SchemaElement, scale: number, sink: ValueSink, re
     }
     sink.commit();
   };
+}
+
+/**
+ * A numeric(p,s) row value into its DECIMAL column: canonical text (exactly `scale` fraction digits) by
+ * its digits, anything else through `parseDecimal`, which refuses what does not fit.
+ */
+function decimalRow(element: SchemaElement, precision: number, scale: number, sink: ValueSink): RowWriter {
+  const type = element.type, width = element.type_length ?? 0;
+  const store = (unscaled: bigint) => {
+    if (type === "INT32") return int32(sink, Number(unscaled));
+    if (type === "INT64") return bigInt64(sink, unscaled);
+    const d = sink.reserve(width), o = sink.length;
+    for (let i = width - 1; i >= 0; i--) {
+      d[o + i] = Number(BigInt.asUintN(8, unscaled));
+      unscaled >>= 8n;
+    }
+    sink.commit();
+  };
+  return (value) => {
+    if (typeof value === "string") {
+      const digits = canonicalDigits(value, precision, scale);
+      if (digits !== undefined) {
+        if (type === "INT32" || (type === "INT64" && digits.length <= 15)) {
+          const n = Number(digits);
+          return type === "INT32" ? int32(sink, n) : safeInt64(sink, n);
+        }
+        return store(BigInt(digits));
+      }
+    }
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "bigint") {
+      throw wrongType("a decimal number", value);
+    }
+    const unscaled = parseDecimal(value, precision, scale);
+    if (typeof unscaled === "string") throw new Error(unscaled);
+    store(unscaled);
+  };
+}
+
+/**
+ * The unscaled digits (with their sign) of canonical decimal text that fits numeric(p,s): an optional
+ * `-`, at most p − s integer digits (or a lone 0), then `.` and exactly `scale` digits when scale > 0.
+ */
+function canonicalDigits(text: string, precision: number, scale: number): string | undefined {
+  const negative = text.charCodeAt(0) === 45 ? 1 : 0;
+  const point = scale ? text.length - scale - 1 : text.length;
+  const integer = point - negative;
+  if (integer < 1 || (integer > precision - scale && !(integer === 1 && text.charCodeAt(negative) === 48))) {
+    return undefined;
+  }
+  if (scale && text.charCodeAt(point) !== 46) return undefined;
+  for (let i = negative; i < text.length; i++) {
+    if (i === point) continue;
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return scale ? text.slice(0, point) + text.slice(point + 1) : text;
 }

@@ -56,3 +56,37 @@ export function swapped(sink: ValueSink, b: Uint8Array, at: number, width: numbe
 export function int32BE(b: Uint8Array, at: number): number {
   return b[at] << 24 | b[at + 1] << 16 | b[at + 2] << 8 | b[at + 3];
 }
+
+const scratch = new DataView(new ArrayBuffer(8));
+const scratchBytes = new Uint8Array(scratch.buffer);
+const encoder = new TextEncoder();
+
+/** Stores a number as a little-endian DOUBLE. */
+export function float64(sink: ValueSink, value: number): void {
+  scratch.setFloat64(0, value, true);
+  const d = sink.reserve(8), o = sink.length;
+  for (let i = 0; i < 8; i++) d[o + i] = scratchBytes[i];
+  sink.commit();
+}
+
+/** Stores a number as a little-endian FLOAT. */
+export function float32(sink: ValueSink, value: number): void {
+  scratch.setFloat32(0, value, true);
+  const d = sink.reserve(4), o = sink.length;
+  for (let i = 0; i < 4; i++) d[o + i] = scratchBytes[i];
+  sink.commit();
+}
+
+/** Stores a string as a UTF-8 BYTE_ARRAY: ASCII byte by byte (most text), the rest by `encodeInto`. */
+export function utf8(sink: ValueSink, text: string): void {
+  const n = text.length;
+  const d = sink.reserve(4 + 3 * n), o = sink.length + 4;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) break;
+    d[o + i] = c;
+  }
+  const length = i < n ? i + encoder.encodeInto(text.slice(i), d.subarray(o + i)).written : n;
+  sink.commitBytes(length);
+}

@@ -1,3 +1,4 @@
+import { float64 } from "./plain_bytes.ts";
 // This module is browser compatible.
 
 /**
@@ -7,7 +8,15 @@
  * @module
  */
 
-import { canonical, type Column, column, type Kind, type TableColumns } from "./kind.ts";
+import {
+  canonical,
+  type Canonicalise,
+  type Column,
+  column,
+  type Kind,
+  orThrow,
+  type TableColumns,
+} from "./kind.ts";
 import { describe } from "../values.ts";
 
 /** A geographic point, as rows carry it (WGS 84 degrees). */
@@ -35,18 +44,20 @@ export function geographyPoint(): Column<GeoPoint> {
   return column(
     { kind: "point", nullable: false },
     "geography(Point,4326)",
-    canonical("point", (value) => {
-      const point = toPoint(value);
-      if (!point) {
-        return { reason: `expected { latitude, longitude } or a GeoJSON Point, received ${describe(value)}` };
-      }
-      if (!(Math.abs(point.latitude) <= 90) || !(Math.abs(point.longitude) <= 180)) {
-        return { reason: `latitude ${point.latitude}, longitude ${point.longitude} is not on Earth` };
-      }
-      return point;
-    }),
+    canonical("point", canonicalPoint),
   );
 }
+
+const canonicalPoint: Canonicalise<GeoPoint> = (value) => {
+  const point = toPoint(value);
+  if (!point) {
+    return { reason: `expected { latitude, longitude } or a GeoJSON Point, received ${describe(value)}` };
+  }
+  if (!(Math.abs(point.latitude) <= 90) || !(Math.abs(point.longitude) <= 180)) {
+    return { reason: `latitude ${point.latitude}, longitude ${point.longitude} is not on Earth` };
+  }
+  return point;
+};
 
 function toPoint(value: unknown): GeoPoint | undefined {
   if (typeof value !== "object" || value === null) return undefined;
@@ -94,6 +105,19 @@ export const pointKind: Kind = {
     const geometry = `ST_Transform(${col}::geometry, 4326)`;
     return `CASE WHEN ${col} IS NULL THEN NULL ELSE json_build_object('latitude', ST_Y(${geometry}), ` +
       `'longitude', ST_X(${geometry})) END`;
+  },
+  rows(_spec, _leaves, [latitudes, longitudes]) {
+    const exact = orThrow(canonicalPoint);
+    return (value) => {
+      const point = value as GeoPoint;
+      const canonical = typeof value === "object" && value !== null && typeof point.latitude === "number" &&
+          typeof point.longitude === "number" && Math.abs(point.latitude) <= 90 &&
+          Math.abs(point.longitude) <= 180
+        ? point
+        : exact(value);
+      float64(latitudes, canonical.latitude);
+      float64(longitudes, canonical.longitude);
+    };
   },
   size: () => () => 16,
 };

@@ -7,8 +7,8 @@
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind } from "./kind.ts";
-import { swapped } from "./plain_bytes.ts";
+import { type Column, column, same, type ScalarKind, scalarKind, wrongType } from "./kind.ts";
+import { float32, swapped } from "./plain_bytes.ts";
 
 /**
  * A `real` (float4) column: stored as FLOAT.
@@ -28,5 +28,9 @@ export const realKind: ScalarKind = scalarKind({
   fromSpec: real,
   physical: () => ({ type: "FLOAT" }),
   toParquet: () => same,
+  row: (_spec, _element, sink) => (value) => {
+    if (typeof value !== "number") throw wrongType("a number", value);
+    float32(sink, value);
+  },
   copy: { field: (_spec, _element, sink) => (b, at) => swapped(sink, b, at, 4) },
 });

@@ -1,3 +1,4 @@
+import { utf8 } from "./plain_bytes.ts";
 // This module is browser compatible.
 
 /**
@@ -7,7 +8,7 @@
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind, textSize } from "./kind.ts";
+import { type Column, column, same, type ScalarKind, scalarKind, textSize, wrongType } from "./kind.ts";
 
 /**
  * A `text` column (also `varchar`): stored as a UTF-8 string.
@@ -27,6 +28,10 @@ export const textKind: ScalarKind = scalarKind({
   fromSpec: text,
   physical: () => ({ type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } }),
   toParquet: () => same,
+  row: (_spec, _element, sink) => (value) => {
+    if (typeof value !== "string") throw wrongType("a string", value);
+    utf8(sink, value);
+  },
   // `::text`, so a type mapped with `unmappedAsText` (interval, bytea, …) arrives as its text.
   readExpression: (col) => `${col}::text`,
   copy: { field: (_spec, _element, sink) => (b, at, n) => sink.addBytes(b, at, n) },

@@ -15,15 +15,15 @@ import {
   column,
   type ColumnSpec,
   type FieldWriter,
+  orThrow,
   type Refuse,
   type ScalarKind,
   scalarKind,
   textSize,
   type ValueSink,
 } from "./kind.ts";
-import { orThrow } from "./date.ts";
-import { int32BE, int64 } from "./plain_bytes.ts";
-import { formatTimestamp, parseTimestamp } from "../values.ts";
+import { bigInt64, int32BE, int64, safeInt64 } from "./plain_bytes.ts";
+import { canonicalMicros, formatTimestamp, parseTimestamp } from "../values.ts";
 
 const PG_EPOCH_MICROS = 946_684_800_000_000;
 const EPOCH_HI = Math.floor(PG_EPOCH_MICROS / 2 ** 32);
@@ -89,6 +89,19 @@ export function timestampKindOf(withZone: boolean): ScalarKind {
     toParquet(spec) {
       const divisor = spec.unit === "millis" ? 1000n : 1n;
       return (value) => (parseTimestamp(value, withZone) as bigint) / divisor;
+    },
+    row(spec, _element, sink) {
+      const millis = spec.unit === "millis";
+      return (value) => {
+        const micros = typeof value === "string"
+          ? canonicalMicros(value, withZone, millis ? 3 : 6)
+          : undefined;
+        if (micros !== undefined) return safeInt64(sink, millis ? Math.floor(micros / 1000) : micros);
+        const exact = parseTimestamp(value, withZone);
+        if (typeof exact === "string") throw new Error(exact);
+        // Floor to milliseconds, as the canonical text's truncated fraction does.
+        bigInt64(sink, millis ? (exact - ((exact % 1000n) + 1000n) % 1000n) / 1000n : exact);
+      };
     },
     // ISO text with microseconds, whatever the DateStyle; `infinity` stays a string the validator refuses.
     readExpression: (col) => `(to_jsonb(${col}) #>> '{}')`,

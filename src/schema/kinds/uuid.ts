@@ -6,8 +6,14 @@
  * @module
  */
 
-import { canonical, type Column, column, type ScalarKind, scalarKind } from "./kind.ts";
+import { canonical, type Column, column, orThrow, type ScalarKind, scalarKind } from "./kind.ts";
 import { describe } from "../values.ts";
+
+// Hex digit values by UTF-16 code unit (either case); 0x10 marks one that is not a hex digit.
+const HEX = new Uint8Array(65536).fill(0x10);
+for (let i = 0; i < 16; i++) {
+  HEX["0123456789abcdef".charCodeAt(i)] = HEX["0123456789ABCDEF".charCodeAt(i)] = i;
+}
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -38,6 +44,24 @@ export const uuidKind: ScalarKind = scalarKind({
   fromSpec: uuid,
   physical: () => ({ type: "FIXED_LEN_BYTE_ARRAY", type_length: 16, logical_type: { type: "UUID" } }),
   toParquet: () => (value) => value,
+  row: (_spec, _element, sink) => {
+    const exact = orThrow(canonicalUuid);
+    return (value) => {
+      const dashed = typeof value === "string" && value.length === 36 && value[8] === "-" &&
+        value[13] === "-" && value[18] === "-" && value[23] === "-";
+      const text = dashed ? value : exact(value);
+      const d = sink.reserve(16), o = sink.length;
+      let bad = 0;
+      for (let i = 0, c = 0; i < 16; i++, c += 2) {
+        if (c === 8 || c === 13 || c === 18 || c === 23) c++; // the dashes
+        const hi = HEX[text.charCodeAt(c)], lo = HEX[text.charCodeAt(c + 1)];
+        bad |= hi | lo;
+        d[o + i] = hi << 4 | lo;
+      }
+      if (bad & 0x10) exact(value); // not hex: refused with the kind's reason
+      sink.commit();
+    };
+  },
   copy: {
     field: (_spec, _element, sink) => (b, at) => {
       const d = sink.reserve(16), o = sink.length;
