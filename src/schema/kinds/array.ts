@@ -10,7 +10,18 @@
 
 import * as v from "valibot";
 import { SchemaError } from "../../errors.ts";
-import { type Column, column, type ColumnSpec, type Kind, type ScalarKind, wrongType } from "./kind.ts";
+import {
+  type Canonicalise,
+  type Column,
+  column,
+  type ColumnSpec,
+  fastCheck,
+  type Kind,
+  REFUSED,
+  type ScalarKind,
+  withCheck,
+  wrongType,
+} from "./kind.ts";
 
 /**
  * An array column (`text[]`, `integer[]`, …) of a scalar element column: stored as a Parquet LIST.
@@ -27,11 +38,28 @@ export function array<T>(element: Column<T>): Column<T[]> {
     throw new SchemaError(`Cannot declare an array of ${element.spec.kind}: arrays hold scalar columns only`);
   }
   const item = element.spec.nullable ? v.nullable(element.schema) : element.schema;
+  const check = fastCheck(element.schema), nullable = element.spec.nullable;
+  const schema = v.array(item) as v.GenericSchema<unknown, T[]>;
   return column(
     { kind: "array", nullable: false, element: element.spec },
     `${element.pgType}[]`,
-    v.array(item) as v.GenericSchema<unknown, T[]>,
+    check ? withCheck(schema, (value) => checkArray(value, check, nullable)) : schema,
   );
+}
+
+function checkArray(value: unknown, check: Canonicalise<unknown>, nullable: boolean): unknown {
+  if (!Array.isArray(value)) return REFUSED;
+  const out = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    if (item === null && nullable) out[i] = null;
+    else {
+      const result = check(item);
+      if (typeof result === "object" && result !== null && "reason" in result) return REFUSED;
+      out[i] = result;
+    }
+  }
+  return out;
 }
 
 /** The `array` kind, whose element kinds are found with `scalar`. */

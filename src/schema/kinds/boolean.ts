@@ -7,7 +7,16 @@
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind, wrongType } from "./kind.ts";
+import {
+  type Column,
+  column,
+  REFUSED,
+  same,
+  type ScalarKind,
+  scalarKind,
+  withCheck,
+  wrongType,
+} from "./kind.ts";
 
 /**
  * A `boolean` column.
@@ -19,7 +28,11 @@ import { type Column, column, same, type ScalarKind, scalarKind, wrongType } fro
  * ```
  */
 export function boolean(): Column<boolean> {
-  return column({ kind: "boolean", nullable: false }, "boolean", v.boolean());
+  return column(
+    { kind: "boolean", nullable: false },
+    "boolean",
+    withCheck(v.boolean(), (value) => typeof value === "boolean" ? value : REFUSED),
+  );
 }
 
 /** The `boolean` kind. */

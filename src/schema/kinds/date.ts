@@ -23,6 +23,7 @@ const PG_EPOCH_DAYS = 10_957; // 2000-01-01 − 1970-01-01
 const DATE = /^\d{4}-\d\d-\d\d$/;
 
 const canonicalDate: Canonicalise<string> = (value) => {
+  if (typeof value === "string" && value.length === 10 && canonicalDays(value) !== undefined) return value;
   const days = parseDate(value);
   return typeof days === "string" ? { reason: days } : formatDate(days);
 };

@@ -9,7 +9,17 @@ import { utf8 } from "./plain_bytes.ts";
 
 import * as v from "valibot";
 import { SchemaError } from "../../errors.ts";
-import { type Column, column, same, type ScalarKind, scalarKind, textSize, wrongType } from "./kind.ts";
+import {
+  type Column,
+  column,
+  REFUSED,
+  same,
+  type ScalarKind,
+  scalarKind,
+  textSize,
+  withCheck,
+  wrongType,
+} from "./kind.ts";
 
 /**
  * An enum column: text restricted to `values`, stored as a UTF-8 string. `name` is the PostgreSQL type.
@@ -23,10 +33,17 @@ import { type Column, column, same, type ScalarKind, scalarKind, textSize, wrong
  */
 export function enumOf<const V extends string>(name: string, values: readonly V[]): Column<V> {
   if (!values.length) throw new SchemaError(`Cannot declare enum ${name} as it has no values`);
+  const labels = new Set<unknown>(values);
   return column(
     { kind: "enum", nullable: false, values: [...values], enumName: name },
     name,
-    v.picklist(values as V[]) as unknown as v.GenericSchema<unknown, V>,
+    withCheck(
+      v.picklist(values as V[]),
+      (value) => labels.has(value) ? value : REFUSED,
+    ) as unknown as v.GenericSchema<
+      unknown,
+      V
+    >,
   );
 }
 

@@ -7,7 +7,16 @@
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind, wrongType } from "./kind.ts";
+import {
+  type Column,
+  column,
+  number,
+  same,
+  type ScalarKind,
+  scalarKind,
+  withCheck,
+  wrongType,
+} from "./kind.ts";
 import { float64, swapped } from "./plain_bytes.ts";
 
 /**
@@ -20,7 +29,7 @@ import { float64, swapped } from "./plain_bytes.ts";
  * ```
  */
 export function float(): Column<number> {
-  return column({ kind: "float", nullable: false }, "double precision", v.number());
+  return column({ kind: "float", nullable: false }, "double precision", withCheck(v.number(), number));
 }
 
 /** The `float` kind. */

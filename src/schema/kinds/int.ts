@@ -10,10 +10,12 @@ import * as v from "valibot";
 import {
   type Column,
   column,
+  REFUSED,
   same,
   type ScalarKind,
   scalarKind,
   type ScalarKindParts,
+  withCheck,
   wrongType,
 } from "./kind.ts";
 import { int32 } from "./plain_bytes.ts";
@@ -24,7 +26,13 @@ export function integerColumn(kind: "smallint" | "int", bits: 16 | 32): Column<n
   return column(
     { kind, nullable: false },
     kind === "int" ? "integer" : "smallint",
-    v.pipe(v.number(), v.integer(), v.minValue(-max), v.maxValue(max - 1)),
+    withCheck(
+      v.pipe(v.number(), v.integer(), v.minValue(-max), v.maxValue(max - 1)),
+      (value) =>
+        typeof value === "number" && Number.isInteger(value) && value >= -max && value < max
+          ? value
+          : REFUSED,
+    ),
   );
 }
 

@@ -36,6 +36,7 @@ export function jsonb(): Column<JsonValue> {
     { kind: "jsonb", nullable: false },
     "jsonb",
     canonical("jsonb", (value) => {
+      if (isPlainJson(value, 0)) return value as JsonValue;
       try {
         if (value === undefined || typeof value === "function" || typeof value === "symbol") {
           throw new Error();
@@ -47,6 +48,36 @@ export function jsonb(): Column<JsonValue> {
       }
     }),
   );
+}
+
+/**
+ * Whether `value` is plain JSON data (primitives, arrays and plain objects, not too deep), which
+ * `JSON.stringify` cannot fail on: checked by a walk, cheaper than stringifying. Anything else (a
+ * `toJSON`, a class, a bigint, a cycle) is left to `JSON.stringify` to judge.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+      return true;
+    case "object": {
+      if (value === null) return true;
+      if (depth > 32) return false;
+      if (Array.isArray(value)) {
+        for (const item of value) if (!isPlainJson(item, depth + 1)) return false;
+        return true;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      for (const key in value) {
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The `jsonb` kind. */

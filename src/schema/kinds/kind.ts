@@ -80,19 +80,45 @@ export function column<T>(spec: ColumnSpec, pgType: string, schema: v.GenericSch
 /** A conversion that gives the canonical value, or `{ reason }` when the value is not one of the kind. */
 export type Canonicalise<T> = (value: unknown) => T | { reason: string };
 
+/**
+ * The fast checks of the vocabulary's own schemas, by schema: what `ValidateStream` runs instead of
+ * Valibot. A schema not found here (a column given checks of its own) is run through Valibot.
+ */
+const CHECKS = new WeakMap<object, Canonicalise<unknown>>();
+
+/** What a fast check returns for a value its schema refuses (Valibot then says why). */
+export const REFUSED: { reason: string } = { reason: "refused" };
+
+/**
+ * Registers `check` as the fast form of `schema`: for every value, it must give what Valibot's parse of
+ * `schema` outputs, or a `{ reason }` where Valibot would fail (Valibot is then run for its issues).
+ */
+export function withCheck<S extends object>(schema: S, check: Canonicalise<unknown>): S {
+  CHECKS.set(schema, check);
+  return schema;
+}
+
+/** The fast check of a column's schema, or undefined when only Valibot knows it (custom checks). */
+export function fastCheck(schema: object): Canonicalise<unknown> | undefined {
+  return CHECKS.get(schema);
+}
+
 /** A Valibot schema from a canonicalising function: its reason becomes the issue's message. */
 export function canonical<T>(expects: string, convert: Canonicalise<T>): v.GenericSchema<unknown, T> {
-  return v.pipe(
-    v.unknown(),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      const result = convert(dataset.value);
-      if (typeof result === "object" && result !== null && "reason" in result) {
-        addIssue({ message: result.reason, expected: expects, received: describe(dataset.value) });
-        return NEVER;
-      }
-      return result as T;
-    }),
-  ) as v.GenericSchema<unknown, T>;
+  return withCheck(
+    v.pipe(
+      v.unknown(),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        const result = convert(dataset.value);
+        if (typeof result === "object" && result !== null && "reason" in result) {
+          addIssue({ message: result.reason, expected: expects, received: describe(dataset.value) });
+          return NEVER;
+        }
+        return result as T;
+      }),
+    ) as v.GenericSchema<unknown, T>,
+    convert,
+  );
 }
 
 /**
@@ -254,4 +280,9 @@ export function wrongType(expected: string, value: unknown): Error {
 /** The identity conversion, for values stored as rows carry them. */
 export function same(value: unknown): unknown {
   return value;
+}
+
+/** Valibot's `v.number()` as a fast check: a number that is not NaN. */
+export function number(value: unknown): unknown {
+  return typeof value === "number" && value === value ? value : REFUSED;
 }

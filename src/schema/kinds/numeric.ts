@@ -64,6 +64,7 @@ export function numeric(precision?: number, scale = 0): Column<string> {
     { kind: "numeric", nullable: false, precision, scale },
     `numeric(${precision},${scale})`,
     canonical(`numeric(${precision},${scale})`, (value) => {
+      if (typeof value === "string" && isCanonicalDecimal(value, precision, scale)) return value;
       if (typeof value !== "string" && typeof value !== "number" && typeof value !== "bigint") {
         return { reason: `expected a decimal number, received ${describe(value)}` };
       }
@@ -214,6 +215,16 @@ function decimalRow(element: SchemaElement, precision: number, scale: number, si
     if (typeof unscaled === "string") throw new Error(unscaled);
     store(unscaled);
   };
+}
+
+/** Whether `text` is what `formatDecimal` prints for numeric(p,s): no leading zero, no "-0". */
+function isCanonicalDecimal(text: string, precision: number, scale: number): boolean {
+  const digits = canonicalDigits(text, precision, scale);
+  if (digits === undefined) return false;
+  const negative = text.charCodeAt(0) === 45 ? 1 : 0;
+  const integer = text.length - negative - (scale ? scale + 1 : 0);
+  if (integer > 1 && text.charCodeAt(negative) === 48) return false;
+  return !negative || /[1-9]/.test(digits);
 }
 
 /**

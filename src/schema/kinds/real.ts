@@ -7,7 +7,16 @@
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind, wrongType } from "./kind.ts";
+import {
+  type Column,
+  column,
+  number,
+  same,
+  type ScalarKind,
+  scalarKind,
+  withCheck,
+  wrongType,
+} from "./kind.ts";
 import { float32, swapped } from "./plain_bytes.ts";
 
 /**
@@ -20,7 +29,7 @@ import { float32, swapped } from "./plain_bytes.ts";
  * ```
  */
 export function real(): Column<number> {
-  return column({ kind: "real", nullable: false }, "real", v.number());
+  return column({ kind: "real", nullable: false }, "real", withCheck(v.number(), number));
 }
 
 /** The `real` kind. */

@@ -8,7 +8,17 @@ import { utf8 } from "./plain_bytes.ts";
  */
 
 import * as v from "valibot";
-import { type Column, column, same, type ScalarKind, scalarKind, textSize, wrongType } from "./kind.ts";
+import {
+  type Column,
+  column,
+  REFUSED,
+  same,
+  type ScalarKind,
+  scalarKind,
+  textSize,
+  withCheck,
+  wrongType,
+} from "./kind.ts";
 
 /**
  * A `text` column (also `varchar`): stored as a UTF-8 string.
@@ -20,7 +30,11 @@ import { type Column, column, same, type ScalarKind, scalarKind, textSize, wrong
  * ```
  */
 export function text(): Column<string> {
-  return column({ kind: "text", nullable: false }, "text", v.string());
+  return column(
+    { kind: "text", nullable: false },
+    "text",
+    withCheck(v.string(), (value) => typeof value === "string" ? value : REFUSED),
+  );
 }
 
 /** The `text` kind. */

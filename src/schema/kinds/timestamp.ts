@@ -39,7 +39,9 @@ export interface TimestampOptions {
 }
 
 function canonicalTimestamp(withZone: boolean, unit: "micros" | "millis"): Canonicalise<string> {
+  const digits = unit === "micros" ? 6 : 3;
   return (value) => {
+    if (typeof value === "string" && canonicalMicros(value, withZone, digits) !== undefined) return value;
     const micros = parseTimestamp(value, withZone);
     return typeof micros === "string"
       ? { reason: micros }

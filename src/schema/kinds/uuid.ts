@@ -15,6 +15,9 @@ for (let i = 0; i < 16; i++) {
   HEX["0123456789abcdef".charCodeAt(i)] = HEX["0123456789ABCDEF".charCodeAt(i)] = i;
 }
 
+const LOWER_HEX = new Uint8Array(65536);
+for (let i = 0; i < 16; i++) LOWER_HEX["0123456789abcdef".charCodeAt(i)] = 1;
+
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /**
@@ -32,11 +35,22 @@ export function uuid(): Column<string> {
 }
 
 function canonicalUuid(value: unknown): string | { reason: string } {
+  if (typeof value === "string" && isCanonicalUuid(value)) return value;
   if (typeof value !== "string" || !UUID.test(value)) {
     return { reason: `expected a UUID, received ${describe(value)}` };
   }
   const hex = value.replaceAll("-", "").toLowerCase();
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Whether `text` is a lowercase, dashed UUID already (the common case, checked without a regex). */
+function isCanonicalUuid(text: string): boolean {
+  if (text.length !== 36) return false;
+  for (let c = 0; c < 36; c++) {
+    const code = text.charCodeAt(c);
+    if (c === 8 || c === 13 || c === 18 || c === 23 ? code !== 45 : LOWER_HEX[code] !== 1) return false;
+  }
+  return true;
 }
 
 /** The `uuid` kind. */
@@ -47,8 +61,8 @@ export const uuidKind: ScalarKind = scalarKind({
   row: (_spec, _element, sink) => {
     const exact = orThrow(canonicalUuid);
     return (value) => {
-      const dashed = typeof value === "string" && value.length === 36 && value[8] === "-" &&
-        value[13] === "-" && value[18] === "-" && value[23] === "-";
+      const dashed = typeof value === "string" && value.length === 36 && value.charCodeAt(8) === 45 &&
+        value.charCodeAt(13) === 45 && value.charCodeAt(18) === 45 && value.charCodeAt(23) === 45;
       const text = dashed ? value : exact(value);
       const d = sink.reserve(16), o = sink.length;
       let bad = 0;
