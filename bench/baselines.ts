@@ -15,6 +15,10 @@ import postgres from "postgres";
 export interface ChildResult {
   rows: number;
   bytes: number;
+  /** The child's own timing, when it times only part of its run (rows from memory). */
+  seconds?: number;
+  /** The child's own peak, when it measures only part of its run (rows from memory). */
+  peakMiB?: number;
 }
 
 /** postgres.js cursor of row objects → columns → hyparquet-writer, per 100,000-row group. */

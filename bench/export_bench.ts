@@ -1,3 +1,4 @@
+import { memoryPath } from "./memory_rows.ts";
 /**
  * `deno task bench`: PostgreSQL → local Parquet, ours against PostgreSQL's own COPY (the physical limit
  * of any export), the straightforward postgres.js + hyparquet-writer path, and psql + DuckDB, all in
@@ -27,6 +28,8 @@ const ALL_PATHS = [
   "ours-rows",
   "ours-copy",
   "ours-cli",
+  "memory-ours",
+  "memory-hyparquet",
 ] as const;
 
 const { values } = parseArgs({
@@ -53,6 +56,8 @@ if (values.child) {
     ? await straightforward(DB_URL, values.target!, file)
     : values.child === "duckdb"
     ? await duckdb(DB_URL, values.target!, file, codec)
+    : values.child.startsWith("memory-")
+    ? await memoryPath(values.child, Number(/_(\d+)$/.exec(table)![1]), file)
     : values.child === "ours-rows"
     ? await oursRows(DB_URL, schema, table, file, codec)
     : await oursCopy(DB_URL, schema, table, file, codec);
@@ -82,7 +87,13 @@ async function timed(command: string[]): Promise<Run> {
   if (!output.success) throw new Error(`${command.join(" ")} exited ${output.code}`);
   const last = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1) ?? "";
   const reported = last.startsWith("{") ? JSON.parse(last) as ChildResult : undefined;
-  return { seconds, peakMiB: kib / 1024, bytes: reported?.bytes, rows: reported?.rows };
+  // A child may time and measure itself (rows from memory: the writing only, not building the rows).
+  return {
+    seconds: reported?.seconds ?? seconds,
+    peakMiB: reported?.peakMiB ?? kib / 1024,
+    bytes: reported?.bytes,
+    rows: reported?.rows,
+  };
 }
 
 function command(path: string, target: string, codec: string, out: string): string[] {
@@ -143,7 +154,12 @@ try {
     for (const kind of values.table.split(",") as ("log" | "wide")[]) {
       const target = `${BENCH_SCHEMA}.${tables[kind]}`;
       for (const path of paths) {
-        const pathCodecs = path.startsWith("copy") ? ["-"] : path === "straightforward" ? ["snappy"] : codecs;
+        if (path.startsWith("memory-") && kind !== "log") continue; // rows from memory: the log's shape only
+        const pathCodecs = path.startsWith("copy")
+          ? ["-"]
+          : path === "straightforward" || path.startsWith("memory-")
+          ? ["snappy"]
+          : codecs;
         for (const codec of pathCodecs) {
           const runs: Run[] = [];
           for (let round = 0; round < rounds; round++) {
