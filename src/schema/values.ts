@@ -247,6 +247,36 @@ export function canonicalMicros(text: string, withZone: boolean, fractionDigits:
   return Number.isSafeInteger(micros) ? micros : undefined;
 }
 
+/**
+ * The canonical text of the common timestamp forms (`YYYY-MM-DD[T ]HH:MM:SS[.f…]`, then nothing, `Z`,
+ * `+00`, `+00:00` or, for a column with time zone only, any of those zones) made with string operations
+ * only, or undefined for anything else (other offsets, more than six fraction digits, other years),
+ * which the exact path then takes. The output is what `formatTimestamp(parseTimestamp(text))` gives.
+ */
+export function quickTimestamp(text: string, withZone: boolean, fractionDigits: number): string | undefined {
+  if (text.length < 19 || canonicalDays(text, 0) === undefined) return undefined;
+  const separator = text.charCodeAt(10);
+  const h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
+  if (
+    (separator !== 84 && separator !== 32) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 ||
+    text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58
+  ) return undefined;
+  let at = 19, fraction = "";
+  if (text.charCodeAt(at) === 46) {
+    let end = at + 1;
+    while (end < text.length && end - at <= 7 && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) {
+      end++;
+    }
+    if (end === at + 1 || end - at > 7) return undefined;
+    fraction = text.slice(at + 1, end);
+    at = end;
+  }
+  const zone = text.slice(at);
+  if (zone !== "" && zone !== "Z" && (!withZone || (zone !== "+00" && zone !== "+00:00"))) return undefined;
+  const kept = fractionDigits ? "." + (fraction + "000000").slice(0, fractionDigits) : "";
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}${kept}${withZone ? "Z" : ""}`;
+}
+
 /** The decimal number of `count` digits at `text[at…]`, or -1 when one is not a digit. */
 function digits(text: string, at: number, count: number): number {
   let value = 0;

@@ -119,22 +119,36 @@ function fastRowCheck(table: TableDefinition, allowExtra: boolean): (value: unkn
     check: fastCheck(column.schema) ?? valibotCheck(column.schema),
   }));
   const names = new Set(columns.map((c) => c.name));
+  const results: unknown[] = new Array(columns.length);
   return (value) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
     const input = value as Record<string, unknown>;
-    const row: Row = {};
-    for (const { name, nullable, check } of columns) {
+    // Whether the input is already the output (every value canonical, nothing missing or extra):
+    // then it goes on as it is, and no object is made per row.
+    let same = Object.getPrototypeOf(input) === Object.prototype;
+    for (let i = 0; i < columns.length; i++) {
+      const { name, nullable, check } = columns[i];
       const item = input[name];
       if (item === null || item === undefined) {
         if (!nullable) return undefined;
-        row[name] = null;
+        if (item === undefined) same = false;
+        results[i] = null;
         continue;
       }
       const result = check(item);
       if (typeof result === "object" && result !== null && "reason" in result) return undefined;
-      row[name] = result;
+      if (result !== item) same = false;
+      results[i] = result;
     }
-    if (!allowExtra) { for (const key in input) if (!names.has(key)) return undefined; }
+    for (const key in input) {
+      if (names.has(key)) continue;
+      if (!allowExtra) return undefined;
+      same = false;
+      break;
+    }
+    if (same) return input;
+    const row: Row = {};
+    for (let i = 0; i < columns.length; i++) row[columns[i].name] = results[i];
     return row;
   };
 }

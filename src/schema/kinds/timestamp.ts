@@ -23,7 +23,7 @@ import {
   type ValueSink,
 } from "./kind.ts";
 import { bigInt64, int32BE, int64, safeInt64 } from "./plain_bytes.ts";
-import { canonicalMicros, formatTimestamp, parseTimestamp } from "../values.ts";
+import { canonicalMicros, formatTimestamp, parseTimestamp, quickTimestamp } from "../values.ts";
 
 const PG_EPOCH_MICROS = 946_684_800_000_000;
 const EPOCH_HI = Math.floor(PG_EPOCH_MICROS / 2 ** 32);
@@ -41,7 +41,11 @@ export interface TimestampOptions {
 function canonicalTimestamp(withZone: boolean, unit: "micros" | "millis"): Canonicalise<string> {
   const digits = unit === "micros" ? 6 : 3;
   return (value) => {
-    if (typeof value === "string" && canonicalMicros(value, withZone, digits) !== undefined) return value;
+    if (typeof value === "string") {
+      if (canonicalMicros(value, withZone, digits) !== undefined) return value;
+      const quick = quickTimestamp(value, withZone, digits);
+      if (quick !== undefined) return quick;
+    }
     const micros = parseTimestamp(value, withZone);
     return typeof micros === "string"
       ? { reason: micros }
