@@ -27,6 +27,7 @@ import {
 } from "../mod.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
 import { validationError } from "../src/streams/validate_stream.ts";
+import { formatTimestamp, parseTimestamp, quickTimestamp } from "../src/schema/values.ts";
 
 const borehole = defineTable("borehole", {
   id: uuid(),
@@ -265,4 +266,32 @@ Deno.test("a column with checks of its own still runs them", async () => {
   assert.equal(error.row, 2);
   assert.equal(error.column, "depth");
   assert.match(error.reason, /-1/);
+});
+
+Deno.test("timestamps made canonical by string operations equal the exact parse", () => {
+  const texts = [
+    "2024-01-01T00:00:01+00:00",
+    "2024-01-01 00:00:01.5+00",
+    "2024-01-01T00:00:01.123456",
+    "2024-01-01T00:00:01.1234567",
+    "1969-12-31T23:59:59.9995+00:00",
+    "2024-02-29 23:59:59.000001Z",
+    "2024-02-30T00:00:00",
+    "2024-01-01T24:00:00",
+    "2024-01-01T00:00:01+02:00",
+    "0001-01-01T00:00:00",
+  ];
+  for (const withZone of [true, false]) {
+    for (const unit of ["micros", "millis"] as const) {
+      const column = withZone ? timestamptz({ unit }) : timestamp({ unit });
+      for (const text of texts) {
+        const quick = quickTimestamp(text, withZone, unit === "micros" ? 6 : 3);
+        if (quick === undefined) continue;
+        const micros = parseTimestamp(text, withZone);
+        assert.equal(quick, formatTimestamp(micros as bigint, withZone, unit === "micros" ? 6 : 3), text);
+        assert.equal(v.parse(column.schema, text), quick, text);
+      }
+    }
+  }
+  assert.equal(quickTimestamp("2024-01-01T00:00:01+02:00", true, 6), undefined);
 });
