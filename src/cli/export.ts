@@ -60,6 +60,8 @@ export async function main(args: string[]): Promise<number> {
       validate: settings.validate,
       binaryCopy: settings.binaryCopy,
       unmappedAsText: settings.unmappedAsText,
+      idleTimeout: settings.idleTimeout,
+      s3: settings.idleTimeout === undefined ? undefined : { idleTimeout: settings.idleTimeout },
       onProgress: progressPrinter(Deno.stderr.isTerminal()),
       signal: interrupt.signal,
     });

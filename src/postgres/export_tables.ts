@@ -19,6 +19,7 @@ import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
 import { writeTableByCopy } from "./copy_table.ts";
+import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
 import { type Since, sourceError, tableRows } from "./table_source.ts";
 
 /** Progress is reported at most this often per table (the terminal line is redrawn as often). */
@@ -62,6 +63,13 @@ export interface ExportOptions {
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
   unmappedAsText?: boolean;
+  /**
+   * Milliseconds to wait for PostgreSQL's next bytes (COPY data, a FETCH's rows, a catalog answer)
+   * before the run fails, naming the table, and the client is ended: a stalled server or network path
+   * would otherwise hang the export forever. Default 120,000 (`PG_IDLE_TIMEOUT_MS`). S3 has its own,
+   * `s3.idleTimeout`.
+   */
+  idleTimeout?: number;
   /** S3 settings for an `s3://` output. */
   s3?: S3Options;
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
@@ -134,15 +142,30 @@ export interface ExportSummary {
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
   const lost = connectionLost(sql);
-  const stop = [lost, options.signal].filter((s) => s !== undefined);
-  const signal = stop.length > 1 ? AbortSignal.any(stop) : stop[0];
+  checkedTimeout(options.idleTimeout);
+  // A silent server leaves its connection mid-query for good: the run fails with the stall's error,
+  // and the client is ended, as nothing more can be asked of it.
+  const stalled = new AbortController();
+  const onStall = (error: SourceError) => {
+    if (stalled.signal.aborted) return;
+    stalled.abort(error);
+    void sql.end({ timeout: 0 }).catch(() => {});
+  };
+  const stop = [stalled.signal, lost, options.signal].filter((s) => s !== undefined);
+  const signal = AbortSignal.any(stop);
   let batch: BatchWriter | undefined;
   let current: string | undefined;
   let work: Promise<Written> | undefined;
   let written: Written;
   try {
     written = await sql.begin("isolation level repeatable read read only", (tx) => {
-      work = exportInSnapshot(tx, options, signal, (table) => current = table, (b) => batch = b);
+      work = exportInSnapshot(
+        tx,
+        { ...options, onStall },
+        signal,
+        (table) => current = table,
+        (b) => batch = b,
+      );
       // After a connection loss postgres.js would send ROLLBACK on the dropped socket and crash the
       // process: the transaction is gone anyway, so `begin` is left waiting (it has already rejected).
       return work.catch((error) => lost?.aborted ? new Promise<never>(() => {}) : Promise.reject(error));
@@ -152,7 +175,7 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     // still unwinding: wait for it, so its sink has removed its temporary file before anyone reports.
     const inner = await work?.then(() => undefined, (e: unknown) => e);
     if (options.signal?.aborted) await abandon(batch, options.signal);
-    const cause = inner ?? error;
+    const cause = stalled.signal.aborted ? stalled.signal.reason : inner ?? error;
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
@@ -178,17 +201,22 @@ interface Written {
 /** The export proper, inside the snapshot's transaction. */
 async function exportInSnapshot(
   tx: postgres.TransactionSql,
-  options: ExportOptions,
+  options: ExportOptions & Pick<IdleGuard, "onStall">,
   signal: AbortSignal | undefined,
   starting: (table: string | undefined) => void,
   started: (batch: BatchWriter) => void,
 ): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
+  const guard: IdleGuard = { idleTimeout: options.idleTimeout, onStall: options.onStall };
   const query: CatalogQuery = (text, params) => {
     signal?.throwIfAborted();
-    return tx.unsafe(text, params as never[]);
+    return withIdleTimeout(tx.unsafe(text, params as never[]), guard, "reading the catalog");
   };
-  const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
+  const [{ snapshot }] = await withIdleTimeout(
+    tx`SELECT pg_current_snapshot()::text AS snapshot`,
+    guard,
+    "starting the snapshot",
+  );
   const definitions = await planTables(query, options);
   const batch = new BatchWriter(out, { s3: options.s3 });
   started(batch);
@@ -224,11 +252,12 @@ async function exportInSnapshot(
           schema: table.pgSchema,
           mode,
           signal,
+          ...guard,
           onProgress: progress,
           progressInterval: PROGRESS_INTERVAL_MS,
         });
       } else {
-        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal })
+        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
           .pipeThrough(progressTap(progress, (row) => last = row));
         entry = partitionBy.length
           ? await writePartitioned(
