@@ -105,6 +105,19 @@ Deno.test("no database is configured only when --db and every database variable 
   }
 });
 
+Deno.test("the final table's total counts files, not tables (a partitioned table has several)", () => {
+  const text = summaryTable({
+    batch: "20261125T000000000Z_0123abcd",
+    snapshot: "100:100:",
+    out: "./data",
+    tables: [
+      { table: "events", mode: "full", rows: 30, files: 12, bytes: 9000, seconds: 0.5, location: "" },
+      { table: "users", mode: "full", rows: 3, files: 1, bytes: 900, seconds: 0.01, location: "" },
+    ],
+  });
+  assert.match(text.split("\n")[3], /^total\s+33\s+13\s+/);
+});
+
 Deno.test("the final table: one line per table, a total, the batch and its snapshot", () => {
   const text = summaryTable({
     batch: "20261125T000000000Z_0123abcd",
