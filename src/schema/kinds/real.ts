@@ -8,6 +8,7 @@
 
 import * as v from "valibot";
 import { type Column, column, same, type ScalarKind, scalarKind } from "./kind.ts";
+import { anyNumber } from "./float.ts";
 import { swapped } from "./plain_bytes.ts";
 
 /**
@@ -20,7 +21,18 @@ import { swapped } from "./plain_bytes.ts";
  * ```
  */
 export function real(): Column<number> {
-  return column({ kind: "real", nullable: false }, "real", v.number());
+  return column(
+    { kind: "real", nullable: false },
+    "real",
+    v.pipe(
+      anyNumber,
+      // FLOAT would turn it into ±Infinity, silently; PostgreSQL refuses it too ("value out of range").
+      v.check(
+        (value) => !Number.isFinite(value) || Number.isFinite(Math.fround(value)),
+        (issue) => `${issue.input} is out of range for real (float4): at most ±3.4028235e38`,
+      ),
+    ),
+  );
 }
 
 /** The `real` kind. */
