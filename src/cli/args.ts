@@ -19,7 +19,8 @@ Connection: --db URL, else DATABASE_URL, else the standard PG* variables (PGHOST
 With none of them, an embedded sample database (the borehole platform's 29 tables) is used.
 
 Options:
-  --db URL               PostgreSQL URL (postgres://user@host:port/database)
+  --db URL               PostgreSQL URL (postgres://user@host:port/database); put a password in
+                         DATABASE_URL or PGPASSWORD instead, since deno task echoes its command line
   --tables a,b           tables to export (default: every table of --schema)
   --schema NAME          PostgreSQL schema (default: public)
   --out PATH             output folder or s3://bucket/prefix (default: ./data)

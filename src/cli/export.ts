@@ -40,6 +40,12 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (settings.db && passwordIn(settings.db)) {
+    console.error(
+      'warning: --db carries a password, which Deno\'s own "Task …" line and the process list show to ' +
+        "anyone watching: set DATABASE_URL or PGPASSWORD instead",
+    );
+  }
   let embedded: EmbeddedDatabase | undefined;
   let sql: Sql | undefined;
   const interrupt = listenForInterrupt();
@@ -87,6 +93,15 @@ export async function main(args: string[]): Promise<number> {
     interrupt.close();
     await sql?.end({ timeout: 5 });
     await embedded?.[Symbol.asyncDispose]();
+  }
+}
+
+/** True when a postgres:// URL has a password in it. */
+function passwordIn(url: string): boolean {
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url);
   }
 }
 
