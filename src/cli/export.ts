@@ -179,7 +179,9 @@ async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
     }
     return planned;
   });
-  if (settings.json) console.log(JSON.stringify({ dryRun: true, tables: plan, skipped }));
+  if (settings.json) {
+    console.log(JSON.stringify({ dryRun: true, tables: plan, ...(skipped.length ? { skipped } : {}) }));
+  }
   console.error("Dry run: nothing will be written.");
   for (const r of skipped) console.error(`  skipped ${r.name}: ${r.reason}`);
   for (const p of plan) {
