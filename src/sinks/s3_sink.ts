@@ -19,8 +19,8 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { md5 } from "hash-wasm";
 import { SinkError } from "../errors.ts";
+import { md5Base64 } from "./hashes.ts";
 import {
   createS3Client,
   describeS3Error,
@@ -177,6 +177,8 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
         return;
       }
       try {
+        // Content-MD5 as well as CRC32: AWS verifies the CRC32, but Ceph RGW before 18 (and other
+        // S3-compatible stores) ignore x-amz-checksum-* headers and verify only Content-MD5.
         const ContentMD5 = await md5Base64(Body);
         const sent = await client.send(
           new UploadPartCommand({
@@ -324,17 +326,6 @@ async function abortUpload(
     if (attempt === 3) throw new Error(`the upload was still there after ${attempt} aborts`);
     await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
   }
-}
-
-/**
- * Content-MD5 as well as CRC32: AWS verifies the CRC32, but Ceph RGW before 18 (and other S3-compatible
- * stores) ignore x-amz-checksum-* headers and verify only Content-MD5.
- */
-async function md5Base64(bytes: Uint8Array): Promise<string> {
-  const hex = await md5(bytes);
-  let binary = "";
-  for (let i = 0; i < hex.length; i += 2) binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  return btoa(binary);
 }
 
 function checkSizes(partSize: number, queueSize: number, location: string): void {

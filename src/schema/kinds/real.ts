@@ -1,0 +1,32 @@
+// This module is browser compatible.
+
+/**
+ * The `real` kind (float4): Parquet FLOAT.
+ *
+ * @module
+ */
+
+import * as v from "valibot";
+import { type Column, column, same, type ScalarKind, scalarKind } from "./kind.ts";
+import { swapped } from "./plain_bytes.ts";
+
+/**
+ * A `real` (float4) column: stored as FLOAT.
+ *
+ * @example
+ * ```ts
+ * import { real } from "@parquet-storage/engine";
+ * console.assert(real().pgType === "real");
+ * ```
+ */
+export function real(): Column<number> {
+  return column({ kind: "real", nullable: false }, "real", v.number());
+}
+
+/** The `real` kind. */
+export const realKind: ScalarKind = scalarKind({
+  fromSpec: real,
+  physical: () => ({ type: "FLOAT" }),
+  toParquet: () => same,
+  copy: { field: (_spec, _element, sink) => (b, at) => swapped(sink, b, at, 4) },
+});
