@@ -255,3 +255,25 @@ Deno.test("a database that cannot be reached exits 1 with a message saying where
   assert.match(ran.stderr, new RegExp(`export failed: .*127\\.0\\.0\\.1:${port}`));
   assert.deepEqual(await allFiles(out), []);
 });
+
+Deno.test("a password in --db draws a warning naming DATABASE_URL and PGPASSWORD, without repeating it", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  const out = await tempDir();
+  const ran = await runCli("export", [
+    "--db",
+    `postgres://postgres:s3cr3t@127.0.0.1:${port}/test`,
+    "--out",
+    out,
+  ]);
+  assert.match(ran.stderr, /warning: --db carries a password.*set DATABASE_URL or PGPASSWORD instead/);
+  assert.doesNotMatch(ran.stderr, /s3cr3t/, "the password is never printed");
+  const without = await runCli("export", [
+    "--db",
+    `postgres://postgres@127.0.0.1:${port}/test`,
+    "--out",
+    out,
+  ]);
+  assert.doesNotMatch(without.stderr, /warning: --db/);
+});

@@ -12,6 +12,7 @@ import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { copyBinaryStatement } from "./copy_binary.ts";
 import { copyBinaryToParquet, type CopyEncodeOptions } from "./copy_binary_export.ts";
 import { type CopyQuery, openCopy } from "./copy_out.ts";
+import type { IdleGuard } from "./idle_timeout.ts";
 import { sourceError } from "./table_source.ts";
 
 /** What {@link writeTableByCopy} needs of a postgres.js connection or transaction. */
@@ -20,7 +21,7 @@ export interface CopySql {
 }
 
 /** Options of {@link writeTableByCopy}. */
-export interface CopyTableOptions extends CopyEncodeOptions {
+export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
   /** The PostgreSQL schema of the table. Default `"public"`. */
   schema?: string;
   /** How the batch records the table. Default `"full"`. */
@@ -55,10 +56,23 @@ export async function writeTableByCopy(
   table: TableDefinition,
   options: CopyTableOptions = {},
 ): Promise<ManifestTable> {
-  const { schema = "public", mode = "full", onProgress, progressInterval = 250, signal, ...encode } = options;
+  const {
+    schema = "public",
+    mode = "full",
+    onProgress,
+    progressInterval = 250,
+    signal,
+    idleTimeout,
+    onStall,
+    ...encode
+  } = options;
   signal?.throwIfAborted();
   const storage = await batch.storage();
-  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name)));
+  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name)), {
+    idleTimeout,
+    onStall,
+    table: table.name,
+  });
   let progress = { rows: 0 };
   const timer = onProgress && setInterval(() => onProgress(progress.rows), progressInterval);
   let file;

@@ -84,6 +84,13 @@ export interface S3Options {
   queueSize?: number;
   /** Attempts per request, retried with exponential backoff. Default: `AWS_MAX_ATTEMPTS`, else 5. */
   maxAttempts?: number;
+  /**
+   * Milliseconds an attempt may move no byte, either way, before it is given up (and retried): a store
+   * or network path that keeps the connection open but goes silent. Default 120,000. A sink also gives
+   * up a request whose attempts together run past `maxAttempts × (idleTimeout + 30 s)`, for runtimes
+   * whose HTTP client has no idle timeout.
+   */
+  idleTimeout?: number;
 }
 
 /** True when `location` names an S3 object or prefix (`s3://bucket/...`). */

@@ -87,7 +87,8 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
           columns.add(row);
         } catch (cause) {
           const { column, message } = cause as RowValueError;
-          throw new ParquetStorageError(
+          // A ValidationError (the value is wrong, not the encoder), worded as the encoder's refusal.
+          throw new ValidationError(
             `Cannot encode a row group: cannot store ${describe(row[column])} in ${column}: ${message}`,
             { table: table.name, row: state.rows + 1, column, cause },
           );

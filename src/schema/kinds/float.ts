@@ -6,17 +6,9 @@
  * @module
  */
 
-import * as v from "valibot";
-import {
-  type Column,
-  column,
-  number,
-  same,
-  type ScalarKind,
-  scalarKind,
-  withCheck,
-  wrongType,
-} from "./kind.ts";
+import type * as v from "valibot";
+import { describe } from "../values.ts";
+import { canonical, type Column, column, same, type ScalarKind, scalarKind, wrongType } from "./kind.ts";
 import { float64, swapped } from "./plain_bytes.ts";
 
 /**
@@ -29,8 +21,21 @@ import { float64, swapped } from "./plain_bytes.ts";
  * ```
  */
 export function float(): Column<number> {
-  return column({ kind: "float", nullable: false }, "double precision", withCheck(v.number(), number));
+  return column({ kind: "float", nullable: false }, "double precision", anyNumber);
 }
+
+/**
+ * A float's value: any number, NaN and ±Infinity included. PostgreSQL's float8 and float4 hold them,
+ * and Parquet's DOUBLE and FLOAT (IEEE 754) store them, so rows take what binary COPY takes (statistics
+ * leave NaN out, as Parquet requires).
+ */
+export const anyNumber: v.GenericSchema<unknown, number> = canonical(
+  "number",
+  (value) =>
+    typeof value === "number"
+      ? value
+      : { reason: `Invalid type: Expected number but received ${describe(value)}` },
+);
 
 /** The `float` kind. */
 export const floatKind: ScalarKind = scalarKind({

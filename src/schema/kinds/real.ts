@@ -10,13 +10,14 @@ import * as v from "valibot";
 import {
   type Column,
   column,
-  number,
+  REFUSED,
   same,
   type ScalarKind,
   scalarKind,
   withCheck,
   wrongType,
 } from "./kind.ts";
+import { anyNumber } from "./float.ts";
 import { float32, swapped } from "./plain_bytes.ts";
 
 /**
@@ -29,7 +30,29 @@ import { float32, swapped } from "./plain_bytes.ts";
  * ```
  */
 export function real(): Column<number> {
-  return column({ kind: "real", nullable: false }, "real", withCheck(v.number(), number));
+  return column(
+    { kind: "real", nullable: false },
+    "real",
+    withCheck(
+      v.pipe(
+        anyNumber,
+        // FLOAT would turn it into ±Infinity, silently; PostgreSQL refuses it too ("value out of range").
+        v.check(
+          fitsFloat4,
+          (issue) => outOfRange(issue.input),
+        ),
+      ),
+      (value) => typeof value === "number" && fitsFloat4(value) ? value : REFUSED,
+    ),
+  );
+}
+
+function fitsFloat4(value: number): boolean {
+  return !Number.isFinite(value) || Number.isFinite(Math.fround(value));
+}
+
+function outOfRange(value: number): string {
+  return `${value} is out of range for real (float4): at most ±3.4028235e38`;
 }
 
 /** The `real` kind. */
@@ -39,6 +62,7 @@ export const realKind: ScalarKind = scalarKind({
   toParquet: () => same,
   row: (_spec, _element, sink) => (value) => {
     if (typeof value !== "number") throw wrongType("a number", value);
+    if (!fitsFloat4(value)) throw new Error(outOfRange(value));
     float32(sink, value);
   },
   copy: { field: (_spec, _element, sink) => (b, at) => swapped(sink, b, at, 4) },

@@ -1,4 +1,3 @@
-import { utf8 } from "./plain_bytes.ts";
 // This module is browser compatible.
 
 /**
@@ -8,6 +7,7 @@ import { utf8 } from "./plain_bytes.ts";
  */
 
 import * as v from "valibot";
+import { utf8 } from "./plain_bytes.ts";
 import {
   type Column,
   column,
@@ -33,8 +33,33 @@ export function text(): Column<string> {
   return column(
     { kind: "text", nullable: false },
     "text",
-    withCheck(v.string(), (value) => typeof value === "string" ? value : REFUSED),
+    withCheck(
+      v.pipe(v.string(), v.check((value) => value.isWellFormed(), (issue) => loneSurrogate(issue.input))),
+      (value) => typeof value === "string" && value.isWellFormed() ? value : REFUSED,
+    ),
   );
+}
+
+/**
+ * Why a string with a lone UTF-16 surrogate is refused: UTF-8 cannot encode one (it would be stored as
+ * U+FFFD, a silent change) and PostgreSQL can never hold one, so such a string is not text.
+ */
+export function loneSurrogate(value: string): string {
+  let at = 0;
+  for (; at < value.length; at++) {
+    const unit = value.charCodeAt(at);
+    if (unit >= 0xd800 && unit <= 0xdbff && at + 1 < value.length) {
+      const next = value.charCodeAt(at + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        at++;
+        continue;
+      }
+    }
+    if (unit >= 0xd800 && unit <= 0xdfff) break;
+  }
+  const unit = value.charCodeAt(at).toString(16).toUpperCase();
+  return `a lone UTF-16 surrogate (\\u${unit}) at index ${at} is not valid Unicode: UTF-8 cannot store it ` +
+    "and PostgreSQL cannot hold it";
 }
 
 /** The `text` kind. */
@@ -42,8 +67,10 @@ export const textKind: ScalarKind = scalarKind({
   fromSpec: text,
   physical: () => ({ type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } }),
   toParquet: () => same,
+  // Checked here too, for rows written without validation: UTF-8 would store U+FFFD instead.
   row: (_spec, _element, sink) => (value) => {
     if (typeof value !== "string") throw wrongType("a string", value);
+    if (!value.isWellFormed()) throw new Error(loneSurrogate(value));
     utf8(sink, value);
   },
   // `::text`, so a type mapped with `unmappedAsText` (interval, bytea, …) arrives as its text.
