@@ -14,6 +14,9 @@
  * `addNull()` (a NULL array) or `beginList(n)` followed by exactly `n` elements, each a value
  * (`commit`, `addBytes`, `commitBytes`) or `addNullElement()`; `beginList(0)` is an empty array.
  *
+ * Past 300 lines on purpose: PLAIN bytes, the dictionary and the levels share the state every value
+ * touches, and splitting them would put a call between a value and its bytes on the hottest path.
+ *
  * @module
  */
 
