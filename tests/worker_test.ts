@@ -1,0 +1,120 @@
+/**
+ * A real edge runtime: the README's Worker, bundled from the sources with esbuild as the README says, run
+ * on Cloudflare's workerd through miniflare (from npm, on the machine's `node`), against the S3 gateway.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
+import { tempDir } from "./helpers/files.ts";
+import { s3Server, testBucket } from "./helpers/s3_server.ts";
+
+/** A miniflare whose engines field admits the machine's Node.js 20. */
+const MINIFLARE = "miniflare@4.20260426.0";
+const root = new URL("..", import.meta.url);
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** The fenced blocks of `language` under `heading` in the README (up to the next heading), as printed. */
+async function readmeBlocks(heading: string, language: string): Promise<string[]> {
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const at = readme.indexOf(`\n${heading}\n`);
+  assert.ok(at >= 0, `the README has a section ${heading}`);
+  const section = readme.slice(at + heading.length + 2).split(/\n#{1,3} /)[0];
+  return [...section.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
+}
+
+/**
+ * The package as a user's bundler sees it once installed, but made of the sources: a folder in
+ * node_modules whose package.json maps the entry points to the repository's files (linked).
+ */
+async function linkSources(dir: string): Promise<void> {
+  const folder = join(dir, "node_modules/@parquet-storage/engine");
+  await Deno.mkdir(folder, { recursive: true });
+  const { exports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  await Deno.writeTextFile(
+    join(folder, "package.json"),
+    JSON.stringify({ name: "@parquet-storage/engine", exports }),
+  );
+  for (const name of ["mod.ts", "local.ts", "s3.ts", "postgres.ts", "src", "schemas"]) {
+    await Deno.symlink(decodeURIComponent(new URL(name, root).pathname), join(folder, name));
+  }
+}
+
+Deno.test("the README's Worker encodes, uploads to S3 and reads back with ranges on workerd", async () => {
+  const dir = await tempDir();
+  const [worker, build] = await readmeBlocks("### In a Worker", "js");
+  assert.ok(worker && build, "the README shows the Worker and its build script");
+  await Deno.writeTextFile(join(dir, "worker.js"), worker);
+  await Deno.writeTextFile(join(dir, "build.mjs"), build);
+  await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "worker", private: true }));
+  const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const esbuild = (imports.esbuild as string).replace(/^npm:/, "");
+  const install = await new Deno.Command("npm", {
+    args: ["install", "--no-audit", "--no-fund", "--loglevel=error", esbuild, MINIFLARE],
+    cwd: dir,
+  }).output();
+  assert.equal(install.code, 0, decode(install.stderr));
+  await linkSources(dir);
+  const bundled = await new Deno.Command("node", { args: ["build.mjs"], cwd: dir }).output();
+  assert.equal(bundled.code, 0, decode(bundled.stderr));
+  const modules = [...Deno.readDirSync(join(dir, "dist"))].map((entry) => entry.name)
+    .sort((a, b) => Number(b === "worker.js") - Number(a === "worker.js"));
+  assert.ok(modules[0] === "worker.js" && modules.length > 1, modules.join(", "));
+  const bundle = modules.map((name) => Deno.readTextFileSync(join(dir, "dist", name))).join("\n");
+  assert.ok(!bundle.includes("new DOMParser"), "the SDK's JavaScript XML parser is bundled");
+
+  await using bucket = await testBucket("worker");
+  const { options } = await s3Server();
+  const bindings = {
+    BUCKET: bucket.name,
+    S3_ENDPOINT: options.endpoint!,
+    S3_REGION: options.region ?? "us-east-1",
+    S3_ACCESS_KEY_ID: options.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+  };
+  // Every module of the bundle, the Worker first: chunks imported on demand are found by no scan.
+  await Deno.writeTextFile(
+    join(dir, "run.mjs"),
+    `import { Miniflare } from "miniflare";
+const mf = new Miniflare({
+  modulesRoot: "dist",
+  modules: ${JSON.stringify(modules.map((path) => ({ type: "ESModule", path: `dist/${path}` })))},
+  cf: false,
+  compatibilityDate: "2025-09-01",
+  bindings: ${JSON.stringify(bindings)},
+});
+try {
+  const response = await mf.dispatchFetch("http://worker.test/");
+  process.stdout.write(JSON.stringify({ status: response.status, body: await response.text() }));
+} finally {
+  await mf.dispose();
+}
+`,
+  );
+  const run = await new Deno.Command("node", { args: ["run.mjs"], cwd: dir }).output();
+  assert.equal(run.code, 0, decode(run.stderr));
+  const { status, body } = JSON.parse(decode(run.stdout));
+  assert.equal(status, 200, body);
+  const { location, skipped, rows } = JSON.parse(body);
+  assert.deepEqual(rows, Array.from({ length: 10 }, (_, i) => ({ id: 991 + i, label: `r-${991 + i}` })));
+  assert.equal(skipped, 3, "row groups the filter rules out are not fetched");
+
+  const key = (location as string).slice(`s3://${bucket.name}/`.length);
+  const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+  const copy = join(dir, "object.parquet");
+  await writeFile(copy, await object.Body!.transformToByteArray());
+  const duck = await duckdbRows(
+    `SELECT count(*) AS n, sum(id) AS s, max(label) AS label, epoch_ms(max(taken_at)) AS ms
+     FROM read_parquet(${sqlString(copy)})`,
+  );
+  assert.deepEqual(duck, [{
+    n: "1000",
+    s: "500500",
+    label: "r-999",
+    ms: String(Date.UTC(2026, 0, 1, 0, 16, 39)),
+  }]);
+});
