@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
-import { s3Server, testBucket } from "./helpers/s3_server.ts";
+import { s3Server, type TestBucket, testBucket } from "./helpers/s3_server.ts";
 
 /** A miniflare whose engines field admits the machine's Node.js 20. */
 const MINIFLARE = "miniflare@4.20260426.0";
@@ -44,38 +44,44 @@ async function linkSources(dir: string): Promise<void> {
   }
 }
 
-Deno.test("the README's Worker encodes, uploads to S3 and reads back with ranges on workerd", async () => {
-  const dir = await tempDir();
-  const [worker, build] = await readmeBlocks("### In a Worker", "js");
-  assert.ok(worker && build, "the README shows the Worker and its build script");
-  await Deno.writeTextFile(join(dir, "worker.js"), worker);
-  await Deno.writeTextFile(join(dir, "build.mjs"), build);
-  await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "worker", private: true }));
-  const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-  const esbuild = (imports.esbuild as string).replace(/^npm:/, "");
-  const install = await new Deno.Command("npm", {
-    args: ["install", "--no-audit", "--no-fund", "--loglevel=error", esbuild, MINIFLARE],
-    cwd: dir,
-  }).output();
-  assert.equal(install.code, 0, decode(install.stderr));
-  await linkSources(dir);
-  const bundled = await new Deno.Command("node", { args: ["build.mjs"], cwd: dir }).output();
+/** A folder with esbuild and miniflare installed, the sources linked and the README's build script. */
+let prepared: Promise<string> | undefined;
+function workerFolder(): Promise<string> {
+  return prepared ??= (async () => {
+    const dir = await tempDir();
+    const [, build] = await readmeBlocks("### In a Worker", "js");
+    assert.ok(build, "the README shows the Worker's build script");
+    await Deno.writeTextFile(join(dir, "build.mjs"), build);
+    await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "worker", private: true }));
+    const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+    const esbuild = (imports.esbuild as string).replace(/^npm:/, "");
+    const install = await new Deno.Command("npm", {
+      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", esbuild, MINIFLARE],
+      cwd: dir,
+    }).output();
+    assert.equal(install.code, 0, decode(install.stderr));
+    await linkSources(dir);
+    return dir;
+  })();
+}
+
+/** Bundles `source` with the README's build script and answers one request with it on workerd. */
+async function runWorker(
+  name: string,
+  source: string,
+  bindings: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  const base = await workerFolder();
+  const dir = join(base, name);
+  await Deno.mkdir(dir);
+  await Deno.writeTextFile(join(dir, "worker.js"), source);
+  const bundled = await new Deno.Command("node", { args: ["../build.mjs"], cwd: dir }).output();
   assert.equal(bundled.code, 0, decode(bundled.stderr));
   const modules = [...Deno.readDirSync(join(dir, "dist"))].map((entry) => entry.name)
     .sort((a, b) => Number(b === "worker.js") - Number(a === "worker.js"));
   assert.ok(modules[0] === "worker.js" && modules.length > 1, modules.join(", "));
-  const bundle = modules.map((name) => Deno.readTextFileSync(join(dir, "dist", name))).join("\n");
+  const bundle = modules.map((file) => Deno.readTextFileSync(join(dir, "dist", file))).join("\n");
   assert.ok(!bundle.includes("new DOMParser"), "the SDK's JavaScript XML parser is bundled");
-
-  await using bucket = await testBucket("worker");
-  const { options } = await s3Server();
-  const bindings = {
-    BUCKET: bucket.name,
-    S3_ENDPOINT: options.endpoint!,
-    S3_REGION: options.region ?? "us-east-1",
-    S3_ACCESS_KEY_ID: options.credentials.accessKeyId,
-    S3_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
-  };
   // Every module of the bundle, the Worker first: chunks imported on demand are found by no scan.
   await Deno.writeTextFile(
     join(dir, "run.mjs"),
@@ -95,21 +101,52 @@ try {
 }
 `,
   );
-  const run = await new Deno.Command("node", { args: ["run.mjs"], cwd: dir }).output();
+  // A Worker that hangs fails the test instead of stalling it.
+  const run = await new Deno.Command("node", {
+    args: ["run.mjs"],
+    cwd: dir,
+    signal: AbortSignal.timeout(180_000),
+  })
+    .output();
   assert.equal(run.code, 0, decode(run.stderr));
-  const { status, body } = JSON.parse(decode(run.stdout));
+  return JSON.parse(decode(run.stdout));
+}
+
+async function bindingsFor(bucket: string): Promise<Record<string, string>> {
+  const { options } = await s3Server();
+  return {
+    BUCKET: bucket,
+    S3_ENDPOINT: options.endpoint!,
+    S3_REGION: options.region ?? "us-east-1",
+    S3_ACCESS_KEY_ID: options.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+  };
+}
+
+async function duckdbObject(bucket: TestBucket, location: string, query: string) {
+  const key = location.slice(`s3://${bucket.name}/`.length);
+  const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+  const copy = await Deno.makeTempFile({ suffix: ".parquet" });
+  try {
+    await writeFile(copy, await object.Body!.transformToByteArray());
+    return await duckdbRows(query.replace("FILE", sqlString(copy)));
+  } finally {
+    await Deno.remove(copy);
+  }
+}
+
+Deno.test("the README's Worker encodes, uploads to S3 and reads back with ranges on workerd", async () => {
+  const [worker] = await readmeBlocks("### In a Worker", "js");
+  await using bucket = await testBucket("worker");
+  const { status, body } = await runWorker("readme", worker, await bindingsFor(bucket.name));
   assert.equal(status, 200, body);
   const { location, skipped, rows } = JSON.parse(body);
   assert.deepEqual(rows, Array.from({ length: 10 }, (_, i) => ({ id: 991 + i, label: `r-${991 + i}` })));
   assert.equal(skipped, 3, "row groups the filter rules out are not fetched");
-
-  const key = (location as string).slice(`s3://${bucket.name}/`.length);
-  const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
-  const copy = join(dir, "object.parquet");
-  await writeFile(copy, await object.Body!.transformToByteArray());
-  const duck = await duckdbRows(
-    `SELECT count(*) AS n, sum(id) AS s, max(label) AS label, epoch_ms(max(taken_at)) AS ms
-     FROM read_parquet(${sqlString(copy)})`,
+  const duck = await duckdbObject(
+    bucket,
+    location,
+    "SELECT count(*) AS n, sum(id) AS s, max(label) AS label, epoch_ms(max(taken_at)) AS ms FROM read_parquet(FILE)",
   );
   assert.deepEqual(duck, [{
     n: "1000",
@@ -117,4 +154,38 @@ try {
     label: "r-999",
     ms: String(Date.UTC(2026, 0, 1, 0, 16, 39)),
   }]);
+});
+
+Deno.test("on workerd every codec writes or is refused clearly, multipart uploads work, failures reject", async () => {
+  const source = await Deno.readTextFile(new URL("./worker/codecs_worker.js", import.meta.url));
+  await using bucket = await testBucket("worker-codecs");
+  const { status, body } = await runWorker("codecs", source, await bindingsFor(bucket.name));
+  assert.equal(status, 200, body);
+  const out = JSON.parse(body);
+  for (const codec of ["UNCOMPRESSED", "SNAPPY", "GZIP"]) {
+    assert.equal(out[codec].error, undefined, `${codec}: ${out[codec].error}`);
+    assert.equal(out[codec].rows, 500);
+    assert.deepEqual(out[codec].last, { id: 499, name: "n4" });
+    const duck = await duckdbObject(
+      bucket,
+      out[codec].location,
+      "SELECT count(*) AS n, sum(id) AS s FROM read_parquet(FILE)",
+    );
+    assert.deepEqual(duck, [{ n: "500", s: "124750" }], codec);
+  }
+  for (const codec of ["ZSTD", "BROTLI"]) {
+    assert.match(
+      out[codec].error ?? "",
+      new RegExp(
+        `Cannot compress with ${codec} in this runtime: .*SNAPPY, GZIP and UNCOMPRESSED need no WebAssembly`,
+      ),
+    );
+  }
+  assert.equal(out.multipart.error, undefined, out.multipart.error);
+  assert.ok(out.multipart.bytes > 5 * 1024 * 1024, `${out.multipart.bytes} bytes: more than one part`);
+  assert.deepEqual(out.multipart.rows, [{ id: 59_999 }]);
+  for (const codec of ["GZIP", "UNCOMPRESSED"]) {
+    assert.match(out[`missing bucket ${codec}`].error ?? "", /SinkError: .*NoSuchBucket/, codec);
+  }
+  assert.deepEqual(await bucket.openUploads(), [], "no multipart upload is left open");
 });
