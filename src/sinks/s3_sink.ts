@@ -26,6 +26,7 @@ import {
   describeS3Error,
   formatS3Location,
   parseS3Location,
+  s3RequestDeadline,
   s3Status,
 } from "../storage/s3_location.ts";
 import type { FileSink, S3Options, SinkOptions } from "../storage/storage.ts";
@@ -98,6 +99,9 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
     checkSizes(partSize, queueSize, where);
     const client = options.client ?? createS3Client(options);
     const ownClient = options.client === undefined;
+    // The guard on every request: given up past its deadline even if the HTTP client never times out.
+    const deadline = s3RequestDeadline(options);
+    const guard = () => ({ abortSignal: AbortSignal.timeout(deadline) });
     const ifAbsent = overwrite ? {} : { IfNoneMatch: "*" };
     const progress = { bytes: 0 };
 
@@ -129,7 +133,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
         let note = "no object was created";
         if (id !== undefined) {
           try {
-            await abortUpload(client, { Bucket, Key, UploadId: id });
+            await abortUpload(client, { Bucket, Key, UploadId: id }, guard);
             note = "the multipart upload was aborted, no object was created";
           } catch (cause) {
             note = s3Status(cause) === 404
@@ -162,6 +166,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
     const startUpload = async (): Promise<string> => {
       const created = await client.send(
         new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "CRC32" }),
+        guard(),
       );
       if (!created.UploadId) throw new Error("the store returned no UploadId");
       return created.UploadId;
@@ -190,6 +195,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
             ChecksumAlgorithm: "CRC32",
             ContentMD5,
           }),
+          guard(),
         );
         parts.push({ PartNumber, ETag: sent.ETag, ChecksumCRC32: sent.ChecksumCRC32 });
       } catch (cause) {
@@ -253,6 +259,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
                 ContentMD5,
                 ...ifAbsent,
               }),
+              guard(),
             );
           } catch (cause) {
             if (s3Status(cause) === 412) await refuse(cause);
@@ -275,7 +282,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
           // Best effort: Ceph RGW ignores If-None-Match on CompleteMultipartUpload (AWS S3 honours it),
           // so look first. On such a store an object another writer completes between this check and
           // ours is still replaced; the random part of our file names makes that a non-event in practice.
-          const exists = await client.send(new HeadObjectCommand({ Bucket, Key })).then(
+          const exists = await client.send(new HeadObjectCommand({ Bucket, Key }), guard()).then(
             () => true,
             (cause) => s3Status(cause) === 404 ? false : fail("check whether the object exists", cause),
           );
@@ -290,6 +297,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
               MultipartUpload: { Parts: parts.sort((a, b) => a.PartNumber! - b.PartNumber!) },
               ...ifAbsent,
             }),
+            guard(),
           );
         } catch (cause) {
           if (s3Status(cause) === 412) await refuse(cause);
@@ -314,11 +322,12 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
 async function abortUpload(
   client: S3Client,
   upload: { Bucket: string; Key: string; UploadId: string },
+  guard: () => { abortSignal: AbortSignal },
 ): Promise<void> {
   for (let attempt = 1;; attempt++) {
-    await client.send(new AbortMultipartUploadCommand(upload));
+    await client.send(new AbortMultipartUploadCommand(upload), guard());
     try {
-      await client.send(new ListPartsCommand(upload));
+      await client.send(new ListPartsCommand(upload), guard());
     } catch (cause) {
       if (s3Status(cause) === 404) return;
       throw cause;
