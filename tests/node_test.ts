@@ -85,18 +85,58 @@ Deno.test("the main entry's static module graph has no node: module and no AWS S
   assert.deepEqual(external.filter((s) => s.startsWith("node:") || s.includes("@aws-sdk")), []);
 });
 
+/** A user's folder with the tarball installed, and the AWS SDK (an optional peer) for s3:// locations. */
+let installed: Promise<string> | undefined;
+function installPackage(): Promise<string> {
+  return installed ??= (async () => {
+    const tarball = await packPackage();
+    const dir = await tempDir();
+    const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+    const sdk = (imports["@aws-sdk/client-s3"] as string).replace(/^npm:/, "");
+    await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "user", private: true }));
+    const install = await new Deno.Command("npm", {
+      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, sdk],
+      cwd: dir,
+    }).output();
+    assert.equal(install.code, 0, decode(install.stderr));
+    return dir;
+  })();
+}
+
+Deno.test("on Node.js every codec writes from the installed package, read back by hyparquet and DuckDB", async () => {
+  const dir = await installPackage();
+  await Deno.writeTextFile(
+    join(dir, "codecs.mjs"),
+    `import { CODECS, defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
+const table = defineTable("t", { id: int(), name: text() });
+const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: "n" + (i % 7) }));
+const out = {};
+for (const codec of CODECS) {
+  const { location } = await writeParquet("codecs/" + codec, rows, { table, codec });
+  out[codec] = { location, rows: (await readParquet(location)).length };
+}
+process.stdout.write(JSON.stringify(out));
+`,
+  );
+  const run = await new Deno.Command("node", { args: ["codecs.mjs"], cwd: dir }).output();
+  assert.equal(run.code, 0, decode(run.stderr));
+  const out = JSON.parse(decode(run.stdout));
+  for (const codec of ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD", "BROTLI"]) {
+    assert.equal(out[codec]?.rows, 2000, codec);
+    const file = join(dir, out[codec].location);
+    const [{ codecs }] = await duckdbRows(
+      `SELECT string_agg(DISTINCT compression, ',') AS codecs FROM parquet_metadata(${sqlString(file)})`,
+    );
+    assert.equal(codecs, codec);
+    assert.deepEqual(
+      await duckdbRows(`SELECT count(*) AS n, sum(id) AS s FROM read_parquet(${sqlString(file)})`),
+      [{ n: "2000", s: "1999000" }],
+    );
+  }
+});
+
 Deno.test("the README's Node.js example runs as printed from the installed npm package", async () => {
-  const tarball = await packPackage();
-  const dir = await tempDir();
-  const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-  const sdk = (imports["@aws-sdk/client-s3"] as string).replace(/^npm:/, "");
-  // A user's install: the tarball, and the AWS SDK (an optional peer) for s3:// locations.
-  await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "user", private: true }));
-  const install = await new Deno.Command("npm", {
-    args: ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, sdk],
-    cwd: dir,
-  }).output();
-  assert.equal(install.code, 0, decode(install.stderr));
+  const dir = await installPackage();
   const installed = JSON.parse(
     await Deno.readTextFile(join(dir, "node_modules/@parquet-storage/engine/package.json")),
   );
