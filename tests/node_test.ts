@@ -18,6 +18,7 @@ import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 import { s3Server, testBucket } from "./helpers/s3_server.ts";
 
 const root = new URL("..", import.meta.url);
+const TYPESCRIPT = ["typescript@5.9.3", "@types/node@20"];
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /** Builds and packs the package once for this file; resolves to the tarball's path. */
@@ -95,7 +96,8 @@ function installPackage(): Promise<string> {
     const sdk = (imports["@aws-sdk/client-s3"] as string).replace(/^npm:/, "");
     await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "user", private: true }));
     const install = await new Deno.Command("npm", {
-      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, sdk],
+      // TypeScript and Node's types, for a TypeScript user's check of the declarations.
+      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, sdk, ...TYPESCRIPT],
       cwd: dir,
     }).output();
     assert.equal(install.code, 0, decode(install.stderr));
@@ -133,6 +135,52 @@ process.stdout.write(JSON.stringify(out));
       [{ n: "2000", s: "1999000" }],
     );
   }
+});
+
+Deno.test("a TypeScript project type-checks against the package's declarations (tsc, nodenext)", async () => {
+  const dir = await installPackage();
+  await Deno.writeTextFile(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        lib: ["es2023", "dom", "dom.iterable", "dom.asynciterable"],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+      },
+      files: ["typed.mts"],
+    }),
+  );
+  const typed =
+    `import { defineTable, int, readParquet, type Row, text, ValidationError, writeParquet } from "@parquet-storage/engine";
+import { LocalFileSink } from "@parquet-storage/engine/local";
+import { S3Sink } from "@parquet-storage/engine/s3";
+import { exportTables, type ExportSummary } from "@parquet-storage/engine/postgres";
+const table = defineTable("t", { id: int(), name: text() });
+const { location }: { location: string } = await writeParquet("x", [{ id: 1, name: "a" }], { table });
+const rows: Row[] = await readParquet(location);
+const sink: WritableStream<Uint8Array> = new LocalFileSink("a.parquet");
+const bytes: number = new S3Sink("s3://lake/x").bytesWritten;
+const column: string | undefined = new ValidationError("bad").column;
+const summary: Promise<ExportSummary> | undefined = undefined as never;
+// @ts-expect-error a number is not a location
+await readParquet(5);
+console.log(rows, sink, bytes, column, summary, exportTables);
+`;
+  const tsc = (file: string) =>
+    new Deno.Command("node", { args: ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], cwd: dir })
+      .output().then((out) => ({ code: out.code, text: decode(out.stdout) + decode(out.stderr), file }));
+  await Deno.writeTextFile(join(dir, "typed.mts"), typed);
+  const good = await tsc("typed.mts");
+  assert.equal(good.code, 0, good.text);
+  // And the declarations do carry types: a wrong one is caught.
+  await Deno.writeTextFile(join(dir, "typed.mts"), typed + `const wrong: number = await readParquet("x");\n`);
+  const bad = await tsc("typed.mts");
+  assert.match(bad.text, /Type 'Row\[\]' is not assignable to type 'number'/);
 });
 
 Deno.test("the README's Node.js example runs as printed from the installed npm package", async () => {
