@@ -181,6 +181,14 @@ Deno.test("on workerd every codec writes or is refused clearly, multipart upload
       "SELECT count(*) AS n, sum(id) AS s FROM read_parquet(FILE)",
     );
     assert.deepEqual(duck, [{ n: "500", s: "124750" }], codec);
+    const key = (out[codec].location as string).slice(`s3://${bucket.name}/`.length);
+    const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new Uint8Array(await object.Body!.transformToByteArray()),
+    );
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    assert.equal(out[codec].sha256, hex, `${codec}: the JavaScript SHA-256 of what was uploaded`);
   }
   for (const codec of ["ZSTD", "BROTLI"]) {
     assert.match(

@@ -33,13 +33,14 @@ export default {
     const out = {};
     for (const codec of CODECS) {
       out[codec] = await outcome(async () => {
-        const { location, bytes } = await writeParquet(`s3://${env.BUCKET}/codecs`, rows, {
+        const written = await writeParquet(`s3://${env.BUCKET}/codecs`, rows, {
           table,
           codec,
           s3,
+          checksum: true,
         });
-        const back = await readParquet(location, { s3 });
-        return { location, bytes, rows: back.length, last: back.at(-1) };
+        const back = await readParquet(written.location, { s3 });
+        return { location: written.location, sha256: written.sha256, rows: back.length, last: back.at(-1) };
       });
     }
     // Over one part: CreateMultipartUpload, parts with MD5, CompleteMultipartUpload.
