@@ -25,6 +25,7 @@ const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`)) as {
 
 /** The AWS SDK is needed only for s3:// locations: an optional peer, so local-only users skip it. */
 const OPTIONAL_PEERS = new Set(["@aws-sdk/client-s3"]);
+/** 20.16 for process.getBuiltinModule, through which BROTLI reaches Node's zlib without a node: import. */
 const NODE = ">=20.16";
 
 await Deno.remove(`${root}dist`, { recursive: true }).catch(() => {});

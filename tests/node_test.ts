@@ -18,6 +18,7 @@ import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 import { s3Server, testBucket } from "./helpers/s3_server.ts";
 
 const root = new URL("..", import.meta.url);
+const TYPESCRIPT = ["typescript@5.9.3", "@types/node@20"];
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /** Builds and packs the package once for this file; resolves to the tarball's path. */
@@ -85,18 +86,105 @@ Deno.test("the main entry's static module graph has no node: module and no AWS S
   assert.deepEqual(external.filter((s) => s.startsWith("node:") || s.includes("@aws-sdk")), []);
 });
 
+/** A user's folder with the tarball installed, and the AWS SDK (an optional peer) for s3:// locations. */
+let installed: Promise<string> | undefined;
+function installPackage(): Promise<string> {
+  return installed ??= (async () => {
+    const tarball = await packPackage();
+    const dir = await tempDir();
+    const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+    const sdk = (imports["@aws-sdk/client-s3"] as string).replace(/^npm:/, "");
+    await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "user", private: true }));
+    const install = await new Deno.Command("npm", {
+      // TypeScript and Node's types, for a TypeScript user's check of the declarations.
+      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, sdk, ...TYPESCRIPT],
+      cwd: dir,
+    }).output();
+    assert.equal(install.code, 0, decode(install.stderr));
+    return dir;
+  })();
+}
+
+Deno.test("on Node.js every codec writes from the installed package, read back by hyparquet and DuckDB", async () => {
+  const dir = await installPackage();
+  await Deno.writeTextFile(
+    join(dir, "codecs.mjs"),
+    `import { CODECS, defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
+const table = defineTable("t", { id: int(), name: text() });
+const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: "n" + (i % 7) }));
+const out = {};
+for (const codec of CODECS) {
+  const { location } = await writeParquet("codecs/" + codec, rows, { table, codec });
+  out[codec] = { location, rows: (await readParquet(location)).length };
+}
+process.stdout.write(JSON.stringify(out));
+`,
+  );
+  const run = await new Deno.Command("node", { args: ["codecs.mjs"], cwd: dir }).output();
+  assert.equal(run.code, 0, decode(run.stderr));
+  const out = JSON.parse(decode(run.stdout));
+  for (const codec of ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD", "BROTLI"]) {
+    assert.equal(out[codec]?.rows, 2000, codec);
+    const file = join(dir, out[codec].location);
+    const [{ codecs }] = await duckdbRows(
+      `SELECT string_agg(DISTINCT compression, ',') AS codecs FROM parquet_metadata(${sqlString(file)})`,
+    );
+    assert.equal(codecs, codec);
+    assert.deepEqual(
+      await duckdbRows(`SELECT count(*) AS n, sum(id) AS s FROM read_parquet(${sqlString(file)})`),
+      [{ n: "2000", s: "1999000" }],
+    );
+  }
+});
+
+Deno.test("a TypeScript project type-checks against the package's declarations (tsc, nodenext)", async () => {
+  const dir = await installPackage();
+  await Deno.writeTextFile(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        lib: ["es2023", "dom", "dom.iterable", "dom.asynciterable"],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ["node"],
+      },
+      files: ["typed.mts"],
+    }),
+  );
+  const typed =
+    `import { defineTable, int, readParquet, type Row, text, ValidationError, writeParquet } from "@parquet-storage/engine";
+import { LocalFileSink } from "@parquet-storage/engine/local";
+import { S3Sink } from "@parquet-storage/engine/s3";
+import { exportTables, type ExportSummary } from "@parquet-storage/engine/postgres";
+const table = defineTable("t", { id: int(), name: text() });
+const { location }: { location: string } = await writeParquet("x", [{ id: 1, name: "a" }], { table });
+const rows: Row[] = await readParquet(location);
+const sink: WritableStream<Uint8Array> = new LocalFileSink("a.parquet");
+const bytes: number = new S3Sink("s3://lake/x").bytesWritten;
+const column: string | undefined = new ValidationError("bad").column;
+const summary: Promise<ExportSummary> | undefined = undefined as never;
+// @ts-expect-error a number is not a location
+await readParquet(5);
+console.log(rows, sink, bytes, column, summary, exportTables);
+`;
+  const tsc = (file: string) =>
+    new Deno.Command("node", { args: ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], cwd: dir })
+      .output().then((out) => ({ code: out.code, text: decode(out.stdout) + decode(out.stderr), file }));
+  await Deno.writeTextFile(join(dir, "typed.mts"), typed);
+  const good = await tsc("typed.mts");
+  assert.equal(good.code, 0, good.text);
+  // And the declarations do carry types: a wrong one is caught.
+  await Deno.writeTextFile(join(dir, "typed.mts"), typed + `const wrong: number = await readParquet("x");\n`);
+  const bad = await tsc("typed.mts");
+  assert.match(bad.text, /Type 'Row\[\]' is not assignable to type 'number'/);
+});
+
 Deno.test("the README's Node.js example runs as printed from the installed npm package", async () => {
-  const tarball = await packPackage();
-  const dir = await tempDir();
-  const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-  const sdk = (imports["@aws-sdk/client-s3"] as string).replace(/^npm:/, "");
-  // A user's install: the tarball, and the AWS SDK (an optional peer) for s3:// locations.
-  await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "user", private: true }));
-  const install = await new Deno.Command("npm", {
-    args: ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, sdk],
-    cwd: dir,
-  }).output();
-  assert.equal(install.code, 0, decode(install.stderr));
+  const dir = await installPackage();
   const installed = JSON.parse(
     await Deno.readTextFile(join(dir, "node_modules/@parquet-storage/engine/package.json")),
   );

@@ -217,5 +217,10 @@ export function describeS3Error(error: unknown): string {
     label,
     message && message !== "UnknownError" && message !== label ? message : undefined,
     status === undefined ? undefined : `HTTP ${status}`,
+    message?.includes("DOMParser is not defined") ? DOM_PARSER_HINT : undefined,
   ].filter(Boolean).join(", ") || "unknown error";
 }
+
+// A Worker bundle that took the AWS SDK's browser XML parser cannot read any S3 answer with a body.
+const DOM_PARSER_HINT = "the AWS SDK's browser XML parser needs DOMParser, which this runtime lacks: " +
+  "bundle @aws-sdk/xml-builder's JavaScript parser instead (README, In a Worker)";

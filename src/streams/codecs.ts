@@ -2,8 +2,10 @@
 
 /**
  * Compression codecs for writing. Each compressor is pure JavaScript or WebAssembly, so files can be
- * written where no Node.js API exists; a codec's library is loaded only when that codec is used.
- * hyparquet reads every one of them back through hyparquet-compressors.
+ * written where no Node.js API exists; a codec's library is loaded only when that codec is used. Where
+ * WebAssembly may not be compiled at run time (Cloudflare Workers), SNAPPY falls back to JavaScript, GZIP
+ * and UNCOMPRESSED need none, and ZSTD and BROTLI are refused with an error that says so. hyparquet reads
+ * every one of them back (`src/read/decompressors.ts`).
  *
  * @module
  */

@@ -1,0 +1,238 @@
+/**
+ * A real edge runtime: the README's Worker, bundled from the sources with esbuild as the README says, run
+ * on Cloudflare's workerd through miniflare (from npm, on the machine's `node`), against the S3 gateway.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
+import { tempDir } from "./helpers/files.ts";
+import { s3Server, type TestBucket, testBucket } from "./helpers/s3_server.ts";
+
+/** A miniflare whose engines field admits the machine's Node.js 20. */
+const MINIFLARE = "miniflare@4.20260426.0";
+const root = new URL("..", import.meta.url);
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** The fenced blocks of `language` under `heading` in the README (up to the next heading), as printed. */
+async function readmeBlocks(heading: string, language: string): Promise<string[]> {
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const at = readme.indexOf(`\n${heading}\n`);
+  assert.ok(at >= 0, `the README has a section ${heading}`);
+  const section = readme.slice(at + heading.length + 2).split(/\n#{1,3} /)[0];
+  return [...section.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
+}
+
+/**
+ * The package as a user's bundler sees it once installed, but made of the sources: a folder in
+ * node_modules whose package.json maps the entry points to the repository's files (linked).
+ */
+async function linkSources(dir: string): Promise<void> {
+  const folder = join(dir, "node_modules/@parquet-storage/engine");
+  await Deno.mkdir(folder, { recursive: true });
+  const { exports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  await Deno.writeTextFile(
+    join(folder, "package.json"),
+    JSON.stringify({ name: "@parquet-storage/engine", exports }),
+  );
+  for (const name of ["mod.ts", "local.ts", "s3.ts", "postgres.ts", "src", "schemas"]) {
+    await Deno.symlink(decodeURIComponent(new URL(name, root).pathname), join(folder, name));
+  }
+}
+
+/** A folder with esbuild and miniflare installed, the sources linked and the README's build script. */
+let prepared: Promise<string> | undefined;
+function workerFolder(): Promise<string> {
+  return prepared ??= (async () => {
+    const dir = await tempDir();
+    const [, build] = await readmeBlocks("### In a Worker", "js");
+    assert.ok(build, "the README shows the Worker's build script");
+    await Deno.writeTextFile(join(dir, "build.mjs"), build);
+    await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "worker", private: true }));
+    const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+    const esbuild = (imports.esbuild as string).replace(/^npm:/, "");
+    const install = await new Deno.Command("npm", {
+      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", esbuild, MINIFLARE],
+      cwd: dir,
+    }).output();
+    assert.equal(install.code, 0, decode(install.stderr));
+    await linkSources(dir);
+    return dir;
+  })();
+}
+
+/** Bundles `source` with the README's build script and answers `requests` requests with it on workerd. */
+async function runWorker(
+  name: string,
+  source: string,
+  bindings: Record<string, string>,
+  { requests = 1, build = "../build.mjs" } = {},
+): Promise<{ status: number; body: string }[]> {
+  const base = await workerFolder();
+  const dir = join(base, name);
+  await Deno.mkdir(dir);
+  await Deno.writeTextFile(join(dir, "worker.js"), source);
+  const bundled = await new Deno.Command("node", { args: [build], cwd: dir }).output();
+  assert.equal(bundled.code, 0, decode(bundled.stderr));
+  const modules = [...Deno.readDirSync(join(dir, "dist"))].map((entry) => entry.name)
+    .sort((a, b) => Number(b === "worker.js") - Number(a === "worker.js"));
+  assert.ok(modules[0] === "worker.js" && modules.length > 1, modules.join(", "));
+  // Every module of the bundle, the Worker first: chunks imported on demand are found by no scan.
+  await Deno.writeTextFile(
+    join(dir, "run.mjs"),
+    `import { Miniflare } from "miniflare";
+const mf = new Miniflare({
+  modulesRoot: "dist",
+  modules: ${JSON.stringify(modules.map((path) => ({ type: "ESModule", path: `dist/${path}` })))},
+  cf: false,
+  compatibilityDate: "2025-09-01",
+  bindings: ${JSON.stringify(bindings)},
+});
+try {
+  const answers = [];
+  for (let i = 0; i < ${requests}; i++) {
+    const response = await mf.dispatchFetch("http://worker.test/");
+    answers.push({ status: response.status, body: await response.text() });
+  }
+  process.stdout.write(JSON.stringify(answers));
+} finally {
+  await mf.dispose();
+}
+`,
+  );
+  // A Worker that hangs fails the test instead of stalling it.
+  const run = await new Deno.Command("node", {
+    args: ["run.mjs"],
+    cwd: dir,
+    signal: AbortSignal.timeout(180_000),
+  })
+    .output();
+  assert.equal(run.code, 0, decode(run.stderr));
+  return JSON.parse(decode(run.stdout));
+}
+
+async function bindingsFor(bucket: string): Promise<Record<string, string>> {
+  const { options } = await s3Server();
+  return {
+    BUCKET: bucket,
+    S3_ENDPOINT: options.endpoint!,
+    S3_REGION: options.region ?? "us-east-1",
+    S3_ACCESS_KEY_ID: options.credentials.accessKeyId,
+    S3_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+  };
+}
+
+async function duckdbObject(bucket: TestBucket, location: string, query: string) {
+  const key = location.slice(`s3://${bucket.name}/`.length);
+  const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+  const copy = await Deno.makeTempFile({ suffix: ".parquet" });
+  try {
+    await writeFile(copy, await object.Body!.transformToByteArray());
+    return await duckdbRows(query.replace("FILE", sqlString(copy)));
+  } finally {
+    await Deno.remove(copy);
+  }
+}
+
+Deno.test("the README's Worker encodes, uploads to S3 and reads back with ranges on workerd", async () => {
+  const [worker] = await readmeBlocks("### In a Worker", "js");
+  await using bucket = await testBucket("worker");
+  // Twice: the second request meets what the first left loaded in the isolate (codecs, decompressors).
+  const answers = await runWorker("readme", worker, await bindingsFor(bucket.name), { requests: 2 });
+  const locations = answers.map(({ status, body }) => {
+    assert.equal(status, 200, body);
+    const { location, skipped, rows } = JSON.parse(body);
+    assert.deepEqual(rows, Array.from({ length: 10 }, (_, i) => ({ id: 991 + i, label: `r-${991 + i}` })));
+    assert.equal(skipped, 3, "row groups the filter rules out are not fetched");
+    return location as string;
+  });
+  assert.equal(new Set(locations).size, 2, "each request wrote a file of its own");
+  const [location] = locations;
+  const duck = await duckdbObject(
+    bucket,
+    location,
+    "SELECT count(*) AS n, sum(id) AS s, max(label) AS label, epoch_ms(max(taken_at)) AS ms FROM read_parquet(FILE)",
+  );
+  assert.deepEqual(duck, [{
+    n: "1000",
+    s: "500500",
+    label: "r-999",
+    ms: String(Date.UTC(2026, 0, 1, 0, 16, 39)),
+  }]);
+});
+
+Deno.test("on workerd every codec writes or is refused clearly, multipart uploads work, failures reject", async () => {
+  const source = await Deno.readTextFile(new URL("./worker/codecs_worker.js", import.meta.url));
+  await using bucket = await testBucket("worker-codecs");
+  const [{ status, body }] = await runWorker("codecs", source, await bindingsFor(bucket.name));
+  assert.equal(status, 200, body);
+  const out = JSON.parse(body);
+  for (const codec of ["UNCOMPRESSED", "SNAPPY", "GZIP"]) {
+    assert.equal(out[codec].error, undefined, `${codec}: ${out[codec].error}`);
+    assert.equal(out[codec].rows, 500);
+    assert.deepEqual(out[codec].last, { id: 499, name: "n4" });
+    const duck = await duckdbObject(
+      bucket,
+      out[codec].location,
+      "SELECT count(*) AS n, sum(id) AS s FROM read_parquet(FILE)",
+    );
+    assert.deepEqual(duck, [{ n: "500", s: "124750" }], codec);
+    const key = (out[codec].location as string).slice(`s3://${bucket.name}/`.length);
+    const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new Uint8Array(await object.Body!.transformToByteArray()),
+    );
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    assert.equal(out[codec].sha256, hex, `${codec}: the JavaScript SHA-256 of what was uploaded`);
+  }
+  for (const codec of ["ZSTD", "BROTLI"]) {
+    assert.match(
+      out[codec].error ?? "",
+      new RegExp(
+        `Cannot compress with ${codec} in this runtime: .*SNAPPY, GZIP and UNCOMPRESSED need no WebAssembly`,
+      ),
+    );
+  }
+  assert.equal(out.multipart.error, undefined, out.multipart.error);
+  assert.ok(out.multipart.bytes > 5 * 1024 * 1024, `${out.multipart.bytes} bytes: more than one part`);
+  assert.deepEqual(out.multipart.rows, [{ id: 59_999 }]);
+  for (const codec of ["GZIP", "UNCOMPRESSED"]) {
+    assert.match(out[`missing bucket ${codec}`].error ?? "", /SinkError: .*NoSuchBucket/, codec);
+  }
+  assert.deepEqual(await bucket.openUploads(), [], "no multipart upload is left open");
+});
+
+Deno.test("a Worker bundled without the README's XML parser fix fails S3 answers with a hint, and hangs nothing", async () => {
+  const base = await workerFolder();
+  // The README's build script without its plugin: esbuild's browser field picks the SDK's DOMParser parser.
+  await Deno.writeTextFile(
+    join(base, "build-plain.mjs"),
+    `import * as esbuild from "esbuild";
+await esbuild.build({
+  entryPoints: ["worker.js"], outdir: "dist", bundle: true, splitting: true, format: "esm",
+  conditions: ["workerd", "worker", "browser"], external: ["node:*"],
+});
+`,
+  );
+  const source = await Deno.readTextFile(new URL("./worker/codecs_worker.js", import.meta.url));
+  await using bucket = await testBucket("worker-plain");
+  const [{ status, body }] = await runWorker("plain", source, await bindingsFor(bucket.name), {
+    build: "../build-plain.mjs",
+  });
+  assert.equal(status, 200, body);
+  const out = JSON.parse(body);
+  assert.match(
+    out["missing bucket GZIP"].error ?? "",
+    /SinkError: .*DOMParser is not defined.*bundle @aws-sdk\/xml-builder's JavaScript parser instead \(README, In a Worker\)/s,
+  );
+  assert.match(out.multipart.error ?? "", /DOMParser/, "CreateMultipartUpload's answer is XML too");
+  // The store did open that upload, but its id was in the answer that could not be read: only a listing
+  // finds it (S3Storage.abortIncompleteUploads, vacuum). No object is visible.
+  assert.deepEqual((await bucket.openUploads()).map((u) => u.key), ["multipart/big.parquet"]);
+  assert.equal(await bucket.exists("multipart/big.parquet"), false);
+});
