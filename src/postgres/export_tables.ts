@@ -15,6 +15,7 @@ import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
+import { exportInParallel } from "../export/parallel_export.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
@@ -66,6 +67,15 @@ export interface ExportOptions {
   s3?: S3Options;
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
   onProgress?: (progress: TableProgress) => void;
+  /**
+   * Workers, each on its own connection in the snapshot of one leader transaction (the client needs
+   * `jobs + 1` connections). Tables are spread over them, largest first, and a table read whole through
+   * binary COPY is split into ranges of heap blocks, one file each, when its row estimate is over
+   * `shardRows` or there are more workers than tables. Default 1: one transaction, table after table.
+   */
+  jobs?: number;
+  /** With `jobs`: a table estimated at more rows than this is split into block ranges. Default 1 000 000. */
+  shardRows?: number;
 }
 
 /** How far a table has got. */
@@ -127,6 +137,7 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
+  if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
   const lost = connectionLost(sql);
   let current: string | undefined;
   let work: Promise<Written> | undefined;
@@ -152,18 +163,22 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
 }
 
 /** What the transaction wrote, to be committed as a batch. */
-interface Written {
+export interface Written {
   batch: BatchWriter;
   snapshot: string;
   tables: TableSummary[];
 }
 
-/** The export proper, inside the snapshot's transaction. */
-async function exportInSnapshot(
+/**
+ * The export proper, inside the snapshot's transaction; the files go into `batch` (a parallel export's
+ * worker passes its own, to collect what it writes).
+ */
+export async function exportInSnapshot(
   tx: postgres.TransactionSql,
   options: ExportOptions,
   signal: AbortSignal | undefined,
   starting: (table: string | undefined) => void,
+  batch: BatchWriter = new BatchWriter(options.out, { s3: options.s3 }),
 ): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
   const query: CatalogQuery = (text, params) => {
@@ -172,7 +187,6 @@ async function exportInSnapshot(
   };
   const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
   const definitions = await planTables(query, options);
-  const batch = new BatchWriter(out, { s3: options.s3 });
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
     starting(table.name);
