@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { committedFiles, listManifests } from "../mod.ts";
+import { committedFiles, listManifests, readCommitted } from "../mod.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { exportTables } from "../src/postgres/export_tables.ts";
 import { planUnits, shardUnits } from "../src/export/export_plan.ts";
-import { exportInParallel } from "../src/export/parallel_export.ts";
+import {
+  commitShards,
+  exportInParallel,
+  exportShard,
+  openShardLeader,
+} from "../src/export/parallel_export.ts";
+import { testBucket } from "./helpers/s3_server.ts";
 import { runCli, spawnCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
@@ -401,6 +407,75 @@ Deno.test("shards: a stale or unknown snapshot, a wrong batch, a killed shard an
     assert.equal(unknownBatch.code, 1);
     assert.match(unknownBatch.stderr, /No plan for batch 20990101T000000000Z_00000000/);
   } finally {
+    await schema.drop();
+    await admin.end();
+  }
+});
+
+Deno.test("S3: --jobs 2, and shards committed by commitShards, on the Ceph gateway", async () => {
+  const admin = connect();
+  const schema = await testSchema(admin, "jobs_s3");
+  const sql = connectPostgres({ url: DATABASE_URL, max: 3 });
+  await using bucket = await testBucket("jobs");
+  try {
+    await createTables(admin, schema.name);
+    const s3 = bucket.options;
+    const local = await tempDir();
+    await exportTables(sql, { out: local, schema: schema.name, tables: TABLES });
+    const out = bucket.url("jobs");
+    const jobs = await exportTables(sql, {
+      out,
+      schema: schema.name,
+      tables: TABLES,
+      jobs: 2,
+      shardRows: 20_000,
+      s3,
+    });
+    const viaJobs = await committedFiles(out, "big", { s3 });
+    assert.ok(viaJobs.files.length >= 3);
+    assert.equal(viaJobs.batches[0], jobs.batch);
+    const sharded = bucket.url("shards");
+    const leader = await openShardLeader(sql, {
+      out: sharded,
+      schema: schema.name,
+      tables: TABLES,
+      parts: 2,
+      s3,
+    });
+    try {
+      const { snapshot, batch } = leader.plan;
+      await Promise.all(
+        [1, 2].map((index) =>
+          exportShard(sql, { out: sharded, shard: { index, count: 2 }, snapshot, batch, s3 })
+        ),
+      );
+    } finally {
+      await leader.release();
+    }
+    await assert.rejects(
+      exportShard(sql, {
+        out: sharded,
+        shard: { index: 1, count: 2 },
+        snapshot: leader.plan.snapshot,
+        batch: leader.plan.batch,
+        s3,
+      }),
+      /Cannot read in snapshot .*no such snapshot/,
+    );
+    const committed = await commitShards(sharded, leader.plan.batch, { s3 });
+    await assert.rejects(commitShards(sharded, leader.plan.batch, { s3 }), /Cannot commit batch/);
+    assert.deepEqual(committed.tables.map((t) => t.rows), [60000, 25000, 3, 0]);
+    assert.equal((await listManifests(sharded, { s3 })).length, 1, "parts are not manifests");
+    for (const table of TABLES) {
+      const expected = await committedRows(local, table);
+      for (const root of [out, sharded]) {
+        const rows = (await readCommitted(root, table, { s3 })).sort((a, b) => Number(a.id) - Number(b.id));
+        assert.equal(rows.length, expected.length, `${root} ${table}`);
+        assert.deepEqual(rows.map((r) => Number(r.id)), expected.map((r) => Number(r.id)));
+      }
+    }
+  } finally {
+    await sql.end();
     await schema.drop();
     await admin.end();
   }

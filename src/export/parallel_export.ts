@@ -51,8 +51,10 @@ export interface ParallelOptions extends ExportOptions {
  *
  * @example
  * ```ts ignore
+ * import { connectPostgres, exportInParallel } from "@parquet-storage/engine/postgres";
  * const sql = connectPostgres({ max: 3 });
- * const summary = await exportInParallel(sql, { out: "./data", jobs: 2 });
+ * const summary = await exportInParallel(sql, { out: "./data", jobs: 2 }); // or exportTables with jobs
+ * await sql.end();
  * ```
  */
 export async function exportInParallel(sql: Sql, options: ParallelOptions): Promise<ExportSummary> {
@@ -137,7 +139,12 @@ export interface ShardSummary extends Omit<ExportSummary, "tables"> {
  *
  * @example
  * ```ts ignore
- * await exportShard(sql, { out: "./data", shard: { index: 1, count: 2 }, snapshot, batch });
+ * import { connectPostgres, exportShard } from "@parquet-storage/engine/postgres";
+ * const [snapshot, batch] = [Deno.env.get("SNAPSHOT")!, Deno.env.get("BATCH")!]; // as the leader printed
+ * const index = Number(Deno.env.get("JOB_COMPLETION_INDEX")) + 1; // a Kubernetes indexed job, say
+ * const sql = connectPostgres();
+ * await exportShard(sql, { out: "s3://lake/exports", shard: { index, count: 4 }, snapshot, batch });
+ * await sql.end();
  * ```
  */
 export async function exportShard(sql: Sql, options: ShardOptions): Promise<ShardSummary> {
@@ -192,7 +199,8 @@ export async function exportShard(sql: Sql, options: ShardOptions): Promise<Shar
  *
  * @example
  * ```ts ignore
- * const summary = await commitShards("./data", "20261203T091500000Z_1a2b3c4d");
+ * import { commitShards } from "@parquet-storage/engine/postgres";
+ * const summary = await commitShards("s3://lake/exports", "20261203T091500000Z_1a2b3c4d");
  * ```
  */
 export async function commitShards(
@@ -216,8 +224,13 @@ export async function commitShards(
  *
  * @example
  * ```ts ignore
- * const leader = await openShardLeader(sql, { out: "./data", parts: 2 });
+ * import { connectPostgres, openShardLeader } from "@parquet-storage/engine/postgres";
+ * const sql = connectPostgres();
+ * const leader = await openShardLeader(sql, { out: "s3://lake/exports", parts: 4 });
  * console.log(`snapshot=${leader.plan.snapshot} batch=${leader.plan.batch}`);
+ * // … start the shards, wait for them, then:
+ * await leader.release();
+ * await sql.end();
  * ```
  */
 export async function openShardLeader(sql: Sql, options: LeaderOptions): Promise<SnapshotLeader> {
