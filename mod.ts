@@ -56,7 +56,14 @@ export { type InvalidRow, type ValidateOptions, ValidateStream } from "./src/str
 export { ENCODE_DEFAULTS, type EncodeOptions, EncodeStream } from "./src/streams/encode_stream.ts";
 export { type Codec, CODECS } from "./src/streams/codecs.ts";
 export { parquetFileName } from "./src/sinks/file_name.ts";
-export type { FileSink, S3Options, SinkOptions, Storage, StoredFile } from "./src/storage/storage.ts";
+export type {
+  FileSink,
+  S3Options,
+  SinkOptions,
+  Storage,
+  StoredFile,
+  UnfinishedWrite,
+} from "./src/storage/storage.ts";
 export type { Filter, FilterOperators } from "./src/read/filters.ts";
 export {
   type ParquetSource,
@@ -90,7 +97,7 @@ export {
   listManifests,
   readCommitted,
 } from "./src/batch/committed.ts";
-export { vacuum, type VacuumOptions } from "./src/batch/vacuum.ts";
+export { vacuum, type VacuumEntry, type VacuumOptions } from "./src/batch/vacuum.ts";
 export {
   type CatalogQuery,
   introspectColumns,

@@ -120,9 +120,15 @@ export class ParquetStorageEngine {
     }
   }
 
-  /** Resolves a path against the engine's root (absolute local paths and `s3://` URLs pass through). */
+  /**
+   * Resolves a path against the engine's root. Absolute local paths, `s3://` URLs and paths already under
+   * the root pass through, so a path `writeParquet` returned reads back as it is even when `basePath` is
+   * relative (`"data"` → `data/borehole/…`): the root is applied once. A folder named like a relative
+   * `basePath` inside it (`data/data/…`) is therefore reached through its full path.
+   */
   resolve(path: string): string {
     if (path.startsWith("s3://") || (this.mode === "local" && path.startsWith("/"))) return path;
+    if (path === this.root || path.startsWith(`${this.root}/`)) return path;
     return `${this.root}/${path.replace(/^\/+/, "")}`;
   }
 

@@ -142,7 +142,8 @@ export class SinkError extends ParquetStorageError {
 export class ReadError extends ParquetStorageError {}
 
 /**
- * A failure of the PostgreSQL source: connection lost, table missing, query error.
+ * A failure of a source of rows: the PostgreSQL connection lost, a table missing, a query error, or a
+ * program's own row stream failing midway.
  *
  * @example
  * ```ts
@@ -151,7 +152,16 @@ export class ReadError extends ParquetStorageError {}
  * console.assert(error.table === "boreholes");
  * ```
  */
-export class SourceError extends ParquetStorageError {}
+export class SourceError extends ParquetStorageError {
+  /** Rows read from the source before it failed, where known. */
+  readonly rowsRead?: number;
+
+  /** Builds a source error; `rowsRead` counts the rows that came before the failure. */
+  constructor(message: string, context: ErrorContext & { rowsRead?: number } = {}) {
+    super(message, context);
+    this.rowsRead = context.rowsRead;
+  }
+}
 
 function withContext(message: string, { table, row, column }: ErrorContext): string {
   const where = [

@@ -17,7 +17,8 @@ import { EncodeStream } from "./streams/encode_stream.ts";
 import { DATASET_METADATA_KEY, type DatasetSpec, keyEntry } from "./streams/partition_key.ts";
 import { type PartitionedRow, PartitionStream } from "./streams/partition_stream.ts";
 import { ValidateStream } from "./streams/validate_stream.ts";
-import { type RowSource, toStream, type WriteOptions } from "./write_parquet.ts";
+import type { RowSource, WriteOptions } from "./write_parquet.ts";
+import { sourceStream } from "./streams/source_stream.ts";
 
 /** Options of {@link writeDataset}. */
 export interface WriteDatasetOptions extends Omit<WriteOptions, "overwrite"> {
@@ -141,14 +142,15 @@ export async function writeDataset(
   // Checks the encoding options (codec, sizes) before anything is opened.
   new EncodeStream(partitioner.fileTable, encodeOptions);
   const storage = options.storage ?? await storageFor(location, options);
-  const source = toStream(rows);
+  const source = sourceStream(rows, table.name);
   const validator = validate ? new ValidateStream(table, options) : undefined;
   const files: DatasetFile[] = [];
   const open = new Map<string, OpenFile>(); // in least recently used order
 
   const openFile = ({ path, values }: PartitionedRow): OpenFile => {
     const target = storage.join(location, ...path.split("/"), parquetFileName(table.name));
-    const sink = storage.createSink(target, { overwrite: false, signal });
+    // Aborted by abortAll, which waits for the sink to remove what it wrote, not by the signal directly.
+    const sink = storage.createSink(target, { overwrite: false });
     const encoder = new EncodeStream(partitioner.fileTable, encodeOptions);
     const tap = checksum ? new ChecksumStream() : undefined;
     const done = (tap ? encoder.readable.pipeThrough(tap) : encoder.readable).pipeTo(sink);

@@ -12,11 +12,11 @@ import { parquetFileName } from "./sinks/file_name.ts";
 import { type OpenOptions, storageFor } from "./storage/open_location.ts";
 import type { FileSink } from "./storage/storage.ts";
 import { ChecksumStream } from "./streams/checksum_stream.ts";
+import { type RowSource, sourceStream } from "./streams/source_stream.ts";
 import { type EncodeOptions, EncodeStream } from "./streams/encode_stream.ts";
 import { type ValidateOptions, ValidateStream } from "./streams/validate_stream.ts";
 
-/** Rows from anywhere: an array, a (async) iterable, or a `ReadableStream`. */
-export type RowSource = Iterable<unknown> | AsyncIterable<unknown> | ReadableStream<unknown>;
+export { type RowSource, toStream } from "./streams/source_stream.ts";
 
 /** Options of {@link writeParquet}. */
 export interface WriteOptions extends ValidateOptions, EncodeOptions, OpenOptions {
@@ -71,12 +71,14 @@ export async function writeParquet(
       "Cannot write Parquet without a table definition: pass { table } from defineTable()",
     );
   }
-  const source = toStream(rows);
+  const source = sourceStream(rows, table.name);
   const storage = await storageFor(location, options);
   const target = location.endsWith(".parquet")
     ? location
     : storage.join(location, parquetFileName(table.name));
-  const sink: FileSink = storage.createSink(target, { overwrite, signal });
+  // The signal reaches the sink through the pipe, whose abort waits until the sink has removed what it
+  // wrote (a signal of the sink's own would only start that).
+  const sink: FileSink = storage.createSink(target, { overwrite });
   const validator = validate ? new ValidateStream(table, options) : undefined;
   const encoder = new EncodeStream(table, options);
   const validated = validator ? source.pipeThrough(validator, { signal }) : source as ReadableStream<Row>;
@@ -90,19 +92,4 @@ export async function writeParquet(
     bytes: sink.bytesWritten,
     ...(tap ? { sha256: (await tap.result).sha256 } : {}),
   };
-}
-
-/** Wraps any row source as a `ReadableStream`. */
-export function toStream(rows: RowSource): ReadableStream<unknown> {
-  if (rows instanceof ReadableStream) return rows;
-  if (
-    typeof rows === "object" && rows !== null && (Symbol.asyncIterator in rows || Symbol.iterator in rows)
-  ) {
-    return ReadableStream.from(rows as AsyncIterable<unknown>);
-  }
-  throw new ParquetStorageError(
-    `Cannot read rows from ${
-      rows === null ? "null" : typeof rows
-    }: expected an array, an iterable or a ReadableStream`,
-  );
 }

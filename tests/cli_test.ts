@@ -121,6 +121,19 @@ Deno.test("no database is configured only when --db and every database variable 
   }
 });
 
+Deno.test("the final table's total counts files, not tables (a partitioned table has several)", () => {
+  const text = summaryTable({
+    batch: "20261125T000000000Z_0123abcd",
+    snapshot: "100:100:",
+    out: "./data",
+    tables: [
+      { table: "events", mode: "full", rows: 30, files: 12, bytes: 9000, seconds: 0.5, location: "" },
+      { table: "users", mode: "full", rows: 3, files: 1, bytes: 900, seconds: 0.01, location: "" },
+    ],
+  });
+  assert.match(text.split("\n")[3], /^total\s+33\s+13\s+/);
+});
+
 Deno.test("the final table: one line per table, a total, the batch and its snapshot", () => {
   const text = summaryTable({
     batch: "20261125T000000000Z_0123abcd",
@@ -257,4 +270,26 @@ Deno.test("a database that cannot be reached exits 1 with a message saying where
   assert.equal(ran.code, 1, ran.stderr);
   assert.match(ran.stderr, new RegExp(`export failed: .*127\\.0\\.0\\.1:${port}`));
   assert.deepEqual(await allFiles(out), []);
+});
+
+Deno.test("a password in --db draws a warning naming DATABASE_URL and PGPASSWORD, without repeating it", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  const out = await tempDir();
+  const ran = await runCli("export", [
+    "--db",
+    `postgres://postgres:s3cr3t@127.0.0.1:${port}/test`,
+    "--out",
+    out,
+  ]);
+  assert.match(ran.stderr, /warning: --db carries a password.*set DATABASE_URL or PGPASSWORD instead/);
+  assert.doesNotMatch(ran.stderr, /s3cr3t/, "the password is never printed");
+  const without = await runCli("export", [
+    "--db",
+    `postgres://postgres@127.0.0.1:${port}/test`,
+    "--out",
+    out,
+  ]);
+  assert.doesNotMatch(without.stderr, /warning: --db/);
 });

@@ -267,6 +267,14 @@ Deno.test("a time key prunes by its source column, and a range on a sorted colum
   assert.deepEqual(read, [files[1].location], "only November is opened");
   assert.equal(groups.read + groups.skipped, Math.ceil(files[1].rows / 50));
   assert.ok(groups.read <= 3 && groups.skipped >= 15, JSON.stringify(groups));
+  // A $lt at a period's first instant does not open that period.
+  const opened: string[] = [];
+  const october = await readDataset(dir, {
+    filters: { created_at: { $lt: "2026-11-01" } },
+    onFile: ({ location, skipped }) => skipped || opened.push(location),
+  });
+  assert.equal(october.length, files[0].rows);
+  assert.deepEqual(opened, [files[0].location], "November is not opened");
   // The derived key is a filter too, and can be asked for as a column.
   const december = await readDataset(dir, {
     filters: { created_at_month: "2026-12" },
@@ -295,7 +303,11 @@ Deno.test("pruning is exact on partition columns and conservative on time keys' 
   // Time keys: a period is ruled out only when none of its instants can match.
   const at = (filter: unknown) => verdict({ created_at: filter }, nov);
   assert.equal(at({ $gte: "2026-12-01T00:00:00Z" }), false);
-  assert.equal(at({ $lt: "2026-11-01 00:00:00+00" }) !== false, true, "conservative at the boundary");
+  assert.equal(at({ $lt: "2026-11-01 00:00:00+00" }), false, "the period's first instant is not below it");
+  assert.equal(at({ $lt: "2026-11-01" }), false);
+  assert.notEqual(at({ $lt: "2026-11-01T00:00:00.000001Z" }), false);
+  assert.notEqual(at({ $lt: "2026-11-02T00:00:00Z" }), false);
+  assert.notEqual(at({ $lte: "2026-11-01T00:00:00Z" }), false, "$lte keeps the boundary's period");
   assert.equal(at({ $lt: "2026-10-31T23:59:59Z" }), false);
   assert.equal(at({ $lte: "2026-11-01 01:00:00+02" }), false, "in UTC that is 2026-10-31T23:00Z, October");
   assert.equal(at({ $lte: "2026-11-01 03:00:00+02" }) !== false, true);

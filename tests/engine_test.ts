@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import {
   defineTable,
   int,
@@ -35,6 +35,21 @@ Deno.test("the facade writes an immutable file under basePath and reads it back 
   }]);
   const relative = path.slice(basePath.length + 1);
   assert.equal((await engine.readParquet(relative)).length, 2);
+});
+
+Deno.test("a path the facade wrote reads back as it is under a relative basePath", async () => {
+  // Below the working folder, as `data` would be: a relative path that climbs out with ".." would land
+  // in the right place even when joined twice.
+  const basePath = relative(Deno.cwd(), await Deno.makeTempDir({ dir: Deno.cwd(), prefix: ".engine-test-" }));
+  await using _cleanup = { [Symbol.asyncDispose]: () => Deno.remove(basePath, { recursive: true }) };
+  assert.ok(!basePath.startsWith("/") && !basePath.startsWith(".."), basePath);
+  const engine = new ParquetStorageEngine({ mode: "local", basePath });
+  const path = await engine.writeParquet("borehole", rows, { schema: borehole });
+  assert.ok(path.startsWith(`${basePath}/borehole/borehole_`), path);
+  assert.deepEqual(await engine.readParquet(path), rows, "the base path is applied once");
+  assert.deepEqual(await engine.readParquet(path.slice(basePath.length + 1)), rows);
+  const [file] = await engine.writeParquet("logs", rows, { schema: borehole, partitionCols: ["id"] });
+  assert.equal((await engine.readParquet(file)).length, 1);
 });
 
 Deno.test("the facade accepts a stream and refuses to overwrite unless asked", async () => {

@@ -50,7 +50,12 @@ Deno.test("a wrong type names table, row and column, and writes nothing", async 
 
 Deno.test("a missing required column is refused", async () => {
   const { id: _, ...missing } = good(1);
-  await failingWrite([missing], { row: 1, column: "id" });
+  const error = await failingWrite([missing], {
+    row: 1,
+    column: "id",
+    message: /missing column "id" \(the row lacks it\)/,
+  });
+  assert.doesNotMatch(error.message, /unknown column/, "the column is missing from the row, not unknown");
 });
 
 Deno.test("null in a non-null column is refused, null in a nullable one is fine", async () => {

@@ -16,25 +16,38 @@ import { MANIFEST_FOLDER, relativePath } from "./manifest.ts";
 export interface VacuumOptions extends OpenOptions {
   /** Only list what would be removed. Default `false`. */
   dryRun?: boolean;
-  /** Leave files younger than this many milliseconds (a batch may still be writing). Default 24 hours. */
+  /** Leave anything younger than this many milliseconds (a batch may still be writing). Default 24 hours. */
   graceMs?: number;
   /** The time to measure age against. Default now. */
   now?: Date;
 }
 
 /**
- * Lists the Parquet files under `root` that no committed manifest names and that are older than the grace
- * period, and removes them unless `dryRun` (on S3, also aborting multipart uploads older than the grace
- * period that a crashed writer left open).
+ * One thing vacuum found: a data file no committed manifest names (`"file"`), a hidden temporary file of
+ * a local write that never finished (`"temporary"`), or an S3 multipart upload left open (`"upload"`,
+ * its `location` the key it was for).
+ */
+export interface VacuumEntry extends StoredFile {
+  /** What it is. */
+  kind: "file" | "temporary" | "upload";
+  /** The multipart upload's id, for an upload. */
+  uploadId?: string;
+}
+
+/**
+ * Finds what crashed or abandoned exports left under `root`, older than the grace period, and removes it
+ * unless `dryRun`: Parquet files no committed manifest names, the hidden `.tmp` files of local writes
+ * killed before they finished (kill -9, power loss), and S3 multipart uploads left open. Returns what
+ * was found (and removed), in that order.
  *
  * @example
  * ```ts
  * import { vacuum } from "@parquet-storage/engine";
- * const removed = await vacuum(await Deno.makeTempDir(), { dryRun: true });
- * console.assert(removed.length === 0);
+ * const found = await vacuum(await Deno.makeTempDir(), { dryRun: true });
+ * console.assert(found.length === 0);
  * ```
  */
-export async function vacuum(root: string, options: VacuumOptions = {}): Promise<StoredFile[]> {
+export async function vacuum(root: string, options: VacuumOptions = {}): Promise<VacuumEntry[]> {
   const { dryRun = false, graceMs = 24 * 3600_000, now = new Date() } = options;
   const base = root.replace(/\/+$/, "");
   const storage = await storageFor(base, options);
@@ -42,20 +55,25 @@ export async function vacuum(root: string, options: VacuumOptions = {}): Promise
   for (const manifest of await listManifests(base, options)) {
     for (const table of manifest.tables) for (const file of table.files) named.add(file.path);
   }
-  const orphans: StoredFile[] = [];
+  const old = (modified: Date | undefined) => !modified || now.getTime() - modified.getTime() >= graceMs;
+  const found: VacuumEntry[] = [];
   for await (const file of storage.list(base)) {
     const path = relativePath(base, file.location);
     if (path.startsWith(`${MANIFEST_FOLDER}/`) || !path.endsWith(".parquet") || named.has(path)) continue;
-    if (file.modified && now.getTime() - file.modified.getTime() < graceMs) continue;
-    orphans.push(file);
+    if (old(file.modified)) found.push({ ...file, kind: "file" });
+  }
+  const unfinished = [];
+  for await (const write of storage.listUnfinished?.(base) ?? []) {
+    if (old(write.modified)) unfinished.push(write);
+  }
+  for (const write of unfinished) {
+    found.push({ ...write, kind: write.uploadId === undefined ? "temporary" : "upload" });
   }
   if (!dryRun) {
-    for (const file of orphans) await storage.remove(file.location);
-    // An S3 upload a crashed writer could not abort is invisible but billed: abort those too.
-    const s3 = storage as Partial<
-      { abortIncompleteUploads(at: string, o: { olderThan: number }): Promise<number> }
-    >;
-    await s3.abortIncompleteUploads?.(base, { olderThan: graceMs });
+    for (const entry of found) {
+      if (entry.kind === "file") await storage.remove(entry.location);
+    }
+    for (const write of unfinished) await storage.discardUnfinished!(write);
   }
-  return orphans;
+  return found;
 }

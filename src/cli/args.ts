@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { type Codec, CODECS } from "../streams/codecs.ts";
 import { PARALLEL_FLAGS, PARALLEL_USAGE, type ParallelSettings, parallelSettings } from "./parallel_args.ts";
+import { parseDuration } from "./vacuum.ts";
 
 /** The help text. */
 export const USAGE = `Usage: deno task export [options]
@@ -19,7 +20,8 @@ Connection: --db URL, else DATABASE_URL, else the standard PG* variables (PGHOST
 With none of them, an embedded sample database (the borehole platform's 29 tables) is used.
 
 Options:
-  --db URL               PostgreSQL URL (postgres://user@host:port/database)
+  --db URL               PostgreSQL URL (postgres://user@host:port/database); put a password in
+                         DATABASE_URL or PGPASSWORD instead, since deno task echoes its command line
   --tables a,b           tables to export (default: every table of --schema)
   --schema NAME          PostgreSQL schema (default: public)
   --out PATH             output folder or s3://bucket/prefix (default: ./data)
@@ -29,6 +31,7 @@ Options:
   --incremental          only rows changed since the last committed batch (by --watermark)
   --watermark t=col,…    watermark column per table (default: updated_at)
   --unmapped-as-text     export columns of types with no mapping as text instead of failing
+  --idle-timeout T       fail when PostgreSQL or S3 sends nothing for T (30s, 5m; default: 2m)
   --no-validate          skip validating rows on the row path (tables read through binary COPY are
                          checked by PostgreSQL's casts to the declared column types instead)
   --no-binary-copy       read every table row by row; by default whole tables (not partitioned, not
@@ -71,6 +74,8 @@ export interface ExportSettings {
   watermarks: Record<string, string>;
   /** `--unmapped-as-text`. */
   unmappedAsText: boolean;
+  /** `--idle-timeout`, in milliseconds. */
+  idleTimeout?: number;
   /** Not `--no-validate`. */
   validate: boolean;
   /** Not `--no-binary-copy`. */
@@ -114,6 +119,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
         incremental: { type: "boolean", default: false },
         watermark: { type: "string" },
         "unmapped-as-text": { type: "boolean", default: false },
+        "idle-timeout": { type: "string" },
         "no-validate": { type: "boolean", default: false },
         "no-binary-copy": { type: "boolean", default: false },
         ...PARALLEL_FLAGS,
@@ -165,6 +171,14 @@ export function parseExportArgs(args: string[]): ExportSettings {
   if (values.db !== undefined && !values.db.trim()) {
     throw new UsageError(`--db needs a postgres:// URL: current value is ""`);
   }
+  const idleTimeout = values["idle-timeout"] === undefined
+    ? undefined
+    : parseDuration(values["idle-timeout"]);
+  if (values["idle-timeout"] !== undefined && !idleTimeout) {
+    throw new UsageError(
+      `--idle-timeout must be a duration such as 30s or 5m: current value is ${values["idle-timeout"]}`,
+    );
+  }
   if (!values.out.trim()) throw new UsageError(`--out needs a folder or s3:// location: current value is ""`);
   const parallel = parallelSettings(values, (message) => {
     throw new UsageError(message);
@@ -180,6 +194,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
     incremental: values.incremental,
     watermarks,
     unmappedAsText: values["unmapped-as-text"],
+    ...(idleTimeout === undefined ? {} : { idleTimeout }),
     validate: !values["no-validate"],
     binaryCopy: !values["no-binary-copy"],
     parallel,

@@ -16,6 +16,8 @@ import {
   planTables,
 } from "../postgres/export_tables.ts";
 import type { SqlClient } from "../postgres/table_source.ts";
+import type { CatalogQuery } from "../schema/introspect.ts";
+import { type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { type ExportSettings, noDatabaseConfigured, parseExportArgs, USAGE } from "./args.ts";
 import type { EmbeddedDatabase } from "./embedded.ts";
@@ -46,9 +48,16 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (settings.db && passwordIn(settings.db)) {
+    console.error(
+      'warning: --db carries a password, which Deno\'s own "Task …" line and the process list show to ' +
+        "anyone watching: set DATABASE_URL or PGPASSWORD instead",
+    );
+  }
   let embedded: EmbeddedDatabase | undefined;
   let sql: Sql | undefined;
   const { parallel } = settings;
+  const interrupt = listenForInterrupt();
   try {
     if (parallel.commit) return await runCommit(settings, {});
     if (noDatabaseConfigured(settings, (name) => Deno.env.get(name))) {
@@ -74,7 +83,10 @@ export async function main(args: string[]): Promise<number> {
       validate: settings.validate,
       binaryCopy: settings.binaryCopy,
       unmappedAsText: settings.unmappedAsText,
+      idleTimeout: settings.idleTimeout,
+      s3: settings.idleTimeout === undefined ? undefined : { idleTimeout: settings.idleTimeout },
       onProgress: progressPrinter(Deno.stderr.isTerminal()),
+      signal: interrupt.signal,
     };
     if (parallel.leader) return await runLeader(sql, settings, options);
     if (parallel.shard) return await runShard(sql, settings, options);
@@ -82,6 +94,14 @@ export async function main(args: string[]): Promise<number> {
     report(summary, settings.json);
     return 0;
   } catch (error) {
+    if (interrupt.signal.aborted) {
+      const { name, exitCode } = interrupt.signal.reason as Interrupted;
+      console.error(
+        `\nexport interrupted by ${name}: the file being written was removed (or its upload aborted), ` +
+          "files already written were removed, and no batch was committed.",
+      );
+      return exitCode;
+    }
     // Our errors name table and column in their message; anything else came from the connection.
     const message = error instanceof ParquetStorageError
       ? error.message
@@ -93,9 +113,58 @@ export async function main(args: string[]): Promise<number> {
     } else if (!settings.dryRun) console.error("No batch was committed; no partial file is visible.");
     return 1;
   } finally {
+    interrupt.close();
     await sql?.end({ timeout: 5 });
     await embedded?.[Symbol.asyncDispose]();
   }
+}
+
+/** True when a postgres:// URL has a password in it. */
+function passwordIn(url: string): boolean {
+  try {
+    return new URL(url).password !== "";
+  } catch {
+    return /^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url);
+  }
+}
+
+/** SIGINT or SIGTERM, as the reason an export was stopped. */
+class Interrupted extends Error {
+  /** 128 + the signal's number, as shells report a process the signal ended. */
+  readonly exitCode: number;
+  constructor(signal: "SIGINT" | "SIGTERM") {
+    super(`Interrupted by ${signal}`);
+    this.name = signal;
+    this.exitCode = signal === "SIGINT" ? 130 : 143;
+  }
+}
+
+/**
+ * Turns SIGINT (Ctrl-C) and SIGTERM into an aborted signal, so that the export removes what it was
+ * writing before the process ends (Deno's default is to end at once, leaving temporary files and open
+ * uploads). A second signal ends the process at once.
+ */
+function listenForInterrupt(): { signal: AbortSignal; close(): void } {
+  const controller = new AbortController();
+  const listeners: [Deno.Signal, () => void][] = [];
+  for (const name of ["SIGINT", "SIGTERM"] as const) {
+    const listener = () => {
+      const reason = new Interrupted(name);
+      if (controller.signal.aborted) Deno.exit(reason.exitCode);
+      console.error(`\n${name} received: aborting the export (again to quit at once)…`);
+      controller.abort(reason);
+    };
+    try {
+      Deno.addSignalListener(name, listener);
+      listeners.push([name, listener]);
+    } catch {
+      // Windows has no SIGTERM: Ctrl-C is still handled.
+    }
+  }
+  return {
+    signal: controller.signal,
+    close: () => listeners.forEach(([name, listener]) => Deno.removeSignalListener(name, listener)),
+  };
 }
 
 /** Starts the embedded sample database, saying so first. */
@@ -128,8 +197,11 @@ interface PlannedTable {
 
 /** Lists what would be exported (tables, columns, row estimates), writing nothing. */
 async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
+  let skipped: SkippedRelation[] = [];
   const plan = await sql.begin("isolation level repeatable read read only", async (tx) => {
-    const definitions = await planTables((text, params) => tx.unsafe(text, params as never[]), settings);
+    const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
+    const definitions = await planTables(query, settings);
+    if (!settings.tables?.length) skipped = await skippedRelations(query, settings.schema);
     const planned: PlannedTable[] = [];
     for (const table of definitions) {
       planned.push({
@@ -145,8 +217,11 @@ async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
     }
     return planned;
   });
-  if (settings.json) console.log(JSON.stringify({ dryRun: true, tables: plan }));
+  if (settings.json) {
+    console.log(JSON.stringify({ dryRun: true, tables: plan, ...(skipped.length ? { skipped } : {}) }));
+  }
   console.error("Dry run: nothing will be written.");
+  for (const r of skipped) console.error(`  skipped ${r.name}: ${r.reason}`);
   for (const p of plan) {
     const rows = p.estimatedRows === null ? "rows unknown (never analysed)" : `~${p.estimatedRows} rows`;
     console.error(`  ${p.table}: ${p.columns.length} columns, ${rows} → ${p.to}`);

@@ -33,15 +33,16 @@ export function summaryTable(summary: ExportSummary): string {
     formatBytes(t.bytes),
     t.seconds.toFixed(2),
   ]);
-  const total = summary.tables.reduce((sum, t) => ({ rows: sum.rows + t.rows, bytes: sum.bytes + t.bytes }), {
-    rows: 0,
-    bytes: 0,
-  });
+  const total = summary.tables.reduce(
+    (sum, t) => ({ rows: sum.rows + t.rows, files: sum.files + t.files, bytes: sum.bytes + t.bytes }),
+    { rows: 0, files: 0, bytes: 0 },
+  );
   rows.push([
     "total",
     "",
     total.rows.toLocaleString("en"),
-    String(summary.tables.length),
+    // Files, not tables: a partitioned table writes one file per partition.
+    String(total.files),
     formatBytes(total.bytes),
     summary.tables.reduce((s, t) => s + t.seconds, 0).toFixed(2),
   ]);
@@ -51,6 +52,7 @@ export function summaryTable(summary: ExportSummary): string {
   return [
     line(header),
     ...rows.map(line),
+    ...(summary.skipped ?? []).map((r) => `skipped ${r.name}: ${r.reason}`),
     `batch ${summary.batch} committed to ${summary.out}/_manifests/ (snapshot ${summary.snapshot})`,
   ].join("\n");
 }

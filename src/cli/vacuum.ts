@@ -1,6 +1,7 @@
 /**
- * `deno task vacuum`: lists (with `--dry-run`) or removes the Parquet files under an export root that no
- * committed batch manifest names and that are older than a grace period — what crashed exports leave.
+ * `deno task vacuum`: lists (with `--dry-run`) or removes what crashed exports leave under an export root,
+ * older than a grace period: Parquet files no committed batch manifest names, temporary files of writes
+ * that never finished, open S3 multipart uploads.
  *
  * Exit codes: 0 done, 1 failure, 2 bad usage.
  *
@@ -8,13 +9,14 @@
  */
 
 import { parseArgs } from "node:util";
-import { vacuum } from "../batch/vacuum.ts";
+import { vacuum, type VacuumEntry } from "../batch/vacuum.ts";
 
 const USAGE = `Usage: deno task vacuum [--out ./data] [--grace 24h] [--dry-run] [--json]
 
-Removes Parquet files under --out (a folder or s3://bucket/prefix) that no committed batch manifest
-(<out>/_manifests/*.json) names and that are older than --grace (e.g. 30m, 6h, 2d; default 24h).
---dry-run lists them without removing anything.`;
+Removes what crashed or abandoned exports left under --out (a folder or s3://bucket/prefix), older than
+--grace (e.g. 30m, 6h, 2d; default 24h): Parquet files that no committed batch manifest
+(<out>/_manifests/*.json) names, hidden temporary files (.<name>.<id>.tmp) of writes that never finished,
+and S3 multipart uploads left open. --dry-run lists them without removing anything.`;
 
 /** Parses a duration like `30m`, `6h`, `2d` or `90s` into milliseconds. */
 export function parseDuration(text: string): number | undefined {
@@ -54,24 +56,46 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   try {
-    const files = await vacuum(values.out, { dryRun: values["dry-run"], graceMs });
+    const found = await vacuum(values.out, { dryRun: values["dry-run"], graceMs });
     if (values.json) {
       console.log(
         JSON.stringify({
           dryRun: values["dry-run"],
-          files: files.map((f) => ({ location: f.location, bytes: f.size })),
+          files: found.filter((f) => f.kind === "file").map((f) => ({ location: f.location, bytes: f.size })),
+          temporary: found.filter((f) => f.kind === "temporary").map((f) => ({
+            location: f.location,
+            bytes: f.size,
+          })),
+          uploads: found.filter((f) => f.kind === "upload").map((f) => ({
+            location: f.location,
+            uploadId: f.uploadId,
+            started: f.modified?.toISOString(),
+          })),
         }),
       );
     } else {
-      const verb = values["dry-run"] ? "would remove" : "removed";
-      for (const file of files) console.error(`${verb} ${file.location} (${file.size} bytes)`);
-      console.error(`${verb} ${files.length} file(s) no committed batch names, older than ${values.grace}`);
+      const dry = values["dry-run"];
+      const verb = (kind: VacuumEntry["kind"]) =>
+        kind === "upload" ? (dry ? "would abort" : "aborted") : (dry ? "would remove" : "removed");
+      for (const entry of found) console.error(`${verb(entry.kind)} ${describe(entry)}`);
+      const count = (kind: VacuumEntry["kind"]) => found.filter((f) => f.kind === kind).length;
+      console.error(
+        `${verb("file")} ${count("file")} file(s) no committed batch names and ${count("temporary")} ` +
+          `temporary file(s) of unfinished writes, ${verb("upload")} ${count("upload")} open upload(s); ` +
+          `all older than ${values.grace}`,
+      );
     }
     return 0;
   } catch (error) {
     console.error(`vacuum: ${(error as Error).message}`);
     return 1;
   }
+}
+
+function describe(entry: VacuumEntry): string {
+  if (entry.kind === "file") return `${entry.location} (${entry.size} bytes)`;
+  if (entry.kind === "temporary") return `temporary file ${entry.location} (${entry.size} bytes)`;
+  return `open multipart upload ${entry.uploadId} of ${entry.location} (started ${entry.modified?.toISOString()})`;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

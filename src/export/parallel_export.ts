@@ -73,7 +73,7 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
   let failure: unknown;
   try {
     await options.onSnapshot?.(leader.plan);
-    const abort = abortOnLoss(sql);
+    const abort = abortOnLoss(sql, options.signal);
     const queue = heaviestFirst(leader.plan.units);
     const pids: number[] = [];
     // On the first failure (or a lost connection) the others stop at once, not at the end of their read.
@@ -164,7 +164,7 @@ export async function exportShard(sql: Sql, options: ShardOptions): Promise<Shar
   }
   const units = shardUnits(plan.units, index, count);
   const results: UnitResult[] = [];
-  const abort = abortOnLoss(sql);
+  const abort = abortOnLoss(sql, options.signal);
   let pgSnapshot = "";
   try {
     await inImportedSnapshot(sql, plan.snapshot, async (tx) => {
@@ -256,12 +256,13 @@ function unitContext(
   return { plan, options: { ...options, ...plan.shaping, schema: plan.schema }, storage, root, signal };
 }
 
-/** An abort controller that also aborts when a connection of `sql` is lost. */
-function abortOnLoss(sql: Sql): AbortController {
+/** An abort controller that also aborts when a connection of `sql` is lost, or the caller stops the run. */
+function abortOnLoss(sql: Sql, stop?: AbortSignal): AbortController {
   const abort = new AbortController();
-  const lost = connectionLost(sql);
-  lost?.addEventListener("abort", () => abort.abort(lost.reason), { once: true });
-  if (lost?.aborted) abort.abort(lost.reason);
+  for (const signal of [connectionLost(sql), stop]) {
+    signal?.addEventListener("abort", () => abort.abort(signal.reason), { once: true });
+    if (signal?.aborted) abort.abort(signal.reason);
+  }
   return abort;
 }
 

@@ -167,7 +167,14 @@ async function exportWholeTable(
       return entry;
     }
   }(root, { s3: options.s3 });
-  const written = await exportInSnapshot(tx, { ...options, tables: [unit.table] }, signal, () => {}, batch);
+  const written = await exportInSnapshot(
+    tx,
+    { ...options, tables: [unit.table] },
+    signal,
+    () => {},
+    () => {},
+    batch,
+  );
   return { index: unit.index, table: entries[0], summary: written.tables[0] };
 }
 

@@ -12,6 +12,8 @@
  * @module
  */
 
+import type { SchemaElement } from "hyparquet";
+import type { ValueSink } from "../schema/kinds/kind.ts";
 import { ByteDictionary } from "./byte_dictionary.ts";
 
 /** A dictionary larger than this is given up for the row group (parquet-mr's default page size). */
@@ -29,6 +31,20 @@ export interface ColumnShape {
   dictionary: boolean;
 }
 
+/** How a column of `element` is laid out in its buffer. */
+export function columnShape(element: SchemaElement, nullable: boolean): ColumnShape {
+  const width = element.type === "BYTE_ARRAY"
+    ? 0
+    : element.type === "FIXED_LEN_BYTE_ARRAY"
+    ? element.type_length!
+    : element.type === "INT64" || element.type === "DOUBLE"
+    ? 8
+    : element.type === "BOOLEAN"
+    ? 1
+    : 4;
+  return { width, nullable, dictionary: element.type !== "BOOLEAN" };
+}
+
 /** A {@link ColumnBuffer}'s row group as plain data, to be posted to a worker. */
 export interface ColumnState {
   shape: ColumnShape;
@@ -44,7 +60,7 @@ export interface ColumnState {
 }
 
 /** The values of one column in the row group being built. */
-export class ColumnBuffer {
+export class ColumnBuffer implements ValueSink {
   /** PLAIN bytes of the values; in dictionary mode only scratch space at `length`. */
   bytes: Uint8Array = new Uint8Array(64 * 1024);
   /** Bytes of `bytes` in use. */

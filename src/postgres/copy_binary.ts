@@ -2,7 +2,7 @@
 
 /**
  * PostgreSQL's binary COPY format split into tuples and fields, each field handed to its column's
- * writer (copy_fields.ts), which puts Parquet's bytes for it into a column buffer: no row objects, no
+ * writer (its kind's `copy.field`, in src/schema/kinds/), which puts Parquet's bytes for it into a column buffer: no row objects, no
  * canonical strings, no per-value validation. Hand-written because no maintained library decodes
  * COPY binary, and because the speed of the export hangs on this loop.
  *
@@ -15,15 +15,14 @@
  */
 
 import type { SchemaElement } from "hyparquet";
-import { ColumnBuffer } from "../parquet/column_buffer.ts";
-import { columnShape, type FieldWriter, fieldWriter } from "./copy_fields.ts";
+import { ColumnBuffer, columnShape } from "../parquet/column_buffer.ts";
 import { ValidationError } from "../errors.ts";
+import type { FieldWriter, Kind } from "../schema/kinds/kind.ts";
+import { kindOf } from "../schema/kinds/registry.ts";
 import { qualifiedName, quoteIdent } from "../schema/read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // PGCOPY\n\377\r\n\0
-const DIRECT = new Set(["uuid", "text", "enum", "smallint", "int", "bigint", "real", "float", "boolean"]);
-const SUPPORTED = new Set([...DIRECT, "date", "timestamp", "timestamptz", "jsonb", "numeric"]);
 
 /**
  * Whether every column of `table` can be read through binary COPY (arrays and points cannot yet).
@@ -37,7 +36,7 @@ const SUPPORTED = new Set([...DIRECT, "date", "timestamp", "timestamptz", "jsonb
  * ```
  */
 export function copyBinarySupports(table: TableDefinition): boolean {
-  return Object.values(table.columns).every(({ spec }) => SUPPORTED.has(spec.kind));
+  return Object.values(table.columns).every(({ spec }) => kindOf(spec).copy !== undefined);
 }
 
 /**
@@ -56,10 +55,7 @@ export function copyBinarySupports(table: TableDefinition): boolean {
 export function copyBinaryStatement(table: TableDefinition, pgSchema: string, pgTable: string): string {
   const list = Object.entries(table.columns).map(([name, { spec, pgType }]) => {
     const col = quoteIdent(name);
-    if (spec.kind === "enum") return `${col}::text`;
-    // An unconstrained numeric has no fixed scale: its text without trailing zeros, as the row path has it.
-    if (spec.kind === "numeric" && spec.precision === undefined) return `trim_scale(${col}::numeric)::text`;
-    return `${col}::${pgType}`;
+    return kindOf(spec).copy?.select?.(col, spec, pgType) ?? `${col}::${pgType}`;
   });
   return `COPY (SELECT ${list.join(", ")} FROM ${qualifiedName(pgSchema, pgTable)}) ` +
     `TO STDOUT (FORMAT binary)`;
@@ -93,7 +89,7 @@ export class CopyBinaryDecoder {
     this.#nullable = specs.map((c) => c.spec.nullable);
     this.buffers = specs.map((c, i) => new ColumnBuffer(columnShape(elements[i], c.spec.nullable)));
     this.#writers = specs.map(({ name, spec }, i) =>
-      fieldWriter(spec, elements[i], this.buffers[i], (reason) => this.#refuse(name, reason))
+      copyField(spec, elements[i], this.buffers[i], (reason) => this.#refuse(name, reason))
     );
   }
 
@@ -187,4 +183,10 @@ export class CopyBinaryDecoder {
 
 function int32(b: Uint8Array, at: number): number {
   return b[at] << 24 | b[at + 1] << 16 | b[at + 2] << 8 | b[at + 3];
+}
+
+function copyField(...[spec, ...rest]: Parameters<NonNullable<Kind["copy"]>["field"]>): FieldWriter {
+  const copy = kindOf(spec).copy;
+  if (!copy) throw new Error(`unreachable: ${spec.kind} is not read through binary COPY`);
+  return copy.field(spec, ...rest);
 }

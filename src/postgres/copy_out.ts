@@ -9,6 +9,8 @@
  * @module
  */
 
+import { checkedTimeout, type IdleGuard, stallError, withIdleTimeout } from "./idle_timeout.ts";
+
 /** What {@link openCopy} needs of a postgres.js query: its COPY stream, and a way to stop it. */
 export interface CopyQuery {
   readable(): Promise<AsyncIterable<Uint8Array>>;
@@ -41,10 +43,21 @@ const WAITING_BYTES = 256 * 1024;
 /**
  * Opens a COPY's stream so that it can be left early without leaving the connection mid-COPY: closing
  * postgres.js's stream would stop reading the socket with the COPY still running, and every later
- * query on the connection would wait forever. An iterator's `return` stops the COPY instead.
+ * query on the connection would wait forever. An iterator's `return` stops the COPY instead. When
+ * PostgreSQL sends nothing for `guard.idleTimeout` ms, the COPY fails with a `SourceError` and
+ * `guard.onStall` is called to close the stuck connection.
  */
-export async function openCopy(query: CopyQuery): Promise<CopyOut> {
-  const stream = await query.readable() as unknown as CopyStream;
+export async function openCopy(
+  query: CopyQuery,
+  guard: IdleGuard & { table?: string } = {},
+): Promise<CopyOut> {
+  const idleMs = checkedTimeout(guard.idleTimeout, guard.table);
+  const stream = await withIdleTimeout(
+    query.readable(),
+    guard,
+    "starting a COPY",
+    guard.table,
+  ) as unknown as CopyStream;
   const waiting: Uint8Array[] = [];
   let waitingBytes = 0;
   let ended = false;
@@ -80,6 +93,17 @@ export async function openCopy(query: CopyQuery): Promise<CopyOut> {
     finish();
   });
 
+  // A silent server: the COPY is over for us (nothing will be drained or cancelled on a stuck
+  // connection), and onStall closes the connection.
+  const stall = () => {
+    if (ended) return;
+    const error = stallError(idleMs, "sending a COPY", guard.table);
+    failure ??= error;
+    ended = true;
+    notify();
+    guard.onStall?.(error);
+  };
+
   /** What has arrived, joined; undefined once the COPY is over. */
   const take = async (): Promise<Uint8Array | undefined> => {
     while (!waiting.length) {
@@ -87,7 +111,10 @@ export async function openCopy(query: CopyQuery): Promise<CopyOut> {
         if (failure) throw failure;
         return undefined;
       }
+      // Only while waiting for PostgreSQL: a consumer busy encoding or uploading is not a silent server.
+      const timer = setTimeout(stall, idleMs);
       await new Promise<void>((resolve) => wake = resolve);
+      clearTimeout(timer);
     }
     const batch = waiting.length === 1 ? waiting[0] : join(waiting, waitingBytes, scratch[flip ^= 1]);
     waiting.length = 0;

@@ -12,6 +12,7 @@ import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { copyBinaryStatement } from "./copy_binary.ts";
 import { copyBinaryToParquet, type CopyEncodeOptions } from "./copy_binary_export.ts";
 import { type CopyQuery, openCopy } from "./copy_out.ts";
+import type { IdleGuard } from "./idle_timeout.ts";
 import { sourceError } from "./table_source.ts";
 
 /** What {@link writeTableByCopy} needs of a postgres.js connection or transaction. */
@@ -20,7 +21,7 @@ export interface CopySql {
 }
 
 /** Options of {@link writeTableByCopy}. */
-export interface CopyTableOptions extends CopyEncodeOptions {
+export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
   /** The PostgreSQL schema of the table. Default `"public"`. */
   schema?: string;
   /** How the batch records the table. Default `"full"`. */
@@ -30,8 +31,9 @@ export interface CopyTableOptions extends CopyEncodeOptions {
   /** Milliseconds between `onProgress` calls. Default 250. */
   progressInterval?: number;
   /**
-   * Aborted when the connection is lost (`connectionLost`): then no COPY is sent, and a failure is
-   * reported as the signal's reason (a COPY cut short may end cleanly, as a file that is too short).
+   * Aborted when the connection is lost (`connectionLost`) or the run is stopped: then no COPY is sent,
+   * the file being written is aborted, and a failure is reported as the signal's reason (a COPY cut short
+   * may end cleanly, as a file that is too short).
    */
   signal?: AbortSignal;
 }
@@ -54,10 +56,23 @@ export async function writeTableByCopy(
   table: TableDefinition,
   options: CopyTableOptions = {},
 ): Promise<ManifestTable> {
-  const { schema = "public", mode = "full", onProgress, progressInterval = 250, signal, ...encode } = options;
+  const {
+    schema = "public",
+    mode = "full",
+    onProgress,
+    progressInterval = 250,
+    signal,
+    idleTimeout,
+    onStall,
+    ...encode
+  } = options;
   signal?.throwIfAborted();
   const storage = await batch.storage();
-  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name)));
+  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name)), {
+    idleTimeout,
+    onStall,
+    table: table.name,
+  });
   let progress = { rows: 0 };
   const timer = onProgress && setInterval(() => onProgress(progress.rows), progressInterval);
   let file;
@@ -66,7 +81,8 @@ export async function writeTableByCopy(
     progress = encoded.progress;
     const sink = storage.createSink(storage.join(batch.root, table.name, parquetFileName(table.name)));
     const tap = new ChecksumStream();
-    await encoded.stream.pipeThrough(tap).pipeTo(sink);
+    // Aborted through the pipe, which waits for the sink to remove what it wrote.
+    await encoded.stream.pipeThrough(tap).pipeTo(sink, { signal });
     const { sha256 } = await tap.result;
     file = { path: batch.relative(sink.location), rows: progress.rows, bytes: sink.bytesWritten, sha256 };
   } catch (error) {

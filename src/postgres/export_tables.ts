@@ -10,6 +10,7 @@ import { latestWatermark } from "../batch/committed.ts";
 import type { Watermark } from "../batch/manifest.ts";
 import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
 import { type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
@@ -20,6 +21,7 @@ import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
 import { writeTableByCopy } from "./copy_table.ts";
+import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
 import { type Since, sourceError, tableRows } from "./table_source.ts";
 
 /** Progress is reported at most this often per table (the terminal line is redrawn as often). */
@@ -63,6 +65,13 @@ export interface ExportOptions {
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
   unmappedAsText?: boolean;
+  /**
+   * Milliseconds to wait for PostgreSQL's next bytes (COPY data, a FETCH's rows, a catalog answer)
+   * before the run fails, naming the table, and the client is ended: a stalled server or network path
+   * would otherwise hang the export forever. Default 120,000 (`PG_IDLE_TIMEOUT_MS`). S3 has its own,
+   * `s3.idleTimeout`.
+   */
+  idleTimeout?: number;
   /** S3 settings for an `s3://` output. */
   s3?: S3Options;
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
@@ -76,6 +85,12 @@ export interface ExportOptions {
   jobs?: number;
   /** With `jobs`: a table estimated at more rows than this is split into block ranges. Default 1 000 000. */
   shardRows?: number;
+  /**
+   * Stops the run (Ctrl-C, say): the file being written is aborted (its temporary file removed, its
+   * upload aborted), the files of tables already finished are removed, no batch is committed, and the
+   * run rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /** How far a table has got. */
@@ -122,6 +137,8 @@ export interface ExportSummary {
   out: string;
   /** One entry per table, in export order. */
   tables: TableSummary[];
+  /** Views, materialized views and foreign tables a whole-schema export left out, and why. */
+  skipped?: SkippedRelation[];
 }
 
 /**
@@ -139,12 +156,30 @@ export interface ExportSummary {
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
   if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
   const lost = connectionLost(sql);
+  checkedTimeout(options.idleTimeout);
+  // A silent server leaves its connection mid-query for good: the run fails with the stall's error,
+  // and the client is ended, as nothing more can be asked of it.
+  const stalled = new AbortController();
+  const onStall = (error: SourceError) => {
+    if (stalled.signal.aborted) return;
+    stalled.abort(error);
+    void sql.end({ timeout: 0 }).catch(() => {});
+  };
+  const stop = [stalled.signal, lost, options.signal].filter((s) => s !== undefined);
+  const signal = AbortSignal.any(stop);
+  let batch: BatchWriter | undefined;
   let current: string | undefined;
   let work: Promise<Written> | undefined;
   let written: Written;
   try {
     written = await sql.begin("isolation level repeatable read read only", (tx) => {
-      work = exportInSnapshot(tx, options, lost, (table) => current = table);
+      work = exportInSnapshot(
+        tx,
+        { ...options, onStall },
+        signal,
+        (table) => current = table,
+        (b) => batch = b,
+      );
       // After a connection loss postgres.js would send ROLLBACK on the dropped socket and crash the
       // process: the transaction is gone anyway, so `begin` is left waiting (it has already rejected).
       return work.catch((error) => lost?.aborted ? new Promise<never>(() => {}) : Promise.reject(error));
@@ -153,13 +188,21 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     // postgres.js rejects `begin` as soon as the connection closes, while the table being written is
     // still unwinding: wait for it, so its sink has removed its temporary file before anyone reports.
     const inner = await work?.then(() => undefined, (e: unknown) => e);
-    const cause = inner ?? error;
+    if (options.signal?.aborted) await abandon(batch, options.signal);
+    const cause = stalled.signal.aborted ? stalled.signal.reason : inner ?? error;
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
-  const { batch, snapshot, tables } = written;
-  await batch.commit({ snapshot });
-  return { batch: batch.id, snapshot, out: batch.root, tables };
+  const { snapshot, tables, skipped } = written;
+  if (options.signal?.aborted) await abandon(written.batch, options.signal);
+  await written.batch.commit({ snapshot });
+  return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped };
+}
+
+/** A stopped run leaves nothing: the files of tables already finished go too. */
+async function abandon(batch: BatchWriter | undefined, signal: AbortSignal): Promise<never> {
+  await batch?.abandon();
+  throw signal.reason;
 }
 
 /** What the transaction wrote, to be committed as a batch. */
@@ -167,6 +210,7 @@ export interface Written {
   batch: BatchWriter;
   snapshot: string;
   tables: TableSummary[];
+  skipped: SkippedRelation[];
 }
 
 /**
@@ -175,18 +219,26 @@ export interface Written {
  */
 export async function exportInSnapshot(
   tx: postgres.TransactionSql,
-  options: ExportOptions,
+  options: ExportOptions & Pick<IdleGuard, "onStall">,
   signal: AbortSignal | undefined,
   starting: (table: string | undefined) => void,
+  started: (batch: BatchWriter) => void,
   batch: BatchWriter = new BatchWriter(options.out, { s3: options.s3 }),
 ): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
+  const guard: IdleGuard = { idleTimeout: options.idleTimeout, onStall: options.onStall };
   const query: CatalogQuery = (text, params) => {
     signal?.throwIfAborted();
-    return tx.unsafe(text, params as never[]);
+    return withIdleTimeout(tx.unsafe(text, params as never[]), guard, "reading the catalog");
   };
-  const [{ snapshot }] = await tx`SELECT pg_current_snapshot()::text AS snapshot`;
+  const [{ snapshot }] = await withIdleTimeout(
+    tx`SELECT pg_current_snapshot()::text AS snapshot`,
+    guard,
+    "starting the snapshot",
+  );
   const definitions = await planTables(query, options);
+  const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
+  started(batch);
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
     starting(table.name);
@@ -219,21 +271,22 @@ export async function exportInSnapshot(
           schema: table.pgSchema,
           mode,
           signal,
+          ...guard,
           onProgress: progress,
           progressInterval: PROGRESS_INTERVAL_MS,
         });
       } else {
-        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal })
+        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
           .pipeThrough(progressTap(progress, (row) => last = row));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
             table,
             rowsOut,
-            { ...encoding, validate, partitionBy, s3: options.s3 },
+            { ...encoding, validate, partitionBy, s3: options.s3, signal },
             mode,
           )
-          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate });
+          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });
       }
     } catch (error) {
       throw tableError(table.name, error);
@@ -256,7 +309,7 @@ export async function exportInSnapshot(
     });
   }
   starting(undefined);
-  return { batch, snapshot, tables: summaries };
+  return { batch, snapshot, tables: summaries, skipped };
 }
 
 /** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
@@ -308,6 +361,7 @@ export async function planTables(query: CatalogQuery, options: ExportOptions): P
   const { schema = "public" } = options;
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
+  if (options.tables?.length) await refuseUnpopulated(query, schema, names);
   const definitions: TableDefinition[] = [];
   for (const name of names) {
     try {

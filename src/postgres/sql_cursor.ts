@@ -10,6 +10,7 @@
  */
 
 import type postgres from "postgres";
+import { type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
 import type { QueryFragment, SqlClient } from "./table_source.ts";
 
 /** An open cursor. */
@@ -23,7 +24,8 @@ export interface SqlCursor {
 /**
  * Declares a cursor for `query`. Inside a transaction it lives in that transaction (and its snapshot);
  * given a pool, it reserves a connection and opens a transaction of its own, ended by `close()`. Once
- * `signal` is aborted, nothing more is sent. `label` starts the cursor's name (a table name, say).
+ * `signal` is aborted, nothing more is sent. `label` starts the cursor's name (a table name, say). A
+ * DECLARE or FETCH that PostgreSQL leaves unanswered for `idleTimeout` ms fails (see `IdleGuard`).
  *
  * @example
  * ```ts ignore
@@ -39,8 +41,11 @@ export async function openCursor(
   sql: SqlClient,
   query: QueryFragment,
   batchSize: number,
-  { label = "parquet_storage", signal }: { label?: string; signal?: AbortSignal } = {},
+  options: { label?: string; signal?: AbortSignal; table?: string } & IdleGuard = {},
 ): Promise<SqlCursor> {
+  const { label = "parquet_storage", signal, table } = options;
+  // A FETCH's answer comes whole: the wait for it is the wait for the server.
+  const guarded = <T>(query: Promise<T>, what: string) => withIdleTimeout(query, options, what, table);
   const inTransaction = "savepoint" in sql;
   const reserved = inTransaction ? undefined : await (sql as postgres.Sql).reserve();
   const client: SqlClient = reserved ?? sql;
@@ -61,7 +66,7 @@ export async function openCursor(
   };
   try {
     if (reserved) await reserved`BEGIN`;
-    await client`DECLARE ${client(name)} NO SCROLL CURSOR FOR ${query}`;
+    await guarded(client`DECLARE ${client(name)} NO SCROLL CURSOR FOR ${query}`, "declaring a cursor");
   } catch (error) {
     closed = true;
     if (reserved) {
@@ -75,7 +80,7 @@ export async function openCursor(
   return {
     fetch: async () => {
       signal?.throwIfAborted();
-      return await client`FETCH ${count} FROM ${client(name)}`;
+      return await guarded(client`FETCH ${count} FROM ${client(name)}`, "fetching rows");
     },
     close,
   };

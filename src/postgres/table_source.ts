@@ -12,6 +12,7 @@ import { selectList } from "../schema/read_sql.ts";
 import type { Columns, InferRow, TableDefinition } from "../schema/table.ts";
 import { canonicalRow } from "./canonical_row.ts";
 import { connectionLost } from "./connect.ts";
+import { checkedTimeout, type IdleGuard } from "./idle_timeout.ts";
 import { openCursor, type SqlCursor } from "./sql_cursor.ts";
 
 /** A postgres.js client or transaction (read a snapshot by passing the transaction). */
@@ -31,7 +32,7 @@ export interface Since {
 }
 
 /** Options of {@link tableRows} and {@link queryRows}. */
-export interface TableSourceOptions {
+export interface TableSourceOptions extends IdleGuard {
   /** Rows fetched per round trip. Default 10,000. */
   batchSize?: number;
   /** Read only rows after a watermark, in watermark order (tables only). */
@@ -107,8 +108,10 @@ function cursorRows<C extends Columns>(
   sql: SqlClient,
   table: TableDefinition<C>,
   query: QueryFragment,
-  { batchSize = DEFAULT_BATCH_SIZE, signal = connectionLost(sql) }: TableSourceOptions,
+  options: TableSourceOptions,
 ): ReadableStream<InferRow<C>> {
+  const { batchSize = DEFAULT_BATCH_SIZE, signal = connectionLost(sql), idleTimeout, onStall } = options;
+  checkedTimeout(idleTimeout, table.name);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new SourceError(
       `Cannot read a table as batchSize must be a positive integer: current value is ${batchSize}`,
@@ -124,7 +127,13 @@ function cursorRows<C extends Columns>(
     async pull(controller) {
       try {
         signal?.throwIfAborted();
-        cursor ??= openCursor(sql, query, batchSize, { label: table.name, signal });
+        cursor ??= openCursor(sql, query, batchSize, {
+          label: table.name,
+          table: table.name,
+          signal,
+          idleTimeout,
+          onStall,
+        });
         const open = await cursor;
         const rows = await open.fetch();
         if (!rows.length) {
@@ -138,8 +147,12 @@ function cursorRows<C extends Columns>(
           throw error;
         }
       } catch (cause) {
-        // Once the connection is known lost, say so, whatever the socket error was.
-        throw sourceError(table.name, signal?.aborted ? signal.reason : cause);
+        // Once the connection is known lost, say so, whatever the socket error was (unless it was the
+        // idle timeout that closed it).
+        throw sourceError(
+          table.name,
+          signal?.aborted && !(cause instanceof SourceError) ? signal.reason : cause,
+        );
       }
     },
     async cancel() {

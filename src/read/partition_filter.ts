@@ -137,11 +137,18 @@ function outsidePeriod(leaf: Leaf, period: string, key: PartitionKey): boolean {
     case "$gte":
       return period < target;
     case "$lt":
+      // `x < v` with `v` the first instant of its period: no value of that period is below it.
+      return period > target || (period === target && startsPeriod(leaf.value as string, target));
     case "$lte":
       return period > target;
     default:
       return false;
   }
+}
+
+/** True when canonical `value` is the first instant of `period` (its truncation): `2022-08-01T00:00:00Z`. */
+function startsPeriod(value: string, period: string): boolean {
+  return /^(?:-01){0,2}(?:T00)?(?::00){0,2}(?:\.0*)?Z?$/.test(value.slice(period.length));
 }
 
 function toFilter(predicate: Predicate): Filter {

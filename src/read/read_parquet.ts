@@ -24,9 +24,9 @@ import {
   tableFromSpec,
   type TableSpec,
 } from "../schema/table.ts";
-import { compressors as READ_DECOMPRESSORS } from "hyparquet-compressors";
 import * as v from "valibot";
 import { openLocation, type OpenOptions } from "../storage/open_location.ts";
+import { DECOMPRESSORS } from "./decompressors.ts";
 import { type ColumnReader, columnReader, RAW_PARSERS } from "./column_values.ts";
 import { canSkip, compileFilter, type Filter, matches, type Predicate, predicateColumns } from "./filters.ts";
 
@@ -144,7 +144,7 @@ async function* readRowGroups(source: ParquetSource, options: ReadOptions): Asyn
           rowStart: start,
           rowEnd: end,
           parsers: RAW_PARSERS,
-          compressors: READ_DECOMPRESSORS,
+          compressors: DECOMPRESSORS,
         });
       } catch (cause) {
         throw new ReadError(

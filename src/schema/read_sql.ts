@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { ColumnSpec } from "./columns.ts";
+import type { ColumnSpec } from "./kinds/kind.ts";
+import { kindOf } from "./kinds/registry.ts";
 import type { TableDefinition } from "./table.ts";
 
 /**
@@ -57,30 +58,7 @@ export function qualifiedName(schema: string, table: string): string {
  */
 export function readExpression(column: string, spec: ColumnSpec, pgType?: string): string {
   const col = quoteIdent(column);
-  if (pgType === "point") {
-    // PostgreSQL's native point, as the embedded database (no PostGIS) stores locations: x is longitude.
-    return `CASE WHEN ${col} IS NULL THEN NULL ELSE json_build_object('latitude', (${col})[1], 'longitude', (${col})[0]) END`;
-  }
-  switch (spec.kind) {
-    case "timestamp":
-    case "timestamptz":
-    case "date":
-      return `(to_jsonb(${col}) #>> '{}')`;
-    case "numeric":
-    case "text":
-      return `${col}::text`;
-    case "point": {
-      const geometry = `ST_Transform(${col}::geometry, 4326)`;
-      return `CASE WHEN ${col} IS NULL THEN NULL ELSE json_build_object('latitude', ST_Y(${geometry}), ` +
-        `'longitude', ST_X(${geometry})) END`;
-    }
-    case "array": {
-      const exact = spec.element?.kind === "bigint" || spec.element?.kind === "numeric";
-      return exact ? `to_jsonb(${col}::text[])` : `to_jsonb(${col})`;
-    }
-    default:
-      return col;
-  }
+  return kindOf(spec).readExpression?.(col, spec, pgType) ?? col;
 }
 
 /**

@@ -13,6 +13,12 @@ import { SinkError } from "../errors.ts";
 import type { FileSink, SinkOptions } from "../storage/storage.ts";
 
 /**
+ * The hidden name a file is written under until it is complete: `.<name>.<8 hex>.tmp`, in its folder.
+ * A crash (kill -9, power loss) leaves it behind; `vacuum` finds it by this pattern.
+ */
+export const TEMPORARY_NAME: RegExp = /^\.(.+)\.[0-9a-f]{8}\.tmp$/;
+
+/**
  * A `WritableStream` that writes one immutable local file, visible only after a clean close.
  *
  * @example
@@ -37,6 +43,7 @@ export class LocalFileSink extends WritableStream<Uint8Array> implements FileSin
   constructor(path: string, options: SinkOptions = {}) {
     const { overwrite = false, signal } = options;
     const temporary = join(dirname(path), `.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.tmp`);
+    // Keep the name in step with TEMPORARY_NAME, by which vacuum finds what a crash left.
     const progress = { bytes: 0 };
     let handle: FileHandle | undefined;
     const ensureOpen = async () => {

@@ -19,13 +19,14 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { md5 } from "hash-wasm";
 import { SinkError } from "../errors.ts";
+import { md5Base64 } from "./hashes.ts";
 import {
   createS3Client,
   describeS3Error,
   formatS3Location,
   parseS3Location,
+  s3RequestDeadline,
   s3Status,
 } from "../storage/s3_location.ts";
 import type { FileSink, S3Options, SinkOptions } from "../storage/storage.ts";
@@ -98,6 +99,9 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
     checkSizes(partSize, queueSize, where);
     const client = options.client ?? createS3Client(options);
     const ownClient = options.client === undefined;
+    // The guard on every request: given up past its deadline even if the HTTP client never times out.
+    const deadline = s3RequestDeadline(options);
+    const guard = () => ({ abortSignal: AbortSignal.timeout(deadline) });
     const ifAbsent = overwrite ? {} : { IfNoneMatch: "*" };
     const progress = { bytes: 0 };
 
@@ -129,7 +133,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
         let note = "no object was created";
         if (id !== undefined) {
           try {
-            await abortUpload(client, { Bucket, Key, UploadId: id });
+            await abortUpload(client, { Bucket, Key, UploadId: id }, guard);
             note = "the multipart upload was aborted, no object was created";
           } catch (cause) {
             note = s3Status(cause) === 404
@@ -162,6 +166,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
     const startUpload = async (): Promise<string> => {
       const created = await client.send(
         new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "CRC32" }),
+        guard(),
       );
       if (!created.UploadId) throw new Error("the store returned no UploadId");
       return created.UploadId;
@@ -177,6 +182,8 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
         return;
       }
       try {
+        // Content-MD5 as well as CRC32: AWS verifies the CRC32, but Ceph RGW before 18 (and other
+        // S3-compatible stores) ignore x-amz-checksum-* headers and verify only Content-MD5.
         const ContentMD5 = await md5Base64(Body);
         const sent = await client.send(
           new UploadPartCommand({
@@ -188,6 +195,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
             ChecksumAlgorithm: "CRC32",
             ContentMD5,
           }),
+          guard(),
         );
         parts.push({ PartNumber, ETag: sent.ETag, ChecksumCRC32: sent.ChecksumCRC32 });
       } catch (cause) {
@@ -251,6 +259,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
                 ContentMD5,
                 ...ifAbsent,
               }),
+              guard(),
             );
           } catch (cause) {
             if (s3Status(cause) === 412) await refuse(cause);
@@ -273,7 +282,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
           // Best effort: Ceph RGW ignores If-None-Match on CompleteMultipartUpload (AWS S3 honours it),
           // so look first. On such a store an object another writer completes between this check and
           // ours is still replaced; the random part of our file names makes that a non-event in practice.
-          const exists = await client.send(new HeadObjectCommand({ Bucket, Key })).then(
+          const exists = await client.send(new HeadObjectCommand({ Bucket, Key }), guard()).then(
             () => true,
             (cause) => s3Status(cause) === 404 ? false : fail("check whether the object exists", cause),
           );
@@ -288,6 +297,7 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
               MultipartUpload: { Parts: parts.sort((a, b) => a.PartNumber! - b.PartNumber!) },
               ...ifAbsent,
             }),
+            guard(),
           );
         } catch (cause) {
           if (s3Status(cause) === 412) await refuse(cause);
@@ -312,11 +322,12 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
 async function abortUpload(
   client: S3Client,
   upload: { Bucket: string; Key: string; UploadId: string },
+  guard: () => { abortSignal: AbortSignal },
 ): Promise<void> {
   for (let attempt = 1;; attempt++) {
-    await client.send(new AbortMultipartUploadCommand(upload));
+    await client.send(new AbortMultipartUploadCommand(upload), guard());
     try {
-      await client.send(new ListPartsCommand(upload));
+      await client.send(new ListPartsCommand(upload), guard());
     } catch (cause) {
       if (s3Status(cause) === 404) return;
       throw cause;
@@ -324,17 +335,6 @@ async function abortUpload(
     if (attempt === 3) throw new Error(`the upload was still there after ${attempt} aborts`);
     await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
   }
-}
-
-/**
- * Content-MD5 as well as CRC32: AWS verifies the CRC32, but Ceph RGW before 18 (and other S3-compatible
- * stores) ignore x-amz-checksum-* headers and verify only Content-MD5.
- */
-async function md5Base64(bytes: Uint8Array): Promise<string> {
-  const hex = await md5(bytes);
-  let binary = "";
-  for (let i = 0; i < hex.length; i += 2) binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  return btoa(binary);
 }
 
 function checkSizes(partSize: number, queueSize: number, location: string): void {

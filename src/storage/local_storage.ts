@@ -8,8 +8,8 @@ import { open, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { AsyncBuffer } from "hyparquet";
 import { ReadError } from "../errors.ts";
-import { LocalFileSink } from "../sinks/local_sink.ts";
-import type { FileSink, SinkOptions, Storage, StoredFile } from "./storage.ts";
+import { LocalFileSink, TEMPORARY_NAME } from "../sinks/local_sink.ts";
+import type { FileSink, SinkOptions, Storage, StoredFile, UnfinishedWrite } from "./storage.ts";
 
 /**
  * Opens a local file for random-access reads (hyparquet's `AsyncBuffer`): only the ranges asked for are read.
@@ -96,6 +96,30 @@ export class LocalStorage implements Storage {
         yield { location: path, size: info.size, modified: info.mtime };
       }
     }
+  }
+
+  /** Lists the hidden temporary files of writes that never finished, below a folder. */
+  async *listUnfinished(location: string): AsyncIterable<UnfinishedWrite> {
+    let entries;
+    try {
+      entries = await readdir(location, { withFileTypes: true });
+    } catch (cause) {
+      if ((cause as { code?: string }).code === "ENOENT") return;
+      throw new ReadError(`Cannot list ${location}: ${(cause as Error).message}`, { cause });
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(location, entry.name);
+      if (entry.isDirectory()) yield* this.listUnfinished(path);
+      else if (entry.isFile() && TEMPORARY_NAME.test(entry.name)) {
+        const info = await stat(path).catch(() => undefined); // finished meanwhile: gone
+        if (info) yield { location: path, size: info.size, modified: info.mtime };
+      }
+    }
+  }
+
+  /** Deletes a temporary file; a missing one is fine. */
+  async discardUnfinished(write: UnfinishedWrite): Promise<void> {
+    await this.remove(write.location);
   }
 
   /** Deletes a file; a missing one is fine. */

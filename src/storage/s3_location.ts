@@ -32,7 +32,8 @@ export const S3_MAX_ATTEMPTS = 5;
 
 /**
  * Connection and idle timeouts of S3 requests, in milliseconds: a connection is made within 10 s, and a
- * request that moves no byte for 2 minutes is given up (and retried).
+ * request that moves no byte for 2 minutes is given up (and retried). `S3Options.idleTimeout` sets the
+ * second.
  */
 export const S3_TIMEOUTS: { connectionTimeout: number; socketTimeout: number } = {
   connectionTimeout: 10_000,
@@ -119,6 +120,7 @@ export function s3ClientConfig(options: S3Options = {}): S3ClientConfig {
       `Cannot configure S3 as maxAttempts must be a positive integer: current value is ${maxAttempts}`,
     );
   }
+  const idleTimeout = checkedIdleTimeout(options);
   return {
     region: options.region ?? readEnv("AWS_REGION") ?? readEnv("AWS_DEFAULT_REGION") ?? "us-east-1",
     ...(endpoint === undefined ? {} : { endpoint }),
@@ -129,11 +131,37 @@ export function s3ClientConfig(options: S3Options = {}): S3ClientConfig {
     retryMode: "standard",
     // The SDK waits forever by default: a store that stalls (full, overloaded, half-open connection) would
     // hang a write for good. These make it fail, and retry, instead.
-    requestHandler: { ...S3_TIMEOUTS },
+    requestHandler: { ...S3_TIMEOUTS, socketTimeout: idleTimeout },
     // The SDK's default user agent asks the OS for its release, which a sandboxed runtime (Deno without
     // --allow-sys, an edge worker) refuses; a fixed one needs no permission.
     defaultUserAgentProvider: () => Promise.resolve([["parquet-storage"], ["lang/js"]]),
   };
+}
+
+function checkedIdleTimeout(options: S3Options): number {
+  const idleTimeout = options.idleTimeout ?? S3_TIMEOUTS.socketTimeout;
+  if (!(typeof idleTimeout === "number" && idleTimeout > 0 && Number.isFinite(idleTimeout))) {
+    throw new SinkError(
+      `Cannot configure S3 as idleTimeout must be a positive number of milliseconds: current value is ${idleTimeout}`,
+    );
+  }
+  return idleTimeout;
+}
+
+/**
+ * How long a sink lets one request run, all its attempts together, before giving it up: a guard
+ * should the HTTP client's idle timeout not work (a runtime's fetch has none). Each attempt may be
+ * idle for `idleTimeout`, and 30 s more cover connecting (10 s) and the SDK's backoff (20 s at most).
+ *
+ * @example
+ * ```ts
+ * import { s3RequestDeadline } from "./s3_location.ts";
+ * console.assert(s3RequestDeadline({ idleTimeout: 1000, maxAttempts: 2 }) === 62_000);
+ * ```
+ */
+export function s3RequestDeadline(options: S3Options = {}): number {
+  const { maxAttempts = positiveInteger(readEnv("AWS_MAX_ATTEMPTS")) ?? S3_MAX_ATTEMPTS } = options;
+  return maxAttempts * (checkedIdleTimeout(options) + 30_000);
 }
 
 /**

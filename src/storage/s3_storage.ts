@@ -26,7 +26,7 @@ import {
   parseS3Location,
   s3Status,
 } from "./s3_location.ts";
-import type { FileSink, S3Options, SinkOptions, Storage, StoredFile } from "./storage.ts";
+import type { FileSink, S3Options, SinkOptions, Storage, StoredFile, UnfinishedWrite } from "./storage.ts";
 
 /** Options of {@link S3Storage}. */
 export interface S3StorageOptions extends S3Options {
@@ -199,6 +199,54 @@ export class S3Storage implements Storage {
       .replace(/^s3:\/\/\//, "s3://");
   }
 
+  /** Lists the multipart uploads left open under a prefix (each the `s3://` key it was for), page by page. */
+  async *listUnfinished(location: string): AsyncIterable<UnfinishedWrite> {
+    const { bucket: Bucket, key: Prefix } = parseS3Location(location, "list");
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new ListMultipartUploadsCommand({ Bucket, Prefix, KeyMarker, UploadIdMarker }),
+        );
+      } catch (cause) {
+        throw new ReadError(
+          `Cannot list the open multipart uploads of ${formatS3Location(Bucket, Prefix)}: ${
+            describeS3Error(cause)
+          }`,
+          { cause },
+        );
+      }
+      for (const upload of page.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId) continue;
+        yield {
+          location: formatS3Location(Bucket, upload.Key),
+          size: 0,
+          modified: upload.Initiated,
+          uploadId: upload.UploadId,
+        };
+      }
+      [KeyMarker, UploadIdMarker] = page.IsTruncated
+        ? [page.NextKeyMarker, page.NextUploadIdMarker]
+        : [undefined, undefined];
+    } while (KeyMarker);
+  }
+
+  /** Aborts one open multipart upload; one already gone is fine. */
+  async discardUnfinished(write: UnfinishedWrite): Promise<void> {
+    const { bucket: Bucket, key: Key } = parseS3Location(write.location, "write");
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId: write.uploadId }));
+    } catch (cause) {
+      if (s3Status(cause) === 404) return;
+      throw new SinkError(`Cannot abort multipart upload ${write.uploadId} (${describeS3Error(cause)})`, {
+        location: write.location,
+        cause,
+      });
+    }
+  }
+
   /**
    * Aborts the multipart uploads under a prefix that were started long enough ago: the parts a writer
    * left behind when it could not reach the store to abort (a crash, a network cut). Returns how many
@@ -206,31 +254,18 @@ export class S3Storage implements Storage {
    */
   async abortIncompleteUploads(location: string, options: AbortUploadsOptions = {}): Promise<number> {
     const { olderThan = 24 * 60 * 60 * 1000 } = options;
-    const { bucket: Bucket, key: Prefix } = parseS3Location(location, "list");
     const cutoff = Date.now() - olderThan;
     let aborted = 0;
-    let KeyMarker: string | undefined;
-    let UploadIdMarker: string | undefined;
     try {
-      do {
-        const page = await this.client.send(
-          new ListMultipartUploadsCommand({ Bucket, Prefix, KeyMarker, UploadIdMarker }),
-        );
-        for (const upload of page.Uploads ?? []) {
-          if (!upload.Key || !upload.UploadId) continue;
-          if (upload.Initiated && upload.Initiated.getTime() > cutoff) continue;
-          await this.client.send(
-            new AbortMultipartUploadCommand({ Bucket, Key: upload.Key, UploadId: upload.UploadId }),
-          );
-          aborted++;
-        }
-        [KeyMarker, UploadIdMarker] = page.IsTruncated
-          ? [page.NextKeyMarker, page.NextUploadIdMarker]
-          : [undefined, undefined];
-      } while (KeyMarker);
+      for await (const upload of this.listUnfinished(location)) {
+        if (upload.modified && upload.modified.getTime() > cutoff) continue;
+        await this.discardUnfinished(upload);
+        aborted++;
+      }
     } catch (cause) {
-      throw new SinkError(`Cannot abort incomplete uploads (${describeS3Error(cause)})`, {
-        location: formatS3Location(Bucket, Prefix),
+      const { bucket, key } = parseS3Location(location, "list");
+      throw new SinkError(`Cannot abort incomplete uploads (${(cause as Error).message})`, {
+        location: formatS3Location(bucket, key),
         cause,
       });
     }

@@ -35,6 +35,21 @@ export interface StoredFile {
   modified?: Date;
 }
 
+/**
+ * A write that never finished and was never cleaned up (the writer was killed, or lost the store): a
+ * local temporary file, or an S3 multipart upload left open. Never visible as a file, but it takes space.
+ */
+export interface UnfinishedWrite {
+  /** The temporary file's path, or the `s3://bucket/key` the upload was for. */
+  location: string;
+  /** Bytes it holds (0 for an upload, whose parts are not counted). */
+  size: number;
+  /** When it was last written (a temporary file) or started (an upload). */
+  modified?: Date;
+  /** The multipart upload's id, for an upload. */
+  uploadId?: string;
+}
+
 /** A place files are written to and read from: a local folder or an S3 bucket. */
 export interface Storage {
   /** Opens a sink that writes one file at `location`, visible only on a clean close. */
@@ -47,6 +62,10 @@ export interface Storage {
   remove(location: string): Promise<void>;
   /** Joins path segments with this storage's separator. */
   join(...parts: string[]): string;
+  /** Lists the unfinished writes under `location` (recursively): what `list` does not show. */
+  listUnfinished?(location: string): AsyncIterable<UnfinishedWrite>;
+  /** Removes one unfinished write: deletes the temporary file, or aborts the upload. */
+  discardUnfinished?(write: UnfinishedWrite): Promise<void>;
 }
 
 /** Settings for reaching S3 or an S3-compatible store. Unset fields come from the `AWS_*` environment. */
@@ -65,6 +84,13 @@ export interface S3Options {
   queueSize?: number;
   /** Attempts per request, retried with exponential backoff. Default: `AWS_MAX_ATTEMPTS`, else 5. */
   maxAttempts?: number;
+  /**
+   * Milliseconds an attempt may move no byte, either way, before it is given up (and retried): a store
+   * or network path that keeps the connection open but goes silent. Default 120,000. A sink also gives
+   * up a request whose attempts together run past `maxAttempts × (idleTimeout + 30 s)`, for runtimes
+   * whose HTTP client has no idle timeout.
+   */
+  idleTimeout?: number;
 }
 
 /** True when `location` names an S3 object or prefix (`s3://bucket/...`). */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { createSHA256, type IHasher } from "hash-wasm";
+import { createHasher, type Hasher } from "../sinks/hashes.ts";
 
 /** What a {@link ChecksumStream} measured once its input closed. */
 export interface Checksum {
@@ -17,8 +17,9 @@ export interface Checksum {
 }
 
 /**
- * Passes bytes through unchanged while hashing them (WebAssembly SHA-256 from hash-wasm, so it runs in
- * Deno, Node.js and browsers). `result` resolves when the input closes.
+ * Passes bytes through unchanged while hashing them (SHA-256 in WebAssembly, or in JavaScript where the
+ * runtime forbids compiling WebAssembly, so it runs in Deno, Node.js, browsers and Workers). `result`
+ * resolves when the input closes.
  *
  * @example
  * ```ts
@@ -35,7 +36,7 @@ export class ChecksumStream extends TransformStream<Uint8Array, Uint8Array> {
 
   /** Builds a pass-through hasher. */
   constructor() {
-    let hasher: IHasher;
+    let hasher: Hasher;
     let bytes = 0;
     let settle!: (value: Checksum) => void;
     let fail!: (reason: unknown) => void;
@@ -46,7 +47,7 @@ export class ChecksumStream extends TransformStream<Uint8Array, Uint8Array> {
     result.catch(() => {}); // a failed write reports its own error; nobody need await this one
     super({
       async start() {
-        hasher = await createSHA256();
+        hasher = await createHasher("sha256");
       },
       transform(chunk, controller) {
         hasher.update(chunk);
@@ -54,7 +55,7 @@ export class ChecksumStream extends TransformStream<Uint8Array, Uint8Array> {
         controller.enqueue(chunk);
       },
       flush() {
-        settle({ bytes, sha256: hasher.digest("hex") });
+        settle({ bytes, sha256: hasher.hex() });
       },
       cancel(reason) {
         fail(reason);

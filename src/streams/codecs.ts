@@ -80,8 +80,16 @@ const loaded = new Map<Codec, Promise<Record<string, Compressor>>>();
 async function load(codec: Codec): Promise<Record<string, Compressor>> {
   switch (codec) {
     case "SNAPPY": {
-      const { snappyCompressor } = await import("hysnappy");
-      return { SNAPPY: snappyCompressor() };
+      try {
+        const { snappyCompressor } = await import("hysnappy");
+        return { SNAPPY: snappyCompressor() };
+      } catch (error) {
+        if (!(error instanceof WebAssembly.CompileError)) throw error;
+        // A runtime that forbids compiling WebAssembly from bytes (Cloudflare Workers) still gets snappy,
+        // SNAPPY being the default: hyparquet-writer's JavaScript one, half as fast.
+        const { snappyCompress } = await import("hyparquet-writer/src/snappy.js");
+        return { SNAPPY: snappyCompress };
+      }
     }
     case "GZIP": {
       const { gzipSync } = await import("fflate");
@@ -90,17 +98,62 @@ async function load(codec: Codec): Promise<Record<string, Compressor>> {
       return { GZIP: (input) => gzipSync(input, { level: 6, mtime: 0 }) };
     }
     case "ZSTD": {
-      const zstd = await import("@bokuweb/zstd-wasm");
-      await zstd.init();
+      const zstd = await loadWasmCodec(codec, async () => {
+        const zstd = await import("@bokuweb/zstd-wasm");
+        await zstd.init();
+        return zstd;
+      });
       // Level 3 is zstd's own default, and DuckDB's.
       return { ZSTD: (input) => zstd.compress(input, 3) };
     }
     case "BROTLI": {
-      const brotli = await (await import("brotli-wasm")).default;
+      const brotli = await loadWasmCodec(codec, async () => await (await import("brotli-wasm")).default)
+        .catch((error) => {
+          // brotli-wasm's ES module fetches its WebAssembly from a file: URL, which Node.js's fetch
+          // cannot do; Node.js has brotli built in, reached without a static node: import.
+          const zlib = nodeZlib();
+          if (!zlib) throw error;
+          return {
+            compress: (input: Uint8Array, { quality }: { quality: number }) =>
+              compressNode(zlib, input, quality),
+          };
+        });
       // Quality 4 is a writer's speed/size trade-off (11, brotli's maximum, is tens of times slower).
       return { BROTLI: (input) => brotli.compress(input, { quality: 4 }) };
     }
     default:
       return {};
   }
+}
+
+/** Loads a codec that exists only as WebAssembly, with an error that says which codecs need none. */
+async function loadWasmCodec<T>(codec: Codec, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (cause) {
+    throw new ParquetStorageError(
+      `Cannot compress with ${codec} in this runtime: its WebAssembly did not load (${
+        (cause as Error)?.message ?? cause
+      }). SNAPPY, GZIP and UNCOMPRESSED need no WebAssembly.`,
+      { cause },
+    );
+  }
+}
+
+interface NodeZlib {
+  brotliCompressSync(input: Uint8Array, options: { params: Record<number, number> }): Uint8Array;
+  constants: { BROTLI_PARAM_QUALITY: number; BROTLI_PARAM_SIZE_HINT: number };
+}
+
+function nodeZlib(): NodeZlib | undefined {
+  const runtime = globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } };
+  return runtime.process?.getBuiltinModule?.("node:zlib") as NodeZlib | undefined;
+}
+
+function compressNode(zlib: NodeZlib, input: Uint8Array, quality: number): Uint8Array {
+  const { BROTLI_PARAM_QUALITY, BROTLI_PARAM_SIZE_HINT } = zlib.constants;
+  const out = zlib.brotliCompressSync(input, {
+    params: { [BROTLI_PARAM_QUALITY]: quality, [BROTLI_PARAM_SIZE_HINT]: input.length },
+  });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

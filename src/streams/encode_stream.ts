@@ -9,6 +9,7 @@
 import type { ParquetWriter } from "hyparquet-writer";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
 import { type ParquetLayout, parquetLayout } from "../schema/parquet_schema.ts";
+import { kindOf } from "../schema/kinds/registry.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import { type EncodeOptions, encodeSettings, openParquetWriter } from "./parquet_writer.ts";
 
@@ -114,35 +115,12 @@ function toColumns(table: string, layout: ParquetLayout, rows: Row[], firstRow: 
 /** An approximate in-memory size of a row, cheap enough to run on every row. */
 function rowSizer(table: TableDefinition): (row: Row) => number {
   const sizers = Object.entries(table.columns).map(([name, { spec }]) => {
-    switch (spec.kind) {
-      case "text":
-      case "enum":
-      case "numeric":
-      case "date":
-      case "timestamp":
-      case "timestamptz":
-        return (row: Row) => ((row[name] as string | null)?.length ?? 0) + 16;
-      case "jsonb":
-        return (row: Row) => (row[name] == null ? 8 : jsonSize(row[name]));
-      case "array":
-        return (row: Row) => ((row[name] as unknown[] | null)?.length ?? 0) * 24 + 16;
-      case "uuid":
-        return () => 52;
-      default:
-        return () => 16;
-    }
+    const size = kindOf(spec).size(spec);
+    return (row: Row) => size(row[name]);
   });
   return (row) => {
     let size = 0;
     for (const sizer of sizers) size += sizer(row);
     return size;
   };
-}
-
-function jsonSize(value: unknown): number {
-  try {
-    return (JSON.stringify(value)?.length ?? 0) + 16;
-  } catch {
-    return 64; // not JSON: the writer reports it, with the table
-  }
 }

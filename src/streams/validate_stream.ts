@@ -105,9 +105,13 @@ export function validationError(
 ): ValidationError {
   const described = issues.map((issue) => {
     const column = issue.path?.[0]?.key;
-    const message = issue.type === "strict_object" && column !== undefined
+    // A strict object reports both a key it does not know and a key it misses as "strict_object":
+    // only the expected "never" says the key is extra.
+    const message = issue.type !== "strict_object" || column === undefined
+      ? issue.message
+      : issue.expected === "never"
       ? `unknown column ${JSON.stringify(column)} (the table has no such column)`
-      : issue.message;
+      : `missing column ${JSON.stringify(column)} (the row lacks it)`;
     return { column: column === undefined ? undefined : String(column), message };
   });
   const [first] = described;

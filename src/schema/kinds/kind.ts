@@ -1,0 +1,216 @@
+// This module is browser compatible.
+
+/**
+ * What a column kind is made of, written once for every kind (see `README.md` beside this file): the
+ * column a table definition holds, and the {@link Kind} interface each `kinds/<kind>.ts` implements.
+ * This module imports no kind, so every kind can import it without a cycle.
+ *
+ * @module
+ */
+
+import type { SchemaElement } from "hyparquet";
+import * as v from "valibot";
+import { describe } from "../values.ts";
+
+/** The kinds of column the vocabulary knows: one module each in `src/schema/kinds/`. */
+export type ColumnKind =
+  | "uuid"
+  | "text"
+  | "smallint"
+  | "int"
+  | "bigint"
+  | "real"
+  | "float"
+  | "numeric"
+  | "boolean"
+  | "date"
+  | "timestamp"
+  | "timestamptz"
+  | "jsonb"
+  | "point"
+  | "array"
+  | "enum";
+
+/** The serialisable description of a column: what Parquet key-value metadata records. */
+export interface ColumnSpec {
+  /** Which kind of column. */
+  kind: ColumnKind;
+  /** Whether SQL NULL is allowed. */
+  nullable: boolean;
+  /** Decimal precision (`numeric`); absent for an unconstrained `numeric`. */
+  precision?: number;
+  /** Decimal scale (`numeric`). */
+  scale?: number;
+  /** Allowed values (`enum`). */
+  values?: readonly string[];
+  /** The PostgreSQL enum type name (`enum`). */
+  enumName?: string;
+  /** The element column (`array`). */
+  element?: ColumnSpec;
+  /** Stored time unit (`timestamp`, `timestamptz`); default `micros`. */
+  unit?: "micros" | "millis";
+}
+
+/**
+ * One column of a table definition. `T` is the value a validated row carries (`| null` once nullable).
+ *
+ * Make one with the vocabulary functions, then `.nullable()` to allow SQL NULL.
+ */
+export interface Column<T = unknown> {
+  /** What the column is: kind, nullability, precision, … */
+  readonly spec: ColumnSpec;
+  /** Validates and canonicalises one non-null value. */
+  readonly schema: v.GenericSchema<unknown, NonNullable<T>>;
+  /** The PostgreSQL type, as `format_type` prints it (for drift checks and DDL). */
+  readonly pgType: string;
+  /** This column with SQL NULL allowed. */
+  nullable(): Column<T | null>;
+}
+
+/** Builds a column value (the vocabulary functions' common tail). */
+export function column<T>(spec: ColumnSpec, pgType: string, schema: v.GenericSchema<unknown, T>): Column<T> {
+  return {
+    spec,
+    pgType,
+    schema: schema as v.GenericSchema<unknown, NonNullable<T>>,
+    nullable: () => column<T | null>({ ...spec, nullable: true }, pgType, schema),
+  };
+}
+
+/** A conversion that gives the canonical value, or `{ reason }` when the value is not one of the kind. */
+export type Canonicalise<T> = (value: unknown) => T | { reason: string };
+
+/** A Valibot schema from a canonicalising function: its reason becomes the issue's message. */
+export function canonical<T>(expects: string, convert: Canonicalise<T>): v.GenericSchema<unknown, T> {
+  return v.pipe(
+    v.unknown(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const result = convert(dataset.value);
+      if (typeof result === "object" && result !== null && "reason" in result) {
+        addIssue({ message: result.reason, expected: expects, received: describe(dataset.value) });
+        return NEVER;
+      }
+      return result as T;
+    }),
+  ) as v.GenericSchema<unknown, T>;
+}
+
+/**
+ * Where a kind writes the bytes Parquet stores for one value: a column buffer of `src/parquet`
+ * (declared here, by what kinds need of it, so that the schema room does not depend on the parquet room).
+ * A fixed-width value is written at `reserve(width)[length…]` and then `commit()`ed; a BYTE_ARRAY value
+ * is handed over with `addBytes`, or written at `reserve(4 + n)[length + 4…]` and `commitBytes(n)`.
+ */
+export interface ValueSink {
+  /** Bytes in use: where the next value is written. */
+  readonly length: number;
+  /** Makes room for `n` more bytes at `length`, and returns the (possibly new) byte array. */
+  reserve(n: number): Uint8Array;
+  /** Takes the fixed-width value just written at `length`. */
+  commit(): void;
+  /** Takes a BYTE_ARRAY value from `source[at, at + n)`. */
+  addBytes(source: Uint8Array, at: number, n: number): void;
+  /** Takes the BYTE_ARRAY value whose `n` bytes were written at `length + 4`. */
+  commitBytes(n: number): void;
+}
+
+/** Writes one non-null binary COPY field, `n` bytes at `b[at]`, into its column's sink. */
+export type FieldWriter = (b: Uint8Array, at: number, n: number) => void;
+
+/** Throws the validation error of a value PostgreSQL has and Parquet cannot hold. */
+export type Refuse = (reason: string) => never;
+
+/** One top-level Parquet column and where its values come from. */
+export interface ParquetColumn {
+  /** The Parquet column name. */
+  name: string;
+  /** The table column it comes from (a point gives two Parquet columns). */
+  source: string;
+  /** Turns one row value (canonical, validated, or null) into the value hyparquet-writer expects. */
+  toParquet: (value: unknown) => unknown;
+}
+
+/** What a kind may need to know of the table a column is in (a point's column names depend on it). */
+export interface TableColumns {
+  /** The table's columns, by name, in order. */
+  readonly columns: Readonly<Record<string, { readonly spec: ColumnSpec }>>;
+}
+
+/**
+ * Everything a column kind owns. A kind is one module in `src/schema/kinds/` exporting a `Kind`, listed
+ * once in `registry.ts`; every place that depends on the kind looks it up there instead of switching.
+ * Optional members have the default written next to them.
+ */
+export interface Kind {
+  /** Rebuilds a non-null column of this kind from its spec (the vocabulary function, called again). */
+  fromSpec(spec: ColumnSpec): Column;
+  /**
+   * The Parquet side of a column called `name`: its schema elements (flattened, depth first, as the
+   * footer lists them; their repetition set from `spec.nullable`) and the top-level columns they make.
+   */
+  parquet(
+    name: string,
+    spec: ColumnSpec,
+    table: TableColumns,
+  ): { elements: SchemaElement[]; columns: ParquetColumn[] };
+  /**
+   * The SQL expression that makes PostgreSQL return the column in canonical row form, whatever the
+   * driver's own parsing; `col` is already quoted. Default: the column itself.
+   */
+  readExpression?(col: string, spec: ColumnSpec, pgType?: string): string;
+  /**
+   * What turns a value read with `readExpression` into its canonical row form, or `undefined` when it
+   * arrives canonical. May throw, with a message naming the value. Default: arrives canonical.
+   */
+  fromPostgres?(spec: ColumnSpec): ((value: unknown) => unknown) | undefined;
+  /** Reading the column through binary COPY; absent when the kind cannot be (yet). */
+  copy?: {
+    /** The SELECT expression whose binary form `field` decodes; `col` is quoted. Default `col::pgType`. */
+    select?(col: string, spec: ColumnSpec, pgType: string): string;
+    /** The writer of non-null fields of the column into `sink`, whose Parquet element is `element`. */
+    field(spec: ColumnSpec, element: SchemaElement, sink: ValueSink, refuse: Refuse): FieldWriter;
+  };
+  /** An approximate in-memory size of one row value (null included), cheap enough for every row. */
+  size(spec: ColumnSpec): (value: unknown) => number;
+}
+
+/** A kind stored as one Parquet leaf column, usable as an array's element. */
+export interface ScalarKind extends Kind {
+  /** The Parquet physical type and annotations of a value (no name, no repetition). */
+  physical(spec: ColumnSpec): Omit<SchemaElement, "name" | "repetition_type">;
+  /** Turns one canonical non-null row value into the value hyparquet-writer expects. */
+  toParquet(spec: ColumnSpec): (value: unknown) => unknown;
+  /** Whether arrays of this kind are read through `::text[]`, so no digit is lost to a JSON number. */
+  readArrayAsText?: boolean;
+}
+
+/** The members of a {@link ScalarKind} that are not derived from `physical` and `toParquet`. */
+export type ScalarKindParts = Omit<ScalarKind, "parquet" | "size"> & Partial<Pick<ScalarKind, "size">>;
+
+/** A scalar kind from its parts: one schema element named for the column, converted by `toParquet`. */
+export function scalarKind(parts: ScalarKindParts): ScalarKind {
+  return {
+    size: () => fixedSize,
+    ...parts,
+    parquet(name, spec) {
+      const convert = parts.toParquet(spec);
+      const repetition_type = spec.nullable ? "OPTIONAL" : "REQUIRED";
+      return {
+        elements: [{ ...parts.physical(spec), name, repetition_type }],
+        columns: [{ name, source: name, toParquet: (value) => value == null ? null : convert(value) }],
+      };
+    },
+  };
+}
+
+const fixedSize = () => 16;
+
+/** The size of a value carried as text (or null): its length and a string's overhead. */
+export function textSize(value: unknown): number {
+  return ((value as string | null)?.length ?? 0) + 16;
+}
+
+/** The identity conversion, for values stored as rows carry them. */
+export function same(value: unknown): unknown {
+  return value;
+}

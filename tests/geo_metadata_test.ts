@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { geojsonToWkb } from "hyparquet-writer";
+import { crsOf } from "../src/parquet/crs.ts";
+import { geoMetadata, GEOPARQUET_VERSION } from "../src/parquet/geo_metadata.ts";
+import { GeometryBounds, scanWkb } from "../src/schema/wkb.ts";
+import { connect, ensurePostgis } from "./helpers/pg.ts";
+
+/** Every shape PostGIS has in WKB, with empties, Z, M and nesting. */
+export const SHAPES: readonly string[] = [
+  "POINT(1 2)",
+  "POINT EMPTY",
+  "POINT Z (1 2 3)",
+  "POINT M (1 2 4)",
+  "POINT ZM (1 2 3 4)",
+  "LINESTRING(0 0, 10 -5, 20 5)",
+  "LINESTRING EMPTY",
+  "POLYGON((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 2 1, 2 2, 1 1))",
+  "POLYGON EMPTY",
+  "MULTIPOINT((1 1), (-3 7))",
+  "MULTIPOINT EMPTY",
+  "MULTILINESTRING((0 0, 1 1), (2 2, 3 -9))",
+  "MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))",
+  "MULTIPOLYGON EMPTY",
+  "GEOMETRYCOLLECTION(POINT(-100 50), LINESTRING(0 0, 1 1), GEOMETRYCOLLECTION(POINT(7 8)))",
+  "GEOMETRYCOLLECTION EMPTY",
+  "POLYGON Z ((0 0 1, 1 0 2, 1 1 3, 0 0 1))",
+];
+
+/**
+ * GeoParquet 1.1's JSON schema (format-specs/schema.json at v1.1.0), restated: the required fields
+ * and the patterns their values must match. Returns the problems found.
+ */
+export function geoParquetProblems(geo: unknown): string[] {
+  const problems: string[] = [];
+  const g = geo as Record<string, unknown>;
+  if (typeof g !== "object" || g === null) return ["geo is not an object"];
+  for (const key of ["version", "primary_column", "columns"]) if (!(key in g)) problems.push(`no ${key}`);
+  if (g.version !== "1.1.0") problems.push(`version ${g.version}`);
+  if (typeof g.primary_column !== "string" || !g.primary_column) problems.push("primary_column empty");
+  const columns = g.columns as Record<string, Record<string, unknown>>;
+  if (typeof columns !== "object" || !Object.keys(columns ?? {}).length) problems.push("no columns");
+  for (const [name, column] of Object.entries(columns ?? {})) {
+    if (
+      !/^(WKB|point|linestring|polygon|multipoint|multilinestring|multipolygon)$/.test(
+        String(column.encoding),
+      )
+    ) {
+      problems.push(`${name}: encoding ${column.encoding}`);
+    }
+    const types = column.geometry_types;
+    if (!Array.isArray(types)) problems.push(`${name}: geometry_types missing`);
+    else {
+      if (new Set(types).size !== types.length) problems.push(`${name}: geometry_types repeat`);
+      for (const type of types) {
+        if (!/^(GeometryCollection|(Multi)?(Point|LineString|Polygon))( Z)?$/.test(type)) {
+          problems.push(`${name}: geometry type ${type}`);
+        }
+      }
+    }
+    if ("crs" in column && column.crs !== null && typeof column.crs !== "object") {
+      problems.push(`${name}: crs is neither PROJJSON nor null`);
+    }
+    if ("edges" in column && !["planar", "spherical"].includes(column.edges as string)) {
+      problems.push(`${name}: edges ${column.edges}`);
+    }
+    if ("bbox" in column) {
+      const bbox = column.bbox as unknown[];
+      if (!Array.isArray(bbox) || ![4, 6].includes(bbox.length) || bbox.some((n) => typeof n !== "number")) {
+        problems.push(`${name}: bbox ${JSON.stringify(bbox)}`);
+      }
+    }
+  }
+  if (!(g.primary_column as string in (columns ?? {}))) problems.push("primary_column is not a column");
+  return problems;
+}
+
+Deno.test("scanWkb reads every PostGIS shape: types and the bounds PostGIS computes", async () => {
+  const sql = connect();
+  try {
+    await ensurePostgis(sql);
+    for (const wkt of SHAPES) {
+      const [row] = await sql`
+        SELECT ST_AsBinary(g) AS wkb, ST_AsBinary(g, 'XDR') AS xdr, ST_IsEmpty(g) AS empty,
+               ST_XMin(g) AS xmin, ST_YMin(g) AS ymin, ST_XMax(g) AS xmax, ST_YMax(g) AS ymax
+          FROM (SELECT ST_GeomFromText(${wkt}) AS g) s`;
+      for (const bytes of [row.wkb, row.xdr] as Uint8Array[]) {
+        const bounds = new GeometryBounds();
+        assert.equal(scanWkb(bytes, 0, bytes.length, bounds), undefined, wkt);
+        assert.equal(bounds.types.size, 1, wkt);
+        if (row.empty) assert.equal(bounds.xmin, Infinity, wkt);
+        else {
+          assert.deepEqual([bounds.xmin, bounds.ymin, bounds.xmax, bounds.ymax], [
+            row.xmin,
+            row.ymin,
+            row.xmax,
+            row.ymax,
+          ], wkt);
+        }
+      }
+    }
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("scanWkb refuses what is not one whole ISO WKB geometry, saying why", () => {
+  const point = geojsonToWkb({ type: "Point", coordinates: [1, 2] });
+  assert.equal(scanWkb(point, 0, point.length), undefined);
+  assert.match(scanWkb(point, 0, 20)!, /ends before/);
+  const longer = new Uint8Array([...point, 0]);
+  assert.match(scanWkb(longer, 0, longer.length)!, /1 bytes after the end/);
+  const ewkb = point.slice();
+  new DataView(ewkb.buffer).setUint32(1, 0x20000001, true);
+  assert.match(scanWkb(ewkb, 0, ewkb.length)!, /EWKB.*ST_AsBinary/);
+  assert.match(scanWkb(new Uint8Array([7, 1, 0, 0, 0]), 0, 5)!, /byte order 7/);
+  assert.match(scanWkb(new Uint8Array([1, 9, 0, 0, 0]), 0, 5)!, /unknown WKB geometry type 9/);
+  const huge = new Uint8Array([1, 2, 0, 0, 0, 255, 255, 255, 255]);
+  assert.match(scanWkb(huge, 0, huge.length)!, /count of 4294967295/);
+  // A multipoint holding a line is not a multipoint.
+  const line = geojsonToWkb({ type: "LineString", coordinates: [[0, 0], [1, 1]] });
+  const bad = new Uint8Array([1, 4, 0, 0, 0, 1, 0, 0, 0, ...line]);
+  assert.match(scanWkb(bad, 0, bad.length)!, /MultiPoint holds a LineString/);
+  // Offsets into a larger buffer (a COPY chunk) read the right bytes.
+  const framed = new Uint8Array([9, 9, 9, ...point, 9]);
+  const bounds = new GeometryBounds();
+  assert.equal(scanWkb(framed, 3, point.length, bounds), undefined);
+  assert.deepEqual([bounds.xmin, bounds.ymax], [1, 2]);
+});
+
+Deno.test("geo metadata: GeoParquet 1.1's required fields, the types and box written, CRS by SRID", () => {
+  const shapes = new GeometryBounds();
+  for (
+    const geometry of [
+      { type: "Polygon", coordinates: [[[0, 0], [4, 0], [4, 3], [0, 0]]] },
+      { type: "Point", coordinates: [-2, 9] },
+      { type: "Point", coordinates: [1, 1] },
+    ] as const
+  ) {
+    const wkb = geojsonToWkb(geometry);
+    scanWkb(wkb, 0, wkb.length, shapes);
+  }
+  const solid = new GeometryBounds();
+  const z = geojsonToWkb({ type: "Point", coordinates: [1, 2, 3] });
+  scanWkb(z, 0, z.length, solid);
+  const measured = new GeometryBounds();
+  measured.types.add(2001);
+  const geo = geoMetadata([
+    { name: "shape", srid: 3857, bounds: shapes },
+    { name: "place", srid: 4326, geography: true, bounds: solid },
+    { name: "track", srid: 27700, bounds: measured },
+    { name: "anything", bounds: new GeometryBounds() },
+  ])!;
+  assert.deepEqual(geoParquetProblems(geo), []);
+  assert.equal(geo.version, GEOPARQUET_VERSION);
+  assert.equal(geo.primary_column, "shape");
+  assert.deepEqual(geo.columns.shape.geometry_types, ["Point", "Polygon"]);
+  assert.deepEqual(geo.columns.shape.bbox, [-2, 0, 4, 9]);
+  assert.equal((geo.columns.shape.crs as { type: string }).type, "ProjectedCRS");
+  assert.equal(geo.columns.shape.edges, undefined);
+  assert.deepEqual(geo.columns.place.geometry_types, ["Point Z"]);
+  assert.deepEqual(geo.columns.place.bbox, [1, 2, 3, 1, 2, 3]);
+  assert.equal(geo.columns.place.edges, "spherical");
+  assert.deepEqual(geo.columns.track.geometry_types, [], "M types are not GeoParquet's: listed as unknown");
+  assert.deepEqual(geo.columns.track.crs, { id: { authority: "EPSG", code: 27700 } });
+  assert.equal(geo.columns.anything.crs, null);
+  assert.equal(geo.columns.anything.bbox, undefined, "no geometry, no box");
+  assert.equal(geoMetadata([]), undefined);
+  assert.deepEqual(crsOf(4326)!.id as object, { authority: "EPSG", code: 4326 });
+  assert.notEqual(crsOf(4326), crsOf(4326), "a fresh object each time");
+});
