@@ -249,7 +249,7 @@ async function startLeader(
     batch,
     child,
     close: async () => {
-      await child.stdin.close();
+      await child.stdin.close().catch(() => {});
       reader.releaseLock();
       await child.stdout.cancel().catch(() => {});
       const status = await child.status;
@@ -288,6 +288,14 @@ Deno.test("--shard 1/2 and 2/2 as separate processes plus --commit equal one --j
       const commit = await runCli("export", ["--out", shards, "--commit", leader.batch, "--json"]);
       assert.equal(commit.code, 0, commit.stderr);
       assert.equal(JSON.parse(commit.stdout).batch, leader.batch);
+      // The leader lets the snapshot go by itself once the batch is committed.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const ended = await Promise.race([
+        leader.child.status.then(() => true),
+        new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 15_000)),
+      ]);
+      clearTimeout(timer);
+      assert.ok(ended, "the leader ended after the commit");
       const twice = await runCli("export", ["--out", shards, "--commit", leader.batch]);
       assert.equal(twice.code, 1, "a batch is committed once");
       assert.match(twice.stderr, /Cannot commit batch/);

@@ -9,7 +9,7 @@
 export interface ParallelSettings {
   /** `--jobs N`: workers in this process (with `--leader`: the shards the plan is made for). Default 1. */
   jobs: number;
-  /** `--leader`: take and plan the snapshot, print its ids, hold it until stdin closes. */
+  /** `--leader`: take and plan the snapshot, print its ids, hold it until the commit (or stdin closes). */
   leader: boolean;
   /** `--shard i/N`: export shard i of N of the leader's batch. */
   shard?: { index: number; count: number };
@@ -36,7 +36,8 @@ export const PARALLEL_USAGE =
   `  --jobs N               export with N workers, each on its own connection, all in one snapshot;
                          large tables are split into ranges of blocks, one file each (default: 1)
   --leader               for shards in other processes: take the snapshot, plan it (for --jobs N
-                         shards), print "snapshot=ID batch=ID", hold the snapshot until stdin closes
+                         shards), print "snapshot=ID batch=ID", hold the snapshot until the batch
+                         is committed, stdin (a pipe or terminal) closes, or SIGINT/SIGTERM
   --shard i/N            export shard i of N of the leader's batch (with --snapshot and --batch)
   --snapshot ID          the snapshot id the leader printed
   --batch ID             the batch id the leader printed

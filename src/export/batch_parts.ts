@@ -202,6 +202,16 @@ export function mergeUnits(
   return { tables, summaries };
 }
 
+/** Whether `batch`'s manifest exists under `root` (the batch is committed). */
+export async function isCommitted(storage: Storage, root: string, batch: string): Promise<boolean> {
+  try {
+    await storage.open(storage.join(root, MANIFEST_FOLDER, `${batch}.json`));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Writes the batch manifest of `plan` with `tables`, never replacing one: the batch is then committed. */
 export async function writeBatchManifest(
   storage: Storage,
