@@ -187,7 +187,8 @@ async function exportBlockRange(
 ): Promise<UnitResult> {
   const started = performance.now();
   const statement = rangedStatement(table, blockRangeClause(unit.blocks!));
-  const copy = await openCopy(tx.unsafe(statement));
+  // A silent server fails the read after the idle timeout, as a whole table's COPY does.
+  const copy = await openCopy(tx.unsafe(statement), { idleTimeout: options.idleTimeout, table: table.name });
   let file: ManifestFile;
   let progress = { rows: 0 };
   const seconds = () => (performance.now() - started) / 1000;
