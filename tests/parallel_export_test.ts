@@ -203,6 +203,20 @@ Deno.test("--jobs: bad input fails before anything is written", async () => {
     );
     await assert.rejects(exportTables(sql, { out, jobs: 1.5 }), /current value is 1.5/);
     await assert.rejects(exportTables(sql, { out, jobs: 2 }), /needs a client of 3 connections.*max: 2/);
+    const ids = { snapshot: "00000003-0000001B-1", batch: "20990101T000000000Z_00000000" };
+    await assert.rejects(
+      exportShard(sql, { out, shard: { index: 3, count: 2 }, ...ids }),
+      /1 to 2: current value is 3\/2/,
+    );
+    await assert.rejects(
+      exportShard(sql, { out, shard: { index: 1, count: 0 }, ...ids }),
+      /shard count must be/,
+    );
+    await assert.rejects(
+      exportShard(sql, { out, shard: { index: 1, count: 1 }, ...ids }),
+      /No plan for batch/,
+    );
+    await assert.rejects(commitShards(out, ids.batch), /No plan for batch 20990101T000000000Z_00000000/);
   } finally {
     await sql.end();
   }
