@@ -31,6 +31,7 @@ async function createTables(sql: ReturnType<typeof connect>, schema: string): Pr
   await sql.unsafe(`INSERT INTO ${s}.tagged VALUES (1, '{a,b}'), (2, NULL), (3, '{}')`);
   await sql.unsafe(`CREATE TABLE ${s}.empty (id int)`);
   await sql.unsafe(`ANALYZE ${s}.big; ANALYZE ${s}.logs`);
+  await sql.unsafe(`CREATE VIEW ${s}.recent AS SELECT id FROM ${s}.big WHERE id > 59000`);
 }
 
 /** A table's rows as DuckDB reads them from the files the latest batch lists, in id order. */
@@ -97,6 +98,9 @@ Deno.test("--jobs 2 and --jobs 1 commit the same rows for every table, large one
       assert.deepEqual(await committedRows(two, table), await committedRows(one, table), table);
     }
     assert.equal((await committedRows(two, "big")).length, 60000);
+    const whole = await exportTables(sql, { out: await tempDir(), schema: schema.name, jobs: 2 });
+    assert.deepEqual(whole.tables.map((t) => t.table), [...TABLES].sort());
+    assert.deepEqual(whole.skipped?.map((r) => [r.name, r.kind]), [["recent", "view"]]);
   } finally {
     await sql.end();
     await schema.drop();

@@ -10,6 +10,8 @@
  * @module
  */
 
+import type { SkippedRelation } from "../schema/relations.ts";
+
 /** The plan format identifier. */
 export const PLAN_FORMAT = "parquet-storage.plan/1";
 
@@ -48,6 +50,8 @@ export interface ExportPlan {
   shaping: PlanShaping;
   /** The units of work. */
   units: PlanUnit[];
+  /** Views and foreign tables of the schema left out of a whole-schema export, and why. */
+  skipped: SkippedRelation[];
 }
 
 /** The export options a plan fixes for all its shards. */

@@ -111,7 +111,13 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
     await removeFiles(storage, root, results);
     throw error;
   }
-  return { batch: leader.plan.batch, snapshot: leader.plan.pgSnapshot, out: root, tables: summaries };
+  return {
+    batch: leader.plan.batch,
+    snapshot: leader.plan.pgSnapshot,
+    out: root,
+    tables: summaries,
+    skipped: leader.plan.skipped,
+  };
 }
 
 /** Options of {@link exportShard}. */
@@ -215,7 +221,7 @@ export async function commitShards(
   checkParts(plan, parts);
   const { tables, summaries } = mergeUnits(plan, parts.flatMap((p) => p.units));
   await writeBatchManifest(storage, root, plan, tables);
-  return { batch, snapshot: plan.pgSnapshot, out: root, tables: summaries };
+  return { batch, snapshot: plan.pgSnapshot, out: root, tables: summaries, skipped: plan.skipped ?? [] };
 }
 
 /**

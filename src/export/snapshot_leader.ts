@@ -13,6 +13,7 @@ import type { Sql } from "../postgres/connect.ts";
 import type { ExportOptions } from "../postgres/export_tables.ts";
 import { planTables } from "../postgres/export_tables.ts";
 import { qualifiedName } from "../schema/read_sql.ts";
+import { skippedRelations } from "../schema/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import type postgres from "postgres";
 import { type ExportPlan, PLAN_FORMAT, planUnits, type TableSize } from "./export_plan.ts";
@@ -64,7 +65,9 @@ export async function openSnapshotLeader(sql: Sql, options: LeaderOptions): Prom
   const done = sql.begin("isolation level repeatable read read only", async (tx) => {
     const [{ snapshot, pg }] =
       await tx`SELECT pg_export_snapshot() AS snapshot, pg_current_snapshot()::text AS pg`;
-    const definitions = await planTables((text, params) => tx.unsafe(text, params as never[]), options);
+    const query = (text: string, params: unknown[]) => tx.unsafe(text, params as never[]);
+    const definitions = await planTables(query, options);
+    const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
     const sizes: TableSize[] = [];
     for (const table of definitions) sizes.push(await tableSize(tx, table, options));
     const plan: ExportPlan = {
@@ -82,6 +85,7 @@ export async function openSnapshotLeader(sql: Sql, options: LeaderOptions): Prom
         binaryCopy: options.binaryCopy ?? true,
         unmappedAsText: options.unmappedAsText ?? false,
       },
+      skipped,
       units: planUnits(sizes, { parts: options.parts, shardRows: options.shardRows ?? DEFAULT_SHARD_ROWS }),
     };
     opened({
