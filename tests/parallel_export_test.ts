@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { committedFiles, listManifests, readCommitted } from "../mod.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { exportTables } from "../src/postgres/export_tables.ts";
-import { planUnits, shardUnits } from "../src/export/export_plan.ts";
+import { blockRangeClause, planUnits, shardUnits } from "../src/export/export_plan.ts";
 import {
   commitShards,
   exportInParallel,
@@ -98,6 +98,9 @@ Deno.test("--jobs 2 and --jobs 1 commit the same rows for every table, large one
       assert.deepEqual(await committedRows(two, table), await committedRows(one, table), table);
     }
     assert.equal((await committedRows(two, "big")).length, 60000);
+    const explained = await admin.unsafe(`EXPLAIN SELECT * FROM "${schema.name}".big
+                                          WHERE ${blockRangeClause({ from: 10, to: 20 })}`);
+    assert.match(String(explained[0]["QUERY PLAN"]), /Tid Range Scan/, "a range reads only its blocks");
     const whole = await exportTables(sql, { out: await tempDir(), schema: schema.name, jobs: 2 });
     assert.deepEqual(whole.tables.map((t) => t.table), [...TABLES].sort());
     assert.deepEqual(whole.skipped?.map((r) => [r.name, r.kind]), [["recent", "view"]]);
