@@ -35,6 +35,17 @@ export {
 } from "./src/postgres/export_tables.ts";
 export { copyBinaryStatement, copyBinarySupports } from "./src/postgres/copy_binary.ts";
 export {
+  commitShards,
+  exportInParallel,
+  exportShard,
+  openShardLeader,
+  type ParallelOptions,
+  type ShardOptions,
+  type ShardSummary,
+} from "./src/export/parallel_export.ts";
+export { DEFAULT_SHARD_ROWS, type LeaderOptions, type SnapshotLeader } from "./src/export/snapshot_leader.ts";
+export { type ExportPlan, type PlanShaping, type PlanUnit } from "./src/export/export_plan.ts";
+export {
   type CopyBinaryProgress,
   copyBinaryToParquet,
   type CopyEncodeOptions,

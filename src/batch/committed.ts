@@ -41,7 +41,9 @@ export async function listManifests(root: string, options: OpenOptions = {}): Pr
   const folder = storage.join(root.replace(/\/+$/, ""), MANIFEST_FOLDER);
   const manifests: Manifest[] = [];
   for await (const file of storage.list(folder)) {
-    if (!file.location.endsWith(".json")) continue;
+    // Manifests lie directly in the folder; below it are the pieces of batches being written by shards.
+    const name = file.location.replaceAll("\\", "/").slice(folder.replaceAll("\\", "/").length + 1);
+    if (!name.endsWith(".json") || name.includes("/")) continue;
     const buffer = await storage.open(file.location);
     const text = new TextDecoder().decode(await buffer.slice(0, buffer.byteLength));
     manifests.push(parseManifest(text, file.location));

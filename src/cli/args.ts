@@ -7,6 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { type Codec, CODECS } from "../streams/codecs.ts";
+import { PARALLEL_FLAGS, PARALLEL_USAGE, type ParallelSettings, parallelSettings } from "./parallel_args.ts";
 import { parseDuration } from "./vacuum.ts";
 
 /** The help text. */
@@ -35,6 +36,7 @@ Options:
                          checked by PostgreSQL's casts to the declared column types instead)
   --no-binary-copy       read every table row by row; by default whole tables (not partitioned, not
                          incremental) with no array or point column go through COPY (FORMAT binary)
+${PARALLEL_USAGE}
   --dry-run              show what would be exported; write nothing
   --json                 print a machine-readable summary on stdout
   --help                 show this help
@@ -78,6 +80,8 @@ export interface ExportSettings {
   validate: boolean;
   /** Not `--no-binary-copy`. */
   binaryCopy: boolean;
+  /** `--jobs`, `--leader`, `--shard`, `--snapshot`, `--batch`, `--commit`. */
+  parallel: ParallelSettings;
   /** `--dry-run`. */
   dryRun: boolean;
   /** `--json`. */
@@ -118,6 +122,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
         "idle-timeout": { type: "string" },
         "no-validate": { type: "boolean", default: false },
         "no-binary-copy": { type: "boolean", default: false },
+        ...PARALLEL_FLAGS,
         "dry-run": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
@@ -175,6 +180,9 @@ export function parseExportArgs(args: string[]): ExportSettings {
     );
   }
   if (!values.out.trim()) throw new UsageError(`--out needs a folder or s3:// location: current value is ""`);
+  const parallel = parallelSettings(values, (message) => {
+    throw new UsageError(message);
+  });
   return {
     db: values.db,
     tables,
@@ -189,6 +197,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
     validate: !values["no-validate"],
     binaryCopy: !values["no-binary-copy"],
+    parallel,
     dryRun: values["dry-run"],
     json: values.json,
     help: values.help,

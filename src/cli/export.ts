@@ -9,13 +9,19 @@
 
 import { ParquetStorageError } from "../errors.ts";
 import { connectPostgres, describeConnection, type Sql } from "../postgres/connect.ts";
-import { type ExportSummary, exportTables, planTables } from "../postgres/export_tables.ts";
+import {
+  type ExportOptions,
+  type ExportSummary,
+  exportTables,
+  planTables,
+} from "../postgres/export_tables.ts";
 import type { SqlClient } from "../postgres/table_source.ts";
 import type { CatalogQuery } from "../schema/introspect.ts";
 import { type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { type ExportSettings, noDatabaseConfigured, parseExportArgs, USAGE } from "./args.ts";
 import type { EmbeddedDatabase } from "./embedded.ts";
+import { runCommit, runLeader, runShard } from "./parallel.ts";
 import { progressPrinter, summaryTable } from "./progress.ts";
 
 /** Tables below this many pages (8 KiB each) are counted exactly in a dry run when never analysed. */
@@ -50,13 +56,22 @@ export async function main(args: string[]): Promise<number> {
   }
   let embedded: EmbeddedDatabase | undefined;
   let sql: Sql | undefined;
+  const { parallel } = settings;
   const interrupt = listenForInterrupt();
   try {
-    if (noDatabaseConfigured(settings, (name) => Deno.env.get(name))) embedded = await startSample();
-    sql = connectPostgres({ url: embedded?.url ?? settings.db ?? Deno.env.get("DATABASE_URL"), max: 1 });
+    if (parallel.commit) return await runCommit(settings, {});
+    if (noDatabaseConfigured(settings, (name) => Deno.env.get(name))) {
+      if (parallel.jobs > 1 || parallel.leader || parallel.shard) {
+        console.error("export: --jobs, --leader and --shard need a PostgreSQL server (--db or DATABASE_URL)");
+        return 2;
+      }
+      embedded = await startSample();
+    }
+    const url = embedded?.url ?? settings.db ?? Deno.env.get("DATABASE_URL");
+    sql = connectPostgres({ url, max: parallel.jobs > 1 && !parallel.leader ? parallel.jobs + 1 : 1 });
     if (!embedded) console.error(`Exporting from ${describeConnection(sql)} to ${settings.out}`);
     if (settings.dryRun) return await dryRun(sql, settings);
-    const summary = await exportTables(sql, {
+    const options: ExportOptions = {
       out: settings.out,
       tables: settings.tables,
       schema: settings.schema,
@@ -72,7 +87,10 @@ export async function main(args: string[]): Promise<number> {
       s3: settings.idleTimeout === undefined ? undefined : { idleTimeout: settings.idleTimeout },
       onProgress: progressPrinter(Deno.stderr.isTerminal()),
       signal: interrupt.signal,
-    });
+    };
+    if (parallel.leader) return await runLeader(sql, settings, options);
+    if (parallel.shard) return await runShard(sql, settings, options);
+    const summary = await exportTables(sql, { ...options, jobs: parallel.jobs });
     report(summary, settings.json);
     return 0;
   } catch (error) {
@@ -89,7 +107,10 @@ export async function main(args: string[]): Promise<number> {
       ? error.message
       : `PostgreSQL at ${sql ? describeConnection(sql) : "?"}: ${(error as Error).message}`;
     console.error(`\nexport failed: ${message}`);
-    if (!settings.dryRun) console.error("No batch was committed; no partial file is visible.");
+    if (parallel.leader) console.error("No snapshot is held: the shards cannot start.");
+    else if (parallel.shard) {
+      console.error("No part was written for this shard: the batch cannot be committed.");
+    } else if (!settings.dryRun) console.error("No batch was committed; no partial file is visible.");
     return 1;
   } finally {
     interrupt.close();

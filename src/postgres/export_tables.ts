@@ -16,6 +16,7 @@ import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
+import { exportInParallel } from "../export/parallel_export.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
@@ -75,6 +76,15 @@ export interface ExportOptions {
   s3?: S3Options;
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
   onProgress?: (progress: TableProgress) => void;
+  /**
+   * Workers, each on its own connection in the snapshot of one leader transaction (the client needs
+   * `jobs + 1` connections). Tables are spread over them, largest first, and a table read whole through
+   * binary COPY is split into ranges of heap blocks, one file each, when its row estimate is over
+   * `shardRows` or there are more workers than tables. Default 1: one transaction, table after table.
+   */
+  jobs?: number;
+  /** With `jobs`: a table estimated at more rows than this is split into block ranges. Default 1 000 000. */
+  shardRows?: number;
   /**
    * Stops the run (Ctrl-C, say): the file being written is aborted (its temporary file removed, its
    * upload aborted), the files of tables already finished are removed, no batch is committed, and the
@@ -144,6 +154,7 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
+  if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
   const lost = connectionLost(sql);
   checkedTimeout(options.idleTimeout);
   // A silent server leaves its connection mid-query for good: the run fails with the stall's error,
@@ -195,20 +206,24 @@ async function abandon(batch: BatchWriter | undefined, signal: AbortSignal): Pro
 }
 
 /** What the transaction wrote, to be committed as a batch. */
-interface Written {
+export interface Written {
   batch: BatchWriter;
   snapshot: string;
   tables: TableSummary[];
   skipped: SkippedRelation[];
 }
 
-/** The export proper, inside the snapshot's transaction. */
-async function exportInSnapshot(
+/**
+ * The export proper, inside the snapshot's transaction; the files go into `batch` (a parallel export's
+ * worker passes its own, to collect what it writes).
+ */
+export async function exportInSnapshot(
   tx: postgres.TransactionSql,
   options: ExportOptions & Pick<IdleGuard, "onStall">,
   signal: AbortSignal | undefined,
   starting: (table: string | undefined) => void,
   started: (batch: BatchWriter) => void,
+  batch: BatchWriter = new BatchWriter(options.out, { s3: options.s3 }),
 ): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
   const guard: IdleGuard = { idleTimeout: options.idleTimeout, onStall: options.onStall };
@@ -223,7 +238,6 @@ async function exportInSnapshot(
   );
   const definitions = await planTables(query, options);
   const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
-  const batch = new BatchWriter(out, { s3: options.s3 });
   started(batch);
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
