@@ -3,13 +3,14 @@
 /**
  * Writes one {@link ColumnBuffer} as a Parquet column chunk: a dictionary page when the buffer kept its
  * dictionary, then data pages (v2, as hyparquet-writer writes them) of about `pageSize` bytes each, the
- * values compressed and the definition levels not. Page headers and the RLE/bit-packed hybrid come from
+ * values compressed and the definition levels not, each page with its CRC32 (Parquet's page `crc`). Page headers and the RLE/bit-packed hybrid come from
  * hyparquet-writer; only the page layout, which works on bytes instead of JS values, is ours.
  *
  * @module
  */
 
 import type { ColumnChunk, Encoding, SchemaElement } from "hyparquet";
+import CRC32 from "crc-32";
 import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
@@ -110,6 +111,7 @@ export class ColumnChunkWriter {
       type: "DICTIONARY_PAGE",
       uncompressed_page_size: plain.length,
       compressed_page_size: compressed.length,
+      crc: CRC32.buf(compressed),
       dictionary_page_header: { num_values: count, encoding: "PLAIN" },
     });
     const header = this.#file.offset - headerStart;
@@ -159,10 +161,14 @@ export class ColumnChunkWriter {
     const compressed = this.#compress(plain);
     const file = this.#file;
     const headerStart = file.offset;
+    // The page's CRC covers its bytes as stored after the header: the levels, then the values.
+    const levelBytes = levels.index ? levels.getBytes() : undefined;
+    const crc = CRC32.buf(compressed, levelBytes ? CRC32.buf(levelBytes) : 0);
     writePageHeader(file, {
       type: "DATA_PAGE_V2",
       uncompressed_page_size: levels.index + plain.length,
       compressed_page_size: levels.index + compressed.length,
+      crc,
       data_page_header_v2: {
         num_values: end - row,
         num_nulls: end - row - present,
@@ -174,7 +180,7 @@ export class ColumnChunkWriter {
       },
     });
     const header = file.offset - headerStart;
-    if (levels.index) file.appendBytes(levels.getBytes());
+    if (levelBytes) file.appendBytes(levelBytes);
     file.appendBytes(compressed);
     return { uncompressed: header + levels.index + plain.length, byte };
   }
