@@ -28,7 +28,7 @@ import * as v from "valibot";
 import { openLocation, type OpenOptions } from "../storage/open_location.ts";
 import { DECOMPRESSORS } from "./decompressors.ts";
 import { type ColumnReader, columnReader, RAW_PARSERS } from "./column_values.ts";
-import { checkFooter, verifiedRowGroup, type Where } from "./verify_pages.ts";
+import { checkFooter, checkFooterLength, verifiedRowGroup, type Where } from "./verify_pages.ts";
 import { canSkip, compileFilter, type Filter, matches, type Predicate, predicateColumns } from "./filters.ts";
 
 /** Where to read from: a local path, an `s3://` URL, or bytes already at hand. */
@@ -141,6 +141,7 @@ async function* readRowGroups(source: ParquetSource, options: ReadOptions): Asyn
   }
   where.table = table?.name;
   checkFooter(metadata, file.byteLength, table, where);
+  await checkFooterLength(file, metadata, where);
   const plan = planRead(metadata, options);
   let start = 0;
   for (const [index, group] of metadata.row_groups.entries()) {

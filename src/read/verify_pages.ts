@@ -15,6 +15,7 @@
 import CRC32 from "crc-32";
 import type { AsyncBuffer, ColumnChunk, FileMetaData, PageHeader, SchemaElement } from "hyparquet";
 import { parquetHeader } from "hyparquet/src/column.js";
+import { deserializeTCompactProtocol } from "hyparquet/src/thrift.js";
 import { ReadError } from "../errors.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import type { TableDefinition } from "../schema/table.ts";
@@ -26,6 +27,9 @@ export interface Where {
   /** The table the file records, if any. */
   table?: string;
 }
+
+/** The `created_by` of the files this library writes. */
+const WRITER = "parquet-storage";
 
 /** Schema fields whose change would change how values are read. */
 const SCHEMA_FIELDS = [
@@ -55,6 +59,8 @@ export function checkFooter(
       ...context,
     });
   };
+  // Our writer always records the table: a file of ours without it has had its key damaged.
+  if (!table && metadata.created_by === WRITER) damaged("its table definition is missing");
   if (table) {
     let expected: SchemaElement[];
     try {
@@ -80,14 +86,31 @@ export function checkFooter(
       }
     });
   }
+  const leaves = leafPaths(metadata.schema);
   let rows = 0n;
   let previousEnd = 4;
   for (const [index, group] of metadata.row_groups.entries()) {
     rows += group.num_rows;
-    for (const chunk of group.columns) {
+    if (group.columns.length !== leaves.length) {
+      damaged(`a row group has ${group.columns.length} column chunks for ${leaves.length} columns`, {
+        rowGroup: index,
+      });
+    }
+    for (const [i, chunk] of group.columns.entries()) {
       const meta = chunk.meta_data;
       const column = meta?.path_in_schema.join(".");
       if (!meta) damaged("a column chunk has no metadata", { rowGroup: index });
+      if (column !== leaves[i].path || meta!.type !== leaves[i].type) {
+        damaged(
+          `column chunk ${i} is ${column} of ${meta!.type}, the schema says ${leaves[i].path} of ${
+            leaves[i].type
+          }`,
+          {
+            rowGroup: index,
+            column,
+          },
+        );
+      }
       const { start, end } = chunkRange(chunk);
       if (start < previousEnd || end > byteLength - 8) {
         damaged(`column chunk at bytes ${start}-${end} is outside the data or overlaps another`, {
@@ -106,6 +129,46 @@ export function checkFooter(
   }
   if (rows !== metadata.num_rows) {
     damaged(`its row groups hold ${rows} rows, its footer says ${metadata.num_rows}`);
+  }
+}
+
+/** The schema's leaves in order, as dotted paths, with their physical types. */
+function leafPaths(schema: SchemaElement[]): { path: string; type: string | undefined }[] {
+  const leaves: { path: string; type: string | undefined }[] = [];
+  let next = 1;
+  const walk = (prefix: string[]) => {
+    const element = schema[next++];
+    if (!element) return;
+    const path = [...prefix, element.name];
+    if (element.num_children) { for (let c = 0; c < element.num_children; c++) walk(path); }
+    else leaves.push({ path: path.join("."), type: element.type });
+  };
+  for (let c = 0; c < (schema[0]?.num_children ?? 0); c++) walk([]);
+  return leaves;
+}
+
+/**
+ * Checks that the footer's Thrift ends exactly where the file says it does: a flip that turns a field
+ * header into a stop leaves the rest unread (the table definition, say), and the file reads as another.
+ */
+export async function checkFooterLength(
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  where: Where,
+): Promise<void> {
+  const length = metadata.metadata_length;
+  const bytes = new Uint8Array(await file.slice(file.byteLength - 8 - length, file.byteLength - 8));
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  try {
+    deserializeTCompactProtocol(reader);
+  } catch {
+    reader.offset = -1;
+  }
+  if (reader.offset !== length) {
+    throw new ReadError(
+      `Cannot read ${where.file}: the file is damaged (its footer's ${length} bytes do not parse to their end)`,
+      where,
+    );
   }
 }
 
