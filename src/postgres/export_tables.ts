@@ -13,6 +13,7 @@ import { type CatalogQuery, introspectTable, listTables } from "../schema/intros
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
+import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import type postgres from "postgres";
@@ -284,7 +285,9 @@ async function exportInSnapshot(
       files: entry.files.length,
       bytes,
       seconds,
-      location: partitionBy.length ? `${batch.root}/${table.name}` : `${batch.root}/${entry.files[0].path}`,
+      location: partitionBy.length
+        ? `${batch.root}/${safeName(table.name)}`
+        : `${batch.root}/${entry.files[0].path}`,
       ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
       ...(since && !since.value ? { note: "first incremental run: exported whole" } : {}),
     });
@@ -325,7 +328,7 @@ async function writePartitioned(
   mode: "full" | "incremental",
 ): Promise<ManifestTable> {
   const storage = await batch.storage();
-  const { files } = await writeDataset(storage.join(batch.root, table.name), rows, {
+  const { files } = await writeDataset(storage.join(batch.root, safeName(table.name)), rows, {
     ...options,
     table,
     checksum: true,
