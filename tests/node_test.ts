@@ -1,39 +1,186 @@
+/**
+ * The npm package, as a Node.js user gets it: built by `deno task npm`, packed, installed from the tarball
+ * into an empty folder, and the README's Node.js example run there exactly as printed, on the machine's
+ * `node`. Also: the main entry's static module graph (source and package) holds no `node:` module and no
+ * AWS SDK, which load on demand.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
-import { fileURLToPath as fromFileUrl } from "node:url";
-import { tempDir } from "./helpers/files.ts";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { readParquet } from "../mod.ts";
+import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
+import { allFiles, tempDir } from "./helpers/files.ts";
+import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
+import { s3Server, testBucket } from "./helpers/s3_server.ts";
 
-Deno.test("the machine's real node pipes a Node Readable through validate → encode → local sink", async () => {
+const root = new URL("..", import.meta.url);
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** Builds and packs the package once for this file; resolves to the tarball's path. */
+let packed: Promise<string> | undefined;
+function packPackage(): Promise<string> {
+  return packed ??= (async () => {
+    const build = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "npm/build.ts"],
+      cwd: root,
+    }).output();
+    assert.equal(build.code, 0, decode(build.stderr));
+    return decode(build.stdout).trim().split("\n").at(-1)!;
+  })();
+}
+
+/** The first fenced block of `language` under `heading` in the README, as printed. */
+async function readmeBlock(heading: string, language: string): Promise<string> {
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const section = readme.slice(readme.indexOf(`\n${heading}\n`));
+  assert.ok(section.length < readme.length, `the README has a section ${heading}`);
+  const block = section.match(new RegExp("```" + language + "\\n([\\s\\S]*?)```"));
+  assert.ok(block, `${heading} has a ${language} block`);
+  return block[1];
+}
+
+/** Static imports (not `import()`) of an ES module's text. */
+function staticImports(code: string): string[] {
+  return [...code.matchAll(/^\s*(?:import|export)\s*(?:[^'"();]*?\sfrom\s*)?["']([^"']+)["']/gm)].map((m) =>
+    m[1]
+  );
+}
+
+Deno.test("the main entry's static module graph has no node: module and no AWS SDK", async () => {
+  const info = await new Deno.Command(Deno.execPath(), { args: ["info", "--json", "mod.ts"], cwd: root })
+    .output();
+  assert.equal(info.code, 0, decode(info.stderr));
+  const graph = JSON.parse(decode(info.stdout)) as {
+    roots: string[];
+    redirects: Record<string, string>;
+    modules: { specifier: string; dependencies?: { code?: { specifier: string }; isDynamic?: boolean }[] }[];
+  };
+  const modules = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>(graph.roots);
+  for (const specifier of seen) {
+    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
+      if (!dependency.code || dependency.isDynamic) continue;
+      seen.add(graph.redirects[dependency.code.specifier] ?? dependency.code.specifier);
+    }
+  }
+  const reached = [...seen].filter((s) => s.startsWith("node:") || s.includes("@aws-sdk"));
+  assert.deepEqual(reached, [], "loaded on demand only");
+
+  // The package's mod.js and the chunks it imports statically: esbuild keeps what mod.ts loads on demand
+  // in chunks of their own, imported only when an s3:// location or a local path is used.
+  const folder = join((await packPackage()).replace(/[^/]+$/, ""), "package");
+  const files = new Set(["mod.js"]);
+  const external: string[] = [];
+  for (const file of files) {
+    for (const target of staticImports(await Deno.readTextFile(join(folder, file)))) {
+      if (target.startsWith(".")) files.add(join(file, "..", target));
+      else external.push(target);
+    }
+  }
+  assert.ok(files.size > 1 && external.includes("valibot"), [...files, ...external].join(", "));
+  assert.deepEqual(external.filter((s) => s.startsWith("node:") || s.includes("@aws-sdk")), []);
+});
+
+Deno.test("the README's Node.js example runs as printed from the installed npm package", async () => {
+  const tarball = await packPackage();
   const dir = await tempDir();
-  // Inside the repository, so that node resolves the AWS SDK from node_modules as an installed package would.
-  const cache = fromFileUrl(new URL("../node_modules/.cache/", import.meta.url));
-  await Deno.mkdir(cache, { recursive: true });
-  const library = `${cache}parquet-storage-${crypto.randomUUID().slice(0, 8)}.mjs`;
-  // What a Node.js user gets from JSR is plain JavaScript: bundle both entry points the same way.
-  const entry = `${dir}/entry.ts`;
-  const reexport = (path: string) => `export * from ${JSON.stringify(new URL(path, import.meta.url).href)};`;
-  await Deno.writeTextFile(entry, [reexport("../mod.ts"), reexport("../local.ts")].join("\n"));
-  const bundle = await new Deno.Command(Deno.execPath(), {
-    // The AWS SDK stays a package import (it is loaded only for s3:// locations), as it would from JSR.
-    args: ["bundle", "--quiet", "--platform", "browser", "--external", "@aws-sdk/*", "-o", library, entry],
-    cwd: fromFileUrl(new URL("..", import.meta.url)),
+  const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const sdk = (imports["@aws-sdk/client-s3"] as string).replace(/^npm:/, "");
+  // A user's install: the tarball, and the AWS SDK (an optional peer) for s3:// locations.
+  await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "user", private: true }));
+  const install = await new Deno.Command("npm", {
+    args: ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, sdk],
+    cwd: dir,
   }).output();
-  assert.equal(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
-  using _cleanup = { [Symbol.dispose]: () => Deno.removeSync(library) };
+  assert.equal(install.code, 0, decode(install.stderr));
+  const installed = JSON.parse(
+    await Deno.readTextFile(join(dir, "node_modules/@parquet-storage/engine/package.json")),
+  );
+  assert.equal(installed.peerDependenciesMeta["@aws-sdk/client-s3"].optional, true);
+  await Deno.writeTextFile(join(dir, "example.mjs"), await readmeBlock("### From Node.js", "js"));
 
-  const run = await new Deno.Command("node", {
-    args: [fromFileUrl(new URL("./node/pipeline.mjs", import.meta.url)), library, dir],
-  }).output();
-  assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
-  const { path, node, rows } = JSON.parse(new TextDecoder().decode(run.stdout));
-  assert.match(node, /^v\d+/);
-  assert.match(path, /readings_\d{8}_\d{6}_[0-9a-f]{8}\.parquet$/);
-  assert.equal(rows.length, 5000);
-  assert.deepEqual(rows[7], {
-    id: 7,
-    label: "r-7 ü",
-    value: "1.000",
-    taken_at: "2026-01-01T00:00:07.000000Z",
-    extra: { i: 7 },
-  });
-  assert.equal(rows[4999].value, (4999 / 7).toFixed(3));
+  const sql = connect();
+  const schema = await testSchema(sql, "node_example");
+  await using bucket = await testBucket("node");
+  try {
+    await sql.unsafe(`
+      CREATE TABLE "${schema.name}".stations (
+        id bigint PRIMARY KEY, name text NOT NULL, elevation numeric(7, 2), opened date,
+        seen_at timestamptz, tags jsonb
+      );
+      INSERT INTO "${schema.name}".stations
+      SELECT i, 'station ' || i || ' ü', CASE WHEN i % 3 = 0 THEN NULL ELSE i * 1.25 END,
+             date '2020-01-01' + i, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 minute 0.5 seconds',
+             CASE WHEN i % 2 = 0 THEN jsonb_build_object('i', i) END
+      FROM generate_series(1, 250) AS i`);
+    const { env } = await s3Server();
+    const run = await new Deno.Command("node", {
+      args: ["example.mjs"],
+      cwd: dir,
+      env: { ...env, BUCKET: bucket.name, DATABASE_URL, SCHEMA: schema.name },
+    }).output();
+    assert.equal(run.code, 0, decode(run.stderr));
+    const out = decode(run.stdout);
+    assert.match(out, /^data\/readings\/readings_\d{8}_\d{6}_[0-9a-f]{8}\.parquet 1000 rows$/m);
+    assert.match(out, /^stations 250 rows$/m);
+
+    // The local file, read back by hyparquet and by DuckDB.
+    const files = await allFiles(join(dir, "data"));
+    const local = files.find((f) => f.startsWith("readings/"))!;
+    const expected = Array.from({ length: 1000 }, (_, i) => ({
+      id: i + 1,
+      label: `r-${i + 1}`,
+      taken_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i + 1)).toISOString().replace("Z", "000Z"),
+    }));
+    assert.deepEqual(await readParquet(join(dir, "data", local)), expected);
+    const duckLocal = await duckdbRows(
+      `SELECT id, label, epoch_ms(taken_at) AS ms FROM read_parquet(${
+        sqlString(join(dir, "data", local))
+      }) ORDER BY id`,
+    );
+    assert.deepEqual(duckLocal.at(-1), {
+      id: 1000,
+      label: "r-1000",
+      ms: String(Date.UTC(2026, 0, 1, 0, 16, 40)),
+    });
+
+    // The S3 object, as DuckDB reads it.
+    const key = out.match(new RegExp(`^s3://${bucket.name}/(readings/\\S+\\.parquet)$`, "m"))?.[1];
+    assert.ok(key, out);
+    const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+    const copy = join(dir, "object.parquet");
+    await writeFile(copy, await object.Body!.transformToByteArray());
+    const duckObject = await duckdbRows(
+      `SELECT count(*) AS n, sum(id) AS s FROM read_parquet(${sqlString(copy)})`,
+    );
+    assert.deepEqual(duckObject, [{ n: "1000", s: "500500" }]);
+
+    // The exported table, as DuckDB reads it and as PostgreSQL has it.
+    const exported = files.find((f) => f.startsWith("export/stations/") && f.endsWith(".parquet"))!;
+    assert.ok(exported, files.join("\n"));
+    const duck = await duckdbRows(
+      `SELECT id, name, elevation::text AS elevation, opened::text AS opened,
+              epoch_us(seen_at)::text AS seen_at, tags::text AS tags
+       FROM read_parquet(${sqlString(join(dir, "data", exported))}) ORDER BY id`,
+    );
+    const pg = await sql.unsafe(
+      `SELECT id::text, name, elevation::text, opened::text,
+              (extract(epoch from seen_at) * 1000000)::bigint::text AS seen_at, tags::text
+       FROM "${schema.name}".stations ORDER BY stations.id`,
+    );
+    assert.equal(duck.length, 250);
+    const normalise = (r: Record<string, unknown>) => ({
+      ...r,
+      id: String(r.id),
+      tags: r.tags === null ? null : JSON.stringify(JSON.parse(r.tags as string)),
+    });
+    assert.deepEqual(duck.map(normalise), pg.map((r) => normalise({ ...r })));
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
 });

@@ -11,6 +11,8 @@ import { ParquetStorageError } from "../errors.ts";
 import { connectPostgres, describeConnection, type Sql } from "../postgres/connect.ts";
 import { type ExportSummary, exportTables, planTables } from "../postgres/export_tables.ts";
 import type { SqlClient } from "../postgres/table_source.ts";
+import type { CatalogQuery } from "../schema/introspect.ts";
+import { type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { type ExportSettings, noDatabaseConfigured, parseExportArgs, USAGE } from "./args.ts";
 import type { EmbeddedDatabase } from "./embedded.ts";
@@ -174,8 +176,11 @@ interface PlannedTable {
 
 /** Lists what would be exported (tables, columns, row estimates), writing nothing. */
 async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
+  let skipped: SkippedRelation[] = [];
   const plan = await sql.begin("isolation level repeatable read read only", async (tx) => {
-    const definitions = await planTables((text, params) => tx.unsafe(text, params as never[]), settings);
+    const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
+    const definitions = await planTables(query, settings);
+    if (!settings.tables?.length) skipped = await skippedRelations(query, settings.schema);
     const planned: PlannedTable[] = [];
     for (const table of definitions) {
       planned.push({
@@ -191,8 +196,11 @@ async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
     }
     return planned;
   });
-  if (settings.json) console.log(JSON.stringify({ dryRun: true, tables: plan }));
+  if (settings.json) {
+    console.log(JSON.stringify({ dryRun: true, tables: plan, ...(skipped.length ? { skipped } : {}) }));
+  }
   console.error("Dry run: nothing will be written.");
+  for (const r of skipped) console.error(`  skipped ${r.name}: ${r.reason}`);
   for (const p of plan) {
     const rows = p.estimatedRows === null ? "rows unknown (never analysed)" : `~${p.estimatedRows} rows`;
     console.error(`  ${p.table}: ${p.columns.length} columns, ${rows} → ${p.to}`);

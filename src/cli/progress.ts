@@ -52,6 +52,7 @@ export function summaryTable(summary: ExportSummary): string {
   return [
     line(header),
     ...rows.map(line),
+    ...(summary.skipped ?? []).map((r) => `skipped ${r.name}: ${r.reason}`),
     `batch ${summary.batch} committed to ${summary.out}/_manifests/ (snapshot ${summary.snapshot})`,
   ].join("\n");
 }

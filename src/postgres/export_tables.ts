@@ -10,6 +10,7 @@ import { latestWatermark } from "../batch/committed.ts";
 import type { Watermark } from "../batch/manifest.ts";
 import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
 import { type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
@@ -127,6 +128,8 @@ export interface ExportSummary {
   out: string;
   /** One entry per table, in export order. */
   tables: TableSummary[];
+  /** Views, materialized views and foreign tables a whole-schema export left out, and why. */
+  skipped?: SkippedRelation[];
 }
 
 /**
@@ -180,10 +183,10 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
-  const { snapshot, tables } = written;
+  const { snapshot, tables, skipped } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
   await written.batch.commit({ snapshot });
-  return { batch: written.batch.id, snapshot, out: written.batch.root, tables };
+  return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped };
 }
 
 /** A stopped run leaves nothing: the files of tables already finished go too. */
@@ -197,6 +200,7 @@ interface Written {
   batch: BatchWriter;
   snapshot: string;
   tables: TableSummary[];
+  skipped: SkippedRelation[];
 }
 
 /** The export proper, inside the snapshot's transaction. */
@@ -219,6 +223,7 @@ async function exportInSnapshot(
     "starting the snapshot",
   );
   const definitions = await planTables(query, options);
+  const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
   const batch = new BatchWriter(out, { s3: options.s3 });
   started(batch);
   const summaries: TableSummary[] = [];
@@ -293,7 +298,7 @@ async function exportInSnapshot(
     });
   }
   starting(undefined);
-  return { batch, snapshot, tables: summaries };
+  return { batch, snapshot, tables: summaries, skipped };
 }
 
 /** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
@@ -345,6 +350,7 @@ export async function planTables(query: CatalogQuery, options: ExportOptions): P
   const { schema = "public" } = options;
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
+  if (options.tables?.length) await refuseUnpopulated(query, schema, names);
   const definitions: TableDefinition[] = [];
   for (const name of names) {
     try {
