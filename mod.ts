@@ -98,6 +98,7 @@ export {
   readCommitted,
 } from "./src/batch/committed.ts";
 export { vacuum, type VacuumEntry, type VacuumOptions } from "./src/batch/vacuum.ts";
+export { type VerifiedFile, verifyBatch } from "./src/batch/verify.ts";
 export {
   type CatalogQuery,
   introspectColumns,

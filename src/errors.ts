@@ -139,7 +139,19 @@ export class SinkError extends ParquetStorageError {
  * console.assert(error.column === "depht");
  * ```
  */
-export class ReadError extends ParquetStorageError {}
+export class ReadError extends ParquetStorageError {
+  /** The file concerned (a path or `s3://` URL), if known. */
+  readonly file?: string;
+  /** The 0-based row group concerned, if known. */
+  readonly rowGroup?: number;
+
+  /** Builds a read error; `file` and `rowGroup` say where a damaged file is damaged. */
+  constructor(message: string, context: ErrorContext & { file?: string; rowGroup?: number } = {}) {
+    super(message, context);
+    this.file = context.file;
+    this.rowGroup = context.rowGroup;
+  }
+}
 
 /**
  * A failure of a source of rows: the PostgreSQL connection lost, a table missing, a query error, or a

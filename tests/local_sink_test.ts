@@ -76,7 +76,9 @@ Deno.test("file names follow the immutable rule and never collide", () => {
   const names = new Set(Array.from({ length: 1000 }, () => parquetFileName("borehole", now)));
   assert.equal(names.size, 1000);
   for (const name of names) assert.match(name, /^borehole_20261125_040506_[0-9a-f]{8}\.parquet$/);
-  assert.throws(() => parquetFileName("../etc"), /current value is "..\/etc"/);
+  // Any table name gives a name inside its folder: separators and spaces are spelled %XX.
+  assert.match(parquetFileName("../etc", now), /^\.\.%2Fetc_20261125_040506_[0-9a-f]{8}\.parquet$/);
+  assert.match(parquetFileName("a b\\c", now), /^a%20b%5Cc_20261125/);
 });
 
 Deno.test("fifty writers at the same moment each get their own file", async () => {

@@ -11,6 +11,7 @@
 
 import { ParquetStorageError } from "../errors.ts";
 import { type TableDefinition, tableSpec } from "../schema/table.ts";
+import { safeName } from "../sinks/file_name.ts";
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import type { Storage } from "../storage/storage.ts";
 import { type RowSource, type WriteOptions, writeParquet } from "../write_parquet.ts";
@@ -81,7 +82,7 @@ export class BatchWriter {
     this.#assertOpen();
     const storage = await this.storage();
     const { mode = "full", watermark = null, ...write } = options;
-    const result = await writeParquet(storage.join(this.root, table.name), rows, {
+    const result = await writeParquet(storage.join(this.root, safeName(table.name)), rows, {
       ...this.#options,
       ...write,
       table,

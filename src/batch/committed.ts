@@ -10,6 +10,7 @@
 import { ReadError } from "../errors.ts";
 import { type ReadOptions, readParquet } from "../read/read_parquet.ts";
 import type { Row } from "../schema/table.ts";
+import { checkManifestFile } from "./verify.ts";
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import {
   type Manifest,
@@ -86,7 +87,9 @@ export async function committedFiles(
 }
 
 /**
- * Reads a table as of a committed batch (default: the latest), ignoring files no manifest names.
+ * Reads a table as of a committed batch (default: the latest), ignoring files no manifest names. Each
+ * file is first checked against the size and SHA-256 its manifest recorded: a damaged or replaced file
+ * is a `ReadError` naming it, never different rows.
  *
  * @example
  * ```ts
@@ -102,9 +105,13 @@ export async function readCommitted(
 ): Promise<Row[]> {
   const { files } = await committedFiles(root, table, options);
   const base = root.replace(/\/+$/, "");
+  const storage = await storageFor(base, options);
   const rows: Row[] = [];
   for (const file of files) {
-    for (const row of await readParquet(`${base}/${file.path}`, options)) rows.push(row);
+    const location = `${base}/${file.path}`;
+    // Any change to any byte since the batch was committed is an error, not different rows.
+    await checkManifestFile(storage, location, file, table);
+    for (const row of await readParquet(location, options)) rows.push(row);
   }
   return rows;
 }

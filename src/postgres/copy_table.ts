@@ -7,7 +7,7 @@
 import type { BatchWriter } from "../batch/batch_writer.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
 import type { TableDefinition } from "../schema/table.ts";
-import { parquetFileName } from "../sinks/file_name.ts";
+import { parquetFileName, safeName } from "../sinks/file_name.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { copyBinaryStatement } from "./copy_binary.ts";
 import { copyBinaryToParquet, type CopyEncodeOptions } from "./copy_binary_export.ts";
@@ -79,7 +79,9 @@ export async function writeTableByCopy(
   try {
     const encoded = copyBinaryToParquet(copy.chunks, table, encode);
     progress = encoded.progress;
-    const sink = storage.createSink(storage.join(batch.root, table.name, parquetFileName(table.name)));
+    const sink = storage.createSink(
+      storage.join(batch.root, safeName(table.name), parquetFileName(table.name)),
+    );
     const tap = new ChecksumStream();
     // Aborted through the pipe, which waits for the sink to remove what it wrote.
     await encoded.stream.pipeThrough(tap).pipeTo(sink, { signal });

@@ -14,6 +14,7 @@ import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../sc
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../storage/storage.ts";
 import type { Codec } from "../streams/codecs.ts";
+import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
@@ -303,7 +304,9 @@ export async function exportInSnapshot(
       files: entry.files.length,
       bytes,
       seconds,
-      location: partitionBy.length ? `${batch.root}/${table.name}` : `${batch.root}/${entry.files[0].path}`,
+      location: partitionBy.length
+        ? `${batch.root}/${safeName(table.name)}`
+        : `${batch.root}/${entry.files[0].path}`,
       ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
       ...(since && !since.value ? { note: "first incremental run: exported whole" } : {}),
     });
@@ -344,7 +347,7 @@ async function writePartitioned(
   mode: "full" | "incremental",
 ): Promise<ManifestTable> {
   const storage = await batch.storage();
-  const { files } = await writeDataset(storage.join(batch.root, table.name), rows, {
+  const { files } = await writeDataset(storage.join(batch.root, safeName(table.name)), rows, {
     ...options,
     table,
     checksum: true,

@@ -28,6 +28,7 @@ import * as v from "valibot";
 import { openLocation, type OpenOptions } from "../storage/open_location.ts";
 import { DECOMPRESSORS } from "./decompressors.ts";
 import { type ColumnReader, columnReader, RAW_PARSERS } from "./column_values.ts";
+import { checkFooter, checkFooterLength, verifiedRowGroup, type Where } from "./verify_pages.ts";
 import { canSkip, compileFilter, type Filter, matches, type Predicate, predicateColumns } from "./filters.ts";
 
 /** Where to read from: a local path, an `s3://` URL, or bytes already at hand. */
@@ -126,6 +127,21 @@ async function* readRowGroups(source: ParquetSource, options: ReadOptions): Asyn
       },
     );
   }
+  const where = { file: describeSource(source) } as Where;
+  let table: TableDefinition | undefined;
+  try {
+    table = tableOfMetadata(metadata);
+  } catch (cause) {
+    throw new ReadError(
+      `Cannot read ${where.file}: the file is damaged (its table definition cannot be read: ${
+        (cause as Error).message
+      })`,
+      { ...where, cause },
+    );
+  }
+  where.table = table?.name;
+  checkFooter(metadata, file.byteLength, table, where);
+  await checkFooterLength(file, metadata, where);
   const plan = planRead(metadata, options);
   let start = 0;
   for (const [index, group] of metadata.row_groups.entries()) {
@@ -135,10 +151,12 @@ async function* readRowGroups(source: ParquetSource, options: ReadOptions): Asyn
       canSkip(plan.predicate, (column) => plan.statistics(index, column));
     options.onRowGroup?.({ index, rows, skipped });
     if (!skipped && rows > 0) {
+      // Pages are checked before a value is decoded: a damaged page is an error, never different rows.
+      const checked = await verifiedRowGroup(file, metadata, index, plan.leaves, where);
       let raw: Record<string, unknown>[];
       try {
         raw = await parquetReadObjects({
-          file,
+          file: checked,
           metadata: plan.readMetadata,
           columns: plan.leaves,
           rowStart: start,
@@ -149,9 +167,7 @@ async function* readRowGroups(source: ParquetSource, options: ReadOptions): Asyn
       } catch (cause) {
         throw new ReadError(
           `Cannot decode row group ${index} of ${describeSource(source)}: ${(cause as Error).message}`,
-          {
-            cause,
-          },
+          { ...where, rowGroup: index, cause },
         );
       }
       yield plan.toRows(raw);

@@ -50,7 +50,9 @@ export interface TableDefinition<C extends Columns = Columns> extends v.GenericS
   readonly loose: v.GenericSchema<unknown, InferRow<C>>;
 }
 
-const NAME = /^[\p{L}_][\p{L}\p{N}_$]*$/u;
+// Any name PostgreSQL can hold once quoted (the SQL we send quotes every identifier), so long as it has
+// no control character; folders and files get a safe spelling of it (see safeName).
+const NAME = /^[^\p{Cc}]+$/u;
 
 /**
  * Declares a table once: its columns give validation, the Parquet schema and PostgreSQL types.
@@ -82,13 +84,15 @@ export function defineTable<const C extends Columns>(
   options: TableOptions = {},
 ): TableDefinition<C> {
   if (!NAME.test(name)) {
-    throw new SchemaError(`Cannot define a table as its name is not an identifier: ${JSON.stringify(name)}`);
+    throw new SchemaError(
+      `Cannot define a table as its name is empty or has a control character: ${JSON.stringify(name)}`,
+    );
   }
   const names = Object.keys(columns);
   if (!names.length) throw new SchemaError("Cannot define a table without columns", { table: name });
   for (const column of names) {
     if (!NAME.test(column)) {
-      throw new SchemaError(`Column name is not an identifier: ${JSON.stringify(column)}`, {
+      throw new SchemaError(`Column name is empty or has a control character: ${JSON.stringify(column)}`, {
         table: name,
         column,
       });
