@@ -150,7 +150,7 @@ Deno.test("timestamps: offsets refused without time zone, more than microseconds
 Deno.test("bad options and bad declarations fail at construction with the value seen", () => {
   assert.throws(() => numeric(0), SchemaError);
   assert.throws(() => numeric(5, 6), /scale must be 0..5: current value is 6/);
-  assert.throws(() => defineTable("bad name", { a: int() }), SchemaError);
+  assert.throws(() => defineTable("bad\u0001name", { a: int() }), SchemaError);
   assert.throws(() => defineTable("t", {}), SchemaError);
   assert.throws(() => defineTable("t", { a: int() }, { primaryKey: ["b"] }), /Key column/);
   assert.throws(

@@ -90,7 +90,7 @@ export function checkFooter(
   let rows = 0n;
   let previousEnd = 4;
   for (const [index, group] of metadata.row_groups.entries()) {
-    rows += group.num_rows;
+    rows += BigInt(group.num_rows);
     if (group.columns.length !== leaves.length) {
       damaged(`a row group has ${group.columns.length} column chunks for ${leaves.length} columns`, {
         rowGroup: index,
