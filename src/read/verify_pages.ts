@@ -90,6 +90,9 @@ export function checkFooter(
   let rows = 0n;
   let previousEnd = 4;
   for (const [index, group] of metadata.row_groups.entries()) {
+    if (typeof group.num_rows !== "bigint" && typeof group.num_rows !== "number") {
+      damaged("a row group has no row count", { rowGroup: index });
+    }
     rows += BigInt(group.num_rows);
     if (group.columns.length !== leaves.length) {
       damaged(`a row group has ${group.columns.length} column chunks for ${leaves.length} columns`, {
