@@ -162,6 +162,8 @@ async function* readRowGroups(source: ParquetSource, options: ReadOptions): Asyn
           rowStart: start,
           rowEnd: end,
           parsers: RAW_PARSERS,
+          // This library annotates every string: an unannotated BYTE_ARRAY of its files is bytes (bytea).
+          utf8: table === undefined,
           compressors: DECOMPRESSORS,
         });
       } catch (cause) {

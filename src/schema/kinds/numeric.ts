@@ -102,7 +102,8 @@ export const numericKind: ScalarKind = scalarKind({
   toParquet: (spec) =>
     spec.precision === undefined ? same : (value) => BigInt((value as string).replace(".", "")),
   // Exact digits, `scale` fraction digits.
-  readExpression: (col) => `${col}::text`,
+  // Money (an int64 of cents) through numeric: its own text is its locale's (`-$1,234.56`).
+  readExpression: (col, _spec, pgType) => pgType === "money" ? `${col}::numeric::text` : `${col}::text`,
   fromPostgres(spec) {
     // An unconstrained numeric keeps PostgreSQL's display scale: trailing zeros are dropped here.
     if (spec.precision !== undefined) return undefined;
@@ -128,7 +129,9 @@ export const numericKind: ScalarKind = scalarKind({
   copy: {
     // An unconstrained numeric has no fixed scale: its text without trailing zeros, as the row path has it.
     select: (col, spec, pgType) =>
-      spec.precision === undefined ? `trim_scale(${col}::numeric)::text` : `${col}::${pgType}`,
+      spec.precision === undefined
+        ? `trim_scale(${col}::numeric)::text`
+        : `${col}::${pgType === "money" ? `numeric(${spec.precision},${spec.scale ?? 0})` : pgType}`,
     field(spec, element, sink, refuse) {
       if (spec.precision !== undefined) return numericField(element, spec.scale ?? 0, sink, refuse);
       return (b, at, n) => {
