@@ -53,8 +53,8 @@ export function copyBinarySupports(table: TableDefinition): boolean {
  * ```
  */
 export function copyBinaryStatement(table: TableDefinition, pgSchema: string, pgTable: string): string {
-  const list = Object.entries(table.columns).map(([name, { spec, pgType }]) => {
-    const col = quoteIdent(name);
+  const list = Object.entries(table.columns).map(([name, { spec, pgType, readFrom }]) => {
+    const col = readFrom ?? quoteIdent(name);
     return kindOf(spec).copy?.select?.(col, spec, pgType) ?? `${col}::${pgType}`;
   });
   return `COPY (SELECT ${list.join(", ")} FROM ${qualifiedName(pgSchema, pgTable)}) ` +

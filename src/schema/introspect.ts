@@ -63,6 +63,18 @@ export interface IntrospectOptions {
   unmappedAsText?: boolean;
   /** The column an incremental export follows, recorded on the definition. */
   watermark?: string;
+  /** Where to record the columns `unmappedAsText` made text (for the export to say so). */
+  asText?: AsTextColumn[];
+}
+
+/** A column read as text only because of `unmappedAsText`: its type has no mapping. */
+export interface AsTextColumn {
+  /** The table. */
+  table: string;
+  /** The column. */
+  column: string;
+  /** Its PostgreSQL type. */
+  pgType: string;
 }
 
 /** One column as the catalog describes it (after resolving a domain to its base type). */
@@ -178,7 +190,7 @@ export async function introspectColumns(
 export async function introspectTable(
   query: CatalogQuery,
   table: string,
-  { schema = "public", unmappedAsText = false, watermark }: IntrospectOptions = {},
+  { schema = "public", unmappedAsText = false, watermark, asText }: IntrospectOptions = {},
 ): Promise<TableDefinition> {
   const live = await introspectColumns(query, table, schema);
   if (!live.length) {
@@ -197,6 +209,7 @@ export async function introspectTable(
         );
       }
       column = text();
+      asText?.push({ table, column: name, pgType });
     }
     columns[name] = nullable ? column.nullable() : column;
     // PostgreSQL's own point (x = longitude, y = latitude) reads differently from a PostGIS one.

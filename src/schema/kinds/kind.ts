@@ -73,6 +73,11 @@ export interface Column<T = unknown> {
   readonly schema: v.GenericSchema<unknown, NonNullable<T>>;
   /** The PostgreSQL type, as `format_type` prints it (for drift checks and DDL). */
   readonly pgType: string;
+  /**
+   * The SQL expression read in place of the column (its quoted name) when exporting, if not the column
+   * itself: how `specialValues` turns NaN and infinities into NULL or text. Not recorded in files.
+   */
+  readonly readFrom?: string;
   /** This column with SQL NULL allowed. */
   nullable(): Column<T | null>;
 }
@@ -199,6 +204,10 @@ export function orThrow<T>(convert: Canonicalise<T>): (value: unknown) => T {
 
 /** Writes one non-null binary COPY field, `n` bytes at `b[at]`, into its column's sink. */
 export type FieldWriter = (b: Uint8Array, at: number, n: number) => void;
+
+/** What a refusal of a value PostgreSQL has and Parquet cannot hold (NaN, infinity) ends with. */
+export const SPECIAL_VALUES_HINT =
+  'pass specialValues: "null" or "text" (--special-values null|text) to export such values';
 
 /** Throws the validation error of a value PostgreSQL has and Parquet cannot hold. */
 export type Refuse = (reason: string) => never;

@@ -19,6 +19,7 @@ import {
   same,
   type ScalarKind,
   scalarKind,
+  SPECIAL_VALUES_HINT,
   textSize,
   type ValueSink,
   wrongType,
@@ -137,7 +138,7 @@ export const numericKind: ScalarKind = scalarKind({
       return (b, at, n) => {
         // Text: 'NaN', 'Infinity' or '-Infinity' are the only values not starting with a digit or '-0-9'.
         if (b[at] === 0x4e || b[at] === 0x49 || b[at + 1] === 0x49) {
-          refuse("NaN and infinite numerics have no Parquet value");
+          refuse(`NaN and infinite numerics have no Parquet value; ${SPECIAL_VALUES_HINT}`);
         }
         sink.addBytes(b, at, n);
       };
@@ -157,7 +158,9 @@ function numericField(element: SchemaElement, scale: number, sink: ValueSink, re
     const ndigits = b[at] << 8 | b[at + 1];
     const weight = (b[at + 2] << 8 | b[at + 3]) << 16 >> 16;
     const sign = b[at + 4] << 8 | b[at + 5];
-    if (sign !== 0 && sign !== 0x4000) refuse("NaN and infinite numerics have no Parquet value");
+    if (sign !== 0 && sign !== 0x4000) {
+      refuse(`NaN and infinite numerics have no Parquet value; ${SPECIAL_VALUES_HINT}`);
+    }
     // The digits are base 10000, the first of weight `weight`.
     const exponent = 4 * (ndigits - 1 - weight); // decimal exponent of the last digit group
     if (type === "INT32" || (type === "INT64" && ndigits <= 3 && scale - exponent <= 3)) {
