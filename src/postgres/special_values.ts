@@ -17,7 +17,7 @@ import { ParquetStorageError } from "../errors.ts";
 import type { CatalogQuery } from "../schema/introspect.ts";
 import type { Column } from "../schema/kinds/kind.ts";
 import { text } from "../schema/kinds/text.ts";
-import { qualifiedName, quoteIdent } from "../schema/read_sql.ts";
+import { qualifiedName, quoteIdent } from "./read_sql.ts";
 import { type Columns, defineTable, type TableDefinition } from "../schema/table.ts";
 
 /** What an export does with NaN numerics and infinite dates and timestamps. */
