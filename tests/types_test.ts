@@ -7,7 +7,18 @@
  */
 
 import assert from "node:assert/strict";
-import { readParquet } from "../mod.ts";
+import {
+  bytea,
+  defineTable,
+  geometry,
+  int,
+  interval,
+  readParquet,
+  time,
+  timetz,
+  ValidationError,
+  writeParquet,
+} from "../mod.ts";
 import { readMetadata } from "../src/read/read_parquet.ts";
 import { connectPostgres, copyBinarySupports, exportTables } from "../postgres.ts";
 import { runCli } from "./helpers/cli.ts";
@@ -38,8 +49,12 @@ CREATE TABLE every_type (
   t time, tz timetz, iv interval, m money, ip inet, net cidr, mac macaddr, x xml, tsv tsvector, o oid,
   ci citext, bits bit(4), vb varbit, r int4range, tr tstzrange, c char(5), n numeric
 );
-CREATE TABLE numeric_arrays (id int PRIMARY KEY, na numeric[]);
-INSERT INTO numeric_arrays VALUES (1, ARRAY[1.5, NULL, 2.25]::numeric[]), (2, '{}'), (3, NULL)`;
+CREATE TABLE numeric_arrays (id int PRIMARY KEY, na numeric[], ia interval[], ma money[], ba bytea[],
+  ta time[], ipa inet[]);
+INSERT INTO numeric_arrays VALUES
+  (1, ARRAY[1.5, NULL, 2.25]::numeric[], ARRAY['1 day 02:00', NULL, '-1 mon']::interval[], ARRAY[1.5]::money[],
+   ARRAY['\\x01', NULL]::bytea[], ARRAY['24:00']::time[], ARRAY['1.2.3.4']::inet[]),
+  (2, '{}', '{}', '{}', '{}', '{}', '{}'), (3, NULL, NULL, NULL, NULL, NULL, NULL)`;
 
 /** The rows, as SQL literals: every shape in both SRIDs, empties, edge values, then all NULLs. */
 function inserts(): string {
@@ -218,12 +233,17 @@ Deno.test("every type exports natively through both doors, equal in readParquet 
   });
 });
 
-Deno.test("unconstrained numeric arrays export exact", async () => {
+Deno.test("arrays of the new kinds and unconstrained numeric arrays export exact", async () => {
   await withTable(async (sql, schema) => {
     const out = await tempDir();
     const summary = await exportTables(sql, { out, schema, tables: ["numeric_arrays"] });
     const rows = await readParquet(summary.tables[0].location);
     assert.deepEqual(rows.map((r) => r.na), [["1.5", null, "2.25"], [], null]);
+    assert.deepEqual(rows.map((r) => r.ia), [["P1DT2H", null, "P-1M"], [], null]);
+    assert.deepEqual(rows.map((r) => r.ma), [["1.50"], [], null]);
+    assert.deepEqual(rows.map((r) => r.ba), [[new Uint8Array([1]), null], [], null]);
+    assert.deepEqual(rows.map((r) => r.ta), [["24:00:00.000000"], [], null]);
+    assert.deepEqual(rows.map((r) => r.ipa), [["1.2.3.4"], [], null]);
   });
 });
 
@@ -387,4 +407,59 @@ Deno.test("--special-values: NaN and infinities fail naming table, row and colum
     await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await sql.end();
   }
+});
+
+Deno.test("the new kinds refuse bad row values naming table, row and column, and round-trip good ones", async () => {
+  const table = defineTable("kinds", {
+    id: int(),
+    b: bytea().nullable(),
+    g: geometry({ srid: 3857 }).nullable(),
+    t: time().nullable(),
+    tz: timetz().nullable(),
+    iv: interval().nullable(),
+  });
+  const point = new Uint8Array([1, 1, 0, 0, 0, ...new Uint8Array(new Float64Array([3, 4]).buffer)]);
+  const good = { id: 1, b: "\\x00ff", g: point, t: "24:00", tz: "01:00:00.5-01:30", iv: "P1W" };
+  const dir = await tempDir();
+  const { location } = await writeParquet(dir, [good, {
+    id: 2,
+    b: null,
+    g: null,
+    t: null,
+    tz: null,
+    iv: null,
+  }], {
+    table,
+  });
+  assert.deepEqual((await readParquet(location))[0], {
+    id: 1,
+    b: new Uint8Array([0, 255]),
+    g: point,
+    t: "24:00:00.000000",
+    tz: "02:30:00.500000Z",
+    iv: "P7D",
+  });
+  const bad: [string, unknown, RegExp][] = [
+    ["b", 12, /expected a Uint8Array/],
+    ["g", new Uint8Array([1, 1, 0, 0]), /not a WKB geometry/],
+    ["g", "POINT(1 2)", /expected WKB in a Uint8Array/],
+    ["t", "25:00", /is not a time of day/],
+    ["t", "12:00+02", /a time without time zone has no offset/],
+    ["tz", "12:00", /needs an offset/],
+    ["iv", "1 day", /expected an ISO-8601 duration/],
+    ["iv", 5, /expected an ISO-8601 duration/],
+  ];
+  for (const [column, value, message] of bad) {
+    const error = await writeParquet(await tempDir(), [good, { ...good, id: 2, [column]: value }], { table })
+      .catch((e) => e);
+    assert.ok(error instanceof ValidationError, `${column} ${String(value)}: ${error}`);
+    assert.equal(error.table, "kinds");
+    assert.equal(error.row, 2);
+    assert.equal(error.column, column);
+    assert.match(error.message, message);
+  }
+  const nulls = await writeParquet(await tempDir(), [{ ...good, t: null }], {
+    table: defineTable("strict", { t: time() }),
+  }).catch((e) => e);
+  assert.ok(nulls instanceof ValidationError && nulls.column === "t", String(nulls));
 });

@@ -216,7 +216,7 @@ export async function introspectTable(
     if (pgType === "point") columns[name] = { ...columns[name], pgType: "point" };
     // character(n) keeps the padding PostgreSQL stores: the text kind reads it through bpchar's output.
     // money reads through numeric (its own text is its locale's): the kind needs to know it is money.
-    if (pgType === "money") columns[name] = { ...columns[name], pgType };
+    if (pgType === "money" || pgType === "money[]") columns[name] = { ...columns[name], pgType };
     if (/^character(?:\(\d+\))?$/.test(pgType)) columns[name] = { ...columns[name], pgType };
   }
   const primaryKey = live.filter((c) => c.primaryKeyPosition !== undefined)

@@ -115,6 +115,7 @@ export const intervalKind: ScalarKind = scalarKind({
     `(extract(year FROM ${col}) * 12 + extract(month FROM ${col}))::text, extract(day FROM ${col})::text, ` +
     `(extract(hour FROM ${col}) * 3600000000 + extract(minute FROM ${col}) * 60000000 + ` +
     `extract(microsecond FROM ${col}))::bigint::text) END`,
+  readArrayElements: true,
   fromPostgres: () => {
     const exact = orThrow(canonicalInterval);
     return (value) => {

@@ -288,6 +288,8 @@ export interface ScalarKind extends Kind {
   row(spec: ColumnSpec, element: SchemaElement, sink: ValueSink, facts?: FileFacts): RowWriter;
   /** Whether arrays of this kind are read through `::text[]`, so no digit is lost to a JSON number. */
   readArrayAsText?: boolean;
+  /** Whether arrays of this kind read each element through `readExpression` (its text is not canonical). */
+  readArrayElements?: boolean;
 }
 
 /** The members of a {@link ScalarKind} that are not derived from `physical` and `toParquet`. */
