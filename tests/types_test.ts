@@ -305,7 +305,7 @@ Deno.test("deno task export of a database holding every type exits 0 with no fla
 });
 
 Deno.test("--special-values: NaN and infinities fail naming table, row and column, or become NULL or text", async () => {
-  const sql = connectPostgres({ url: DATABASE_URL, max: 2 });
+  const sql = connectPostgres({ url: DATABASE_URL, max: 3 });
   const schema = `specials_${crypto.randomUUID().slice(0, 8)}`;
   try {
     await sql.unsafe(`CREATE SCHEMA ${schema};
@@ -373,6 +373,16 @@ Deno.test("--special-values: NaN and infinities fail naming table, row and colum
         "only columns holding one are text",
       );
     }
+    // A parallel run's workers read under the plan's choice too.
+    const parallel = await exportTables(sql, {
+      out: await tempDir(),
+      schema,
+      tables: ["specials"],
+      jobs: 2,
+      specialValues: "null",
+    });
+    const back = await readParquet(parallel.tables[0].location);
+    assert.deepEqual(back.map((r) => r.d).sort(), ["2026-01-02", null].sort());
     const bad = await exportTables(sql, {
       out: await tempDir(),
       schema,
