@@ -70,7 +70,7 @@ export function copyBinaryToParquet(
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table);
   const groupSettings = rowGroupSettings(layout.schema, settings);
-  const decoder = new CopyBinaryDecoder(table, groupSettings.elements);
+  const decoder = new CopyBinaryDecoder(table, layout.schema);
   const progress = { rows: 0 };
   const chunks = copy[Symbol.asyncIterator]();
   let file!: ParquetFileWriter;

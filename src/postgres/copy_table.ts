@@ -13,7 +13,7 @@ import { copyBinaryStatement } from "./copy_binary.ts";
 import { copyBinaryToParquet, type CopyEncodeOptions } from "./copy_binary_export.ts";
 import { type CopyQuery, openCopy } from "./copy_out.ts";
 import type { IdleGuard } from "./idle_timeout.ts";
-import { sourceError } from "./table_source.ts";
+import { type Since, sourceError } from "./table_source.ts";
 
 /** What {@link writeTableByCopy} needs of a postgres.js connection or transaction. */
 export interface CopySql {
@@ -26,6 +26,8 @@ export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
   schema?: string;
   /** How the batch records the table. Default `"full"`. */
   mode?: "full" | "incremental";
+  /** Read only the rows after this watermark, in watermark order (an incremental export). */
+  since?: Since;
   /** Called with the rows written so far, every `progressInterval` milliseconds while the table is written. */
   onProgress?: (rows: number) => void;
   /** Milliseconds between `onProgress` calls. Default 250. */
@@ -41,13 +43,13 @@ export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
 /**
  * Writes one whole table into a batch through the COPY-binary fast path: the same file, manifest entry
  * and checksum as `BatchWriter.writeTable` with the table's rows, several times faster. Use it when
- * `copyBinarySupports(table)` and no `since` filter applies; run it in the export's
+ * `copyBinarySupports(table)`; run it in the export's
  * transaction (`tx`) so it reads the same snapshot. On failure nothing is visible, and the connection is
  * left out of the COPY (cancelled and drained), ready for the transaction's ROLLBACK.
  *
  * @example
  * ```ts ignore
- * if (copyBinarySupports(table) && !since) entry = await writeTableByCopy(tx, batch, table, { schema, codec });
+ * if (copyBinarySupports(table)) entry = await writeTableByCopy(tx, batch, table, { schema, codec, since });
  * ```
  */
 export async function writeTableByCopy(
@@ -59,6 +61,7 @@ export async function writeTableByCopy(
   const {
     schema = "public",
     mode = "full",
+    since,
     onProgress,
     progressInterval = 250,
     signal,
@@ -68,7 +71,7 @@ export async function writeTableByCopy(
   } = options;
   signal?.throwIfAborted();
   const storage = await batch.storage();
-  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name)), {
+  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name, since)), {
     idleTimeout,
     onStall,
     table: table.name,

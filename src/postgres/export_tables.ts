@@ -22,6 +22,8 @@ import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
 import { writeTableByCopy } from "./copy_table.ts";
+import { canonicalRow } from "./canonical_row.ts";
+import { lastRowQuery } from "./since_sql.ts";
 import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
 import { type Since, sourceError, tableRows } from "./table_source.ts";
 
@@ -58,10 +60,9 @@ export interface ExportOptions {
    */
   validate?: boolean;
   /**
-   * Read whole tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row
-   * path, where every column's type allows it (no arrays or points) and the table is neither
-   * partitioned nor read from an incremental watermark; `false` reads every table row by row.
-   * Default `true`.
+   * Read tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row path,
+   * where every column's type allows it (all but arrays of unconstrained numerics); `false` reads every
+   * table row by row. Default `true`.
    */
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
@@ -265,17 +266,20 @@ export async function exportInSnapshot(
     const partitionBy = partitionKeysFor(table, options.partitionBy);
     let entry;
     try {
-      if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
-        // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
+      if (binaryCopy && !partitionBy.length && copyBinarySupports(table)) {
+        // The table (or its rows after the watermark), as PostgreSQL's COPY sends it: the same snapshot,
+        // since it runs in `tx`.
         entry = await writeTableByCopy(tx, batch, table, {
           ...encoding,
           schema: table.pgSchema,
           mode,
+          since,
           signal,
           ...guard,
           onProgress: progress,
           progressInterval: PROGRESS_INTERVAL_MS,
         });
+        if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
         const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
           .pipeThrough(progressTap(progress, (row) => last = row));
@@ -313,6 +317,21 @@ export async function exportInSnapshot(
   }
   starting(undefined);
   return { batch, snapshot, tables: summaries, skipped };
+}
+
+/** The last row an incremental read of `since` gives, read in the same snapshot (for its watermark). */
+async function lastRow(
+  tx: postgres.TransactionSql,
+  table: TableDefinition,
+  since: Since,
+  guard: IdleGuard,
+): Promise<Row | undefined> {
+  const [row] = await withIdleTimeout(
+    tx.unsafe(lastRowQuery(table, table.pgSchema, since)),
+    guard,
+    "reading the watermark",
+  );
+  return row ? canonicalRow(table)(row, 1) : undefined;
 }
 
 /** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
