@@ -36,6 +36,8 @@ export interface CopyEncodeOptions extends EncodeOptions {
    * of more than one row group). Default: where there are three cores or more.
    */
   worker?: boolean;
+  /** The counter to add the rows to as they are encoded (a table's `ProgressCounter`). Default: a new one. */
+  progress?: CopyBinaryProgress;
 }
 
 /** What {@link copyBinaryToParquet} reports as its stream goes. */
@@ -65,13 +67,12 @@ export function copyBinaryToParquet(
   table: TableDefinition,
   options: CopyEncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const { worker = workerPays(), ...encode } = options;
+  const { worker = workerPays(), progress = { rows: 0 }, ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table);
   const groupSettings = rowGroupSettings(layout.schema, settings);
   const decoder = new CopyBinaryDecoder(table, layout.schema);
-  const progress = { rows: 0 };
   const chunks = copy[Symbol.asyncIterator]();
   let file!: ParquetFileWriter;
   let encoder: RowGroupEncoder | undefined;

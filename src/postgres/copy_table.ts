@@ -8,7 +8,8 @@ import type { BatchWriter } from "../batch/batch_writer.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
-import { ChecksumStream } from "../streams/checksum_stream.ts";
+import { pipeFile } from "../export/pipeline.ts";
+import { ProgressCounter } from "../streams/progress.ts";
 import { copyBinaryStatement } from "./copy_binary.ts";
 import { copyBinaryToParquet, type CopyEncodeOptions } from "./copy_binary_export.ts";
 import { type CopyQuery, openCopy } from "./copy_out.ts";
@@ -28,8 +29,10 @@ export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
   mode?: "full" | "incremental";
   /** Read only the rows after this watermark, in watermark order (an incremental export). */
   since?: Since;
-  /** Called with the rows written so far, every `progressInterval` milliseconds while the table is written. */
-  onProgress?: (rows: number) => void;
+  /** The table's counter of rows and bytes (for a progress line). Default: a new one. */
+  progress?: ProgressCounter;
+  /** Called with the rows and bytes written so far, every `progressInterval` ms while the table is written. */
+  onProgress?: (rows: number, bytes: number) => void;
   /** Milliseconds between `onProgress` calls. Default 250. */
   progressInterval?: number;
   /**
@@ -67,6 +70,7 @@ export async function writeTableByCopy(
     signal,
     idleTimeout,
     onStall,
+    progress: _counter,
     ...encode
   } = options;
   signal?.throwIfAborted();
@@ -76,25 +80,25 @@ export async function writeTableByCopy(
     onStall,
     table: table.name,
   });
-  let progress = { rows: 0 };
-  const timer = onProgress && setInterval(() => onProgress(progress.rows), progressInterval);
+  const progress = options.progress ?? new ProgressCounter();
+  const stop = onProgress && progress.every(progressInterval, (p) => onProgress(p.rows, p.bytes));
   let file;
   try {
-    const encoded = copyBinaryToParquet(copy.chunks, table, encode);
-    progress = encoded.progress;
-    const sink = storage.createSink(
-      storage.join(batch.root, safeName(table.name), parquetFileName(table.name)),
-    );
-    const tap = new ChecksumStream();
+    const encoded = copyBinaryToParquet(copy.chunks, table, { ...encode, progress });
+    const location = storage.join(batch.root, safeName(table.name), parquetFileName(table.name));
     // Aborted through the pipe, which waits for the sink to remove what it wrote.
-    await encoded.stream.pipeThrough(tap).pipeTo(sink, { signal });
-    const { sha256 } = await tap.result;
-    file = { path: batch.relative(sink.location), rows: progress.rows, bytes: sink.bytesWritten, sha256 };
+    const written = await pipeFile(encoded.stream, storage, location, { progress, signal });
+    file = {
+      path: batch.relative(written.location),
+      rows: progress.rows,
+      bytes: written.bytes,
+      sha256: written.sha256!,
+    };
   } catch (error) {
     await copy.stop();
     throw signal?.aborted ? sourceError(table.name, signal.reason) : error;
   } finally {
-    clearInterval(timer);
+    stop?.();
   }
   await copy.end();
   return batch.record(table, [file], { mode });
