@@ -31,7 +31,7 @@ function shapesSql(name: string, rows: number): string {
       ARRAY['tag' || i % 17, CASE WHEN i % 5 = 0 THEN NULL ELSE 'x' || i % 101 END,
         (ARRAY[${LITHOLOGY.map((l) => `'${l}'`).join(",")}])[1 + i % ${LITHOLOGY.length}]]::text[] AS tags,
       ARRAY[(i % 1000)::int, NULLIF(i % 7, 0)::int, i::int]::int[] AS counts,
-      ST_SetSRID(ST_MakePoint(-180 + (i % 36000) / 100.0, -90 + (i % 18000) / 100.0), 4326)::geography AS at,
+      ST_SetSRID(ST_MakePoint(-180 + (i % 36000) / 100.0, -90 + (i % 18000) / 100.0), 4326)::geography(Point,4326) AS at,
       'note ' || (i * 7919 % 100003) AS note,
       timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second' AS logged_at
     FROM generate_series(1::bigint, ${rows}) AS i`;

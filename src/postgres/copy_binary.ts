@@ -145,6 +145,10 @@ export class CopyBinaryDecoder {
   #starts: Int32Array;
   #lengths: Int32Array;
   #bytes: Uint8Array = new Uint8Array(0);
+  /** Where the bytes pushed end in `#bytes` (which may have room beyond). */
+  #end = 0;
+  /** Whether `#bytes` is the decoder's own (joined) array, which chunks may be appended to. */
+  #joined = false;
   #at = 0;
   #headerRead = false;
   #table: string;
@@ -181,14 +185,26 @@ export class CopyBinaryDecoder {
 
   /** Adds a chunk of the stream; `decode` reads it. */
   push(chunk: Uint8Array): void {
-    const rest = this.#bytes.length - this.#at;
-    if (!rest) this.#bytes = chunk;
-    else {
-      // A tuple cut at the end of the last chunk: join its start to this chunk.
-      const joined = new Uint8Array(rest + chunk.length);
-      joined.set(this.#bytes.subarray(this.#at));
+    const rest = this.#end - this.#at;
+    if (!rest) {
+      this.#bytes = chunk;
+      this.#end = chunk.length;
+      this.#joined = false;
+    } else if (this.#joined && this.#at === 0 && this.#end + chunk.length <= this.#bytes.length) {
+      // A big tuple arriving over many chunks: appended in place, not copied again with each chunk.
+      this.#bytes.set(chunk, this.#end);
+      this.#end += chunk.length;
+    } else {
+      // A tuple cut at the end of the last chunk: join its start to this chunk. A tuple still incomplete
+      // after a join (a big value over many chunks) gets room to grow, twice what is held, so it is
+      // copied a few times, not once per chunk.
+      const growing = this.#joined && this.#at === 0;
+      const joined = new Uint8Array((growing ? 2 : 1) * (rest + chunk.length));
+      joined.set(this.#bytes.subarray(this.#at, this.#end));
       joined.set(chunk, rest);
       this.#bytes = joined;
+      this.#end = rest + chunk.length;
+      this.#joined = true;
     }
     this.#at = 0;
   }
@@ -204,7 +220,7 @@ export class CopyBinaryDecoder {
    * next one.
    */
   decodeInto(limit: number): CopyColumns | undefined {
-    const bytes = this.#bytes, end = bytes.length;
+    const bytes = this.#bytes, end = this.#end;
     let at = this.#at;
     if (!this.#headerRead) {
       if (end - at < 19) return undefined;
