@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { BatchWriter } from "../src/batch/batch_writer.ts";
+import { BatchWriter } from "../src/export/batch_writer.ts";
 import { ValidationError } from "../src/errors.ts";
 import { readDataset } from "../mod.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";

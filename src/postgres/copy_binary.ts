@@ -20,7 +20,7 @@ import { parquetLeaves } from "../parquet/leaves.ts";
 import { ValidationError } from "../errors.ts";
 import type { ColumnSpec, FieldWriter, Refuse } from "../schema/kinds/kind.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
-import { qualifiedName, quoteIdent } from "../schema/read_sql.ts";
+import { qualifiedName, quoteIdent } from "./read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { sinceClauses } from "./since_sql.ts";
 import type { Since } from "./table_source.ts";

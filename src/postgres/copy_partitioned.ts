@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { BatchWriter } from "../batch/batch_writer.ts";
-import type { ManifestTable } from "../batch/manifest.ts";
+import type { BatchWriter } from "../export/batch_writer.ts";
+import type { ManifestTable } from "../export/manifest.ts";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
 import { filePipeline, type PipedFile } from "../export/pipeline.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
@@ -25,7 +25,7 @@ import {
   encodeSettings,
   openFileWriter,
   rowGroupSettings,
-} from "../streams/parquet_writer.ts";
+} from "../parquet/parquet_writer.ts";
 import { DATASET_METADATA_KEY, type DatasetSpec, keyEntry } from "../streams/partition_key.ts";
 import { MAX_SEGMENT_BYTES, partitionSegment, segmentBytes } from "../streams/partition_path.ts";
 import { PartitionStream } from "../streams/partition_stream.ts";

@@ -11,7 +11,7 @@
  */
 
 import { SourceError } from "../errors.ts";
-import { qualifiedName, quoteIdent, selectList } from "../schema/read_sql.ts";
+import { qualifiedName, quoteIdent, selectList } from "./read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import type { Since } from "./table_source.ts";
 
