@@ -16,12 +16,13 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     tables: undefined,
     schema: "public",
     out: "./data",
-    rowGroupSize: undefined,
-    codec: undefined,
+    rowGroupSize: 100_000,
+    codec: "SNAPPY",
     partitionBy: undefined,
     incremental: false,
     watermarks: {},
     unmappedAsText: false,
+    idleTimeout: 120_000,
     validate: true,
     binaryCopy: true,
     parallel: {
@@ -70,6 +71,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     incremental: true,
     watermarks: { borehole: "changed_at", projects: "updated" },
     unmappedAsText: true,
+    idleTimeout: 120_000,
     validate: false,
     binaryCopy: false,
     parallel: {

@@ -19,7 +19,9 @@ import type { SqlClient } from "../postgres/table_source.ts";
 import type { CatalogQuery } from "../schema/introspect.ts";
 import { type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
-import { type ExportSettings, noDatabaseConfigured, parseExportArgs, USAGE } from "./args.ts";
+import { type ExportSettings, noDatabaseConfigured, parseExportArgs } from "./args.ts";
+import { runCommand, UsageError } from "./command.ts";
+import { EXPORT_COMMAND } from "./flags.ts";
 import type { EmbeddedDatabase } from "./embedded.ts";
 import { runCommit, runLeader, runShard } from "./parallel.ts";
 import { progressPrinter, summaryTable } from "./progress.ts";
@@ -36,17 +38,19 @@ const COUNT_BELOW_PAGES = 1024;
  * const code = await main(["--tables", "borehole", "--out", "./data", "--json"]);
  * ```
  */
-export async function main(args: string[]): Promise<number> {
-  let settings: ExportSettings;
-  try {
-    settings = parseExportArgs(args);
-  } catch (error) {
-    console.error(`export: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (settings.help) {
-    console.log(USAGE);
-    return 0;
+export function main(args: string[]): Promise<number> {
+  return runCommand(EXPORT_COMMAND, args, run, (args) => parseExportArgs(args));
+}
+
+/** The export proper, once the command line is understood. */
+async function run(settings: ExportSettings): Promise<number> {
+  for (
+    const [given, flag] of [[settings.query, "--query"], [settings.maxFileSize, "--max-file-size"], [
+      settings.out === "-" || undefined,
+      "--out -",
+    ]] as const
+  ) {
+    if (given !== undefined) throw new UsageError(`${flag} is not available yet`);
   }
   if (settings.db && passwordIn(settings.db)) {
     console.error(
@@ -79,6 +83,7 @@ export async function main(args: string[]): Promise<number> {
       watermarks: settings.watermarks,
       rowGroupSize: settings.rowGroupSize,
       codec: settings.codec,
+      compressionLevel: settings.compressionLevel,
       partitionBy: settings.partitionBy,
       validate: settings.validate,
       binaryCopy: settings.binaryCopy,

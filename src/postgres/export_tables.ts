@@ -44,6 +44,8 @@ export interface ExportOptions {
   rowGroupSize?: number;
   /** Compression codec. */
   codec?: Codec;
+  /** Compression level, for a codec that has levels (see `EncodeOptions.compressionLevel`). */
+  compressionLevel?: number;
   /**
    * Hive partition keys (`"project_id"`, `"created_at:month"`) for every exported table that has the
    * columns; other tables are written as one file. Default: none.
@@ -261,7 +263,11 @@ export async function exportInSnapshot(
       });
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
-    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec };
+    const encoding = {
+      rowGroupSize: options.rowGroupSize,
+      codec: options.codec,
+      compressionLevel: options.compressionLevel,
+    };
     const partitionBy = partitionKeysFor(table, options.partitionBy);
     let entry;
     try {
