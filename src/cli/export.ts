@@ -15,6 +15,7 @@ import {
   exportTables,
   planTables,
 } from "../postgres/export_tables.ts";
+import { describeQuery } from "../postgres/query_source.ts";
 import type { SqlClient } from "../postgres/table_source.ts";
 import type { CatalogQuery } from "../schema/introspect.ts";
 import { type SkippedRelation, skippedRelations } from "../schema/relations.ts";
@@ -45,7 +46,7 @@ export function main(args: string[]): Promise<number> {
 /** The export proper, once the command line is understood. */
 async function run(settings: ExportSettings): Promise<number> {
   for (
-    const [given, flag] of [[settings.query, "--query"], [settings.maxFileSize, "--max-file-size"], [
+    const [given, flag] of [[settings.maxFileSize, "--max-file-size"], [
       settings.out === "-" || undefined,
       "--out -",
     ]] as const
@@ -79,6 +80,7 @@ async function run(settings: ExportSettings): Promise<number> {
       out: settings.out,
       tables: settings.tables,
       schema: settings.schema,
+      queries: settings.query ? [settings.query] : undefined,
       incremental: settings.incremental,
       watermarks: settings.watermarks,
       rowGroupSize: settings.rowGroupSize,
@@ -205,10 +207,14 @@ async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
   let skipped: SkippedRelation[] = [];
   const plan = await sql.begin("isolation level repeatable read read only", async (tx) => {
     const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
-    const definitions = await planTables(query, settings);
-    if (!settings.tables?.length) skipped = await skippedRelations(query, settings.schema);
+    const queries = settings.query ? [settings.query] : [];
+    const definitions = await planTables(query, { ...settings, queries });
+    if (!settings.tables?.length && !queries.length) skipped = await skippedRelations(query, settings.schema);
+    const described = await Promise.all(
+      queries.map((q) => describeQuery(tx, q, { unmappedAsText: settings.unmappedAsText })),
+    );
     const planned: PlannedTable[] = [];
-    for (const table of definitions) {
+    for (const table of [...definitions, ...described]) {
       planned.push({
         table: table.name,
         columns: Object.entries(table.columns).map(([name, column]) => ({
@@ -216,7 +222,7 @@ async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
           type: column.pgType,
           nullable: column.spec.nullable,
         })),
-        estimatedRows: await estimateRows(tx, table),
+        estimatedRows: described.includes(table) ? null : await estimateRows(tx, table),
         to: `${settings.out.replace(/\/+$/, "")}/${table.name}/`,
       });
     }

@@ -53,12 +53,26 @@ export function copyBinarySupports(table: TableDefinition): boolean {
  * ```
  */
 export function copyBinaryStatement(table: TableDefinition, pgSchema: string, pgTable: string): string {
+  return copyBinaryFrom(table, qualifiedName(pgSchema, pgTable));
+}
+
+/**
+ * The same statement reading from any `FROM` item, such as a subquery (`(SELECT …) AS source`).
+ *
+ * @example
+ * ```ts
+ * import { defineTable, int } from "@parquet-storage/engine";
+ * import { copyBinaryFrom } from "./copy_binary.ts";
+ * const sql = copyBinaryFrom(defineTable("q", { n: int() }), "(SELECT 1 AS n) AS source");
+ * console.assert(sql === `COPY (SELECT "n"::integer FROM (SELECT 1 AS n) AS source) TO STDOUT (FORMAT binary)`);
+ * ```
+ */
+export function copyBinaryFrom(table: TableDefinition, from: string): string {
   const list = Object.entries(table.columns).map(([name, { spec, pgType }]) => {
     const col = quoteIdent(name);
     return kindOf(spec).copy?.select?.(col, spec, pgType) ?? `${col}::${pgType}`;
   });
-  return `COPY (SELECT ${list.join(", ")} FROM ${qualifiedName(pgSchema, pgTable)}) ` +
-    `TO STDOUT (FORMAT binary)`;
+  return `COPY (SELECT ${list.join(", ")} FROM ${from}) TO STDOUT (FORMAT binary)`;
 }
 
 /**

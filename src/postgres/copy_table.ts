@@ -24,6 +24,8 @@ export interface CopySql {
 export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
   /** The PostgreSQL schema of the table. Default `"public"`. */
   schema?: string;
+  /** The COPY statement, for a source other than the table itself (a query). Default: the whole table. */
+  statement?: string;
   /** How the batch records the table. Default `"full"`. */
   mode?: "full" | "incremental";
   /** Called with the rows written so far, every `progressInterval` milliseconds while the table is written. */
@@ -64,11 +66,12 @@ export async function writeTableByCopy(
     signal,
     idleTimeout,
     onStall,
+    statement = copyBinaryStatement(table, schema, table.name),
     ...encode
   } = options;
   signal?.throwIfAborted();
   const storage = await batch.storage();
-  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name)), {
+  const copy = await openCopy(sql.unsafe(statement), {
     idleTimeout,
     onStall,
     table: table.name,

@@ -23,7 +23,8 @@ import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
 import { writeTableByCopy } from "./copy_table.ts";
 import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
-import { type Since, sourceError, tableRows } from "./table_source.ts";
+import { copyQueryStatement, describeQuery, type QuerySource, querySql } from "./query_source.ts";
+import { queryRows, type Since, sourceError, tableRows } from "./table_source.ts";
 
 /** Progress is reported at most this often per table (the terminal line is redrawn as often). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -36,6 +37,11 @@ export interface ExportOptions {
   tables?: string[];
   /** The PostgreSQL schema. Default `"public"`. */
   schema?: string;
+  /**
+   * Queries to export, each under its own name, in the same snapshot as the tables (exported whole; with
+   * queries and no `tables`, no table is exported). Not with `jobs`.
+   */
+  queries?: QuerySource[];
   /** Export only rows changed since the last committed batch, where a table has a watermark column. */
   incremental?: boolean;
   /** Watermark column per table; others use `updated_at`. */
@@ -157,7 +163,12 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
-  if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
+  if (options.jobs !== undefined && options.jobs !== 1) {
+    if (options.queries?.length) {
+      throw new ParquetStorageError(`Cannot export queries with jobs: current value is ${options.jobs}`);
+    }
+    return await exportInParallel(sql, options);
+  }
   const lost = connectionLost(sql);
   checkedTimeout(options.idleTimeout);
   // A silent server leaves its connection mid-query for good: the run fails with the stall's error,
@@ -240,13 +251,34 @@ export async function exportInSnapshot(
     "starting the snapshot",
   );
   const definitions = await planTables(query, options);
-  const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
+  const skipped = options.tables?.length || options.queries?.length
+    ? []
+    : await skippedRelations(query, options.schema ?? "public");
+  const queries = new Map<TableDefinition, string>();
+  for (const source of options.queries ?? []) {
+    starting(source.name);
+    if (
+      definitions.some((t) => t.name === source.name) ||
+      [...queries.keys()].some((t) => t.name === source.name)
+    ) {
+      throw new SourceError(
+        `Cannot export query ${source.name}: a table or query of this export has that name`,
+        {
+          table: source.name,
+        },
+      );
+    }
+    const table = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    queries.set(table, querySql(source));
+    definitions.push(table);
+  }
   started(batch);
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
     starting(table.name);
     const column = watermarks[table.name] ?? "updated_at";
-    const canFollow = incremental && column in table.columns;
+    const fromQuery = queries.get(table);
+    const canFollow = incremental && fromQuery === undefined && column in table.columns;
     const since: Since | undefined = canFollow
       ? {
         column,
@@ -275,6 +307,7 @@ export async function exportInSnapshot(
         // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
         entry = await writeTableByCopy(tx, batch, table, {
           ...encoding,
+          ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
           schema: table.pgSchema,
           mode,
           signal,
@@ -283,8 +316,12 @@ export async function exportInSnapshot(
           progressInterval: PROGRESS_INTERVAL_MS,
         });
       } else {
-        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
-          .pipeThrough(progressTap(progress, (row) => last = row));
+        const read = { batchSize: options.batchSize, since, signal, ...guard };
+        const rowsOut = (fromQuery === undefined
+          ? tableRows(tx, table, read)
+          : queryRows(tx, table, tx.unsafe(fromQuery), read))
+          .pipeThrough(progressTap(progress, (row) =>
+            last = row));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -368,6 +405,7 @@ async function writePartitioned(
 /** The tables to export, introspected, checked before anything is written. */
 export async function planTables(query: CatalogQuery, options: ExportOptions): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
+  if (!options.tables?.length && options.queries?.length) return [];
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
   if (options.tables?.length) await refuseUnpopulated(query, schema, names);
