@@ -25,7 +25,8 @@ import { runCommand, UsageError } from "./command.ts";
 import { EXPORT_COMMAND } from "./flags.ts";
 import type { EmbeddedDatabase } from "./embedded.ts";
 import { runCommit, runLeader, runShard } from "./parallel.ts";
-import { progressPrinter, summaryTable } from "./progress.ts";
+import { formatBytes, progressPrinter, summaryTable } from "./progress.ts";
+import { exportToStream } from "../export/stream_export.ts";
 
 /** Tables below this many pages (8 KiB each) are counted exactly in a dry run when never analysed. */
 const COUNT_BELOW_PAGES = 1024;
@@ -45,14 +46,7 @@ export function main(args: string[]): Promise<number> {
 
 /** The export proper, once the command line is understood. */
 async function run(settings: ExportSettings): Promise<number> {
-  for (
-    const [given, flag] of [[settings.maxFileSize, "--max-file-size"], [
-      settings.out === "-" || undefined,
-      "--out -",
-    ]] as const
-  ) {
-    if (given !== undefined) throw new UsageError(`${flag} is not available yet`);
-  }
+  if (settings.maxFileSize !== undefined) throw new UsageError(`--max-file-size is not available yet`);
   if (settings.db && passwordIn(settings.db)) {
     console.error(
       'warning: --db carries a password, which Deno\'s own "Task …" line and the process list show to ' +
@@ -95,6 +89,15 @@ async function run(settings: ExportSettings): Promise<number> {
       onProgress: progressPrinter(Deno.stderr.isTerminal()),
       signal: interrupt.signal,
     };
+    if (settings.out === "-") {
+      const { out: _, ...rest } = options;
+      const written = await exportToStream(sql, rest, Deno.stdout.writable);
+      console.error(
+        `${written.table}: ${written.rows} rows, ${formatBytes(written.bytes)} of Parquet to stdout ` +
+          `(snapshot ${written.snapshot}; no batch is committed for stdout)`,
+      );
+      return 0;
+    }
     if (parallel.leader) return await runLeader(sql, settings, options);
     if (parallel.shard) return await runShard(sql, settings, options);
     const summary = await exportTables(sql, { ...options, jobs: parallel.jobs });
