@@ -21,7 +21,7 @@ import type { CatalogQuery } from "../schema/introspect.ts";
 import { type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { type ExportSettings, noDatabaseConfigured, parseExportArgs } from "./args.ts";
-import { runCommand, UsageError } from "./command.ts";
+import { runCommand } from "./command.ts";
 import { EXPORT_COMMAND } from "./flags.ts";
 import type { EmbeddedDatabase } from "./embedded.ts";
 import { runCommit, runLeader, runShard } from "./parallel.ts";
@@ -46,7 +46,6 @@ export function main(args: string[]): Promise<number> {
 
 /** The export proper, once the command line is understood. */
 async function run(settings: ExportSettings): Promise<number> {
-  if (settings.maxFileSize !== undefined) throw new UsageError(`--max-file-size is not available yet`);
   if (settings.db && passwordIn(settings.db)) {
     console.error(
       'warning: --db carries a password, which Deno\'s own "Task …" line and the process list show to ' +
@@ -80,6 +79,7 @@ async function run(settings: ExportSettings): Promise<number> {
       rowGroupSize: settings.rowGroupSize,
       codec: settings.codec,
       compressionLevel: settings.compressionLevel,
+      maxFileSize: settings.maxFileSize,
       partitionBy: settings.partitionBy,
       validate: settings.validate,
       binaryCopy: settings.binaryCopy,

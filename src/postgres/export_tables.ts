@@ -18,6 +18,7 @@ import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
+import { writeRolling } from "../export/rolling_files.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
@@ -52,6 +53,12 @@ export interface ExportOptions {
   codec?: Codec;
   /** Compression level, for a codec that has levels (see `EncodeOptions.compressionLevel`). */
   compressionLevel?: number;
+  /**
+   * Bytes at which a table's file is completed and the next begun, at a row-group boundary (a file may
+   * pass it by less than a row group and its footer); every file is recorded in the batch. Tables are then
+   * read row by row. Not with `jobs` or `partitionBy`. Default: one file per table.
+   */
+  maxFileSize?: number;
   /**
    * Hive partition keys (`"project_id"`, `"created_at:month"`) for every exported table that has the
    * columns; other tables are written as one file. Default: none.
@@ -164,8 +171,10 @@ export interface ExportSummary {
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
   if (options.jobs !== undefined && options.jobs !== 1) {
-    if (options.queries?.length) {
-      throw new ParquetStorageError(`Cannot export queries with jobs: current value is ${options.jobs}`);
+    if (options.queries?.length || options.maxFileSize !== undefined) {
+      throw new ParquetStorageError(
+        `Cannot export queries or roll files over (maxFileSize) with jobs: current value is ${options.jobs}`,
+      );
     }
     return await exportInParallel(sql, options);
   }
@@ -303,7 +312,13 @@ export async function exportInSnapshot(
     const partitionBy = partitionKeysFor(table, options.partitionBy);
     let entry;
     try {
-      if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
+      const rolling = options.maxFileSize;
+      if (rolling !== undefined && partitionBy.length) {
+        throw new ParquetStorageError(`Cannot roll files over (maxFileSize) in a partitioned table`, {
+          table: table.name,
+        });
+      }
+      if (binaryCopy && !since && !partitionBy.length && rolling === undefined && copyBinarySupports(table)) {
         // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
         entry = await writeTableByCopy(tx, batch, table, {
           ...encoding,
@@ -330,6 +345,14 @@ export async function exportInSnapshot(
             { ...encoding, validate, partitionBy, s3: options.s3, signal },
             mode,
           )
+          : rolling !== undefined
+          ? await writeRolling(batch, table, rowsOut, {
+            ...encoding,
+            maxFileBytes: rolling,
+            mode,
+            validate,
+            signal,
+          })
           : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });
       }
     } catch (error) {
@@ -347,7 +370,7 @@ export async function exportInSnapshot(
       files: entry.files.length,
       bytes,
       seconds,
-      location: partitionBy.length
+      location: partitionBy.length || entry.files.length > 1
         ? `${batch.root}/${safeName(table.name)}`
         : `${batch.root}/${entry.files[0].path}`,
       ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
