@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { parquetMetadataAsync } from "hyparquet";
 import { readParquet } from "../mod.ts";
 import { parseExportArgs, parseSize, USAGE, UsageError } from "../src/cli/args.ts";
+import { markdownFlags } from "../src/cli/command.ts";
 import { EXPORT_FLAGS } from "../src/cli/flags.ts";
 import { runCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
@@ -268,5 +269,53 @@ Deno.test("--compression-level and --config through the real CLI: files DuckDB a
   } finally {
     await schema.drop();
     await sql.end();
+  }
+});
+
+Deno.test("the README's flag table is the flag table the parser uses", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const copy = /<!-- export-flags:start -->([\s\S]*?)<!-- export-flags:end -->/.exec(readme)?.[1];
+  assert.ok(copy, "the README marks its copy of the flag table");
+  const normal = (text: string) =>
+    text.trim().split("\n").map((line) =>
+      line.replace(/-{3,}/g, "---").replace(/\s+/g, " ").replace(/\\\*/g, "*").trim()
+    )
+      .join("\n");
+  assert.equal(normal(copy), normal(markdownFlags(EXPORT_FLAGS)));
+});
+
+Deno.test("each flag of the table has a bad value refused, naming it", () => {
+  const badValue: Record<string, [string[], RegExp]> = {
+    db: [["--db", " "], /--db needs a postgres:\/\/ URL/],
+    tables: [["--tables", ", ,"], /--tables needs at least one table name/],
+    schema: [["--schema"], /'--schema' argument missing|schema/],
+    query: [["--query", "", "--name", "q"], /--query needs a SELECT/],
+    name: [["--query", "SELECT 1", "--name", "."], /--name is not a valid name/],
+    out: [["--out", " "], /--out needs a folder or s3:\/\/ location/],
+    "row-group-size": [["--row-group-size=-1"], /--row-group-size must be a positive integer/],
+    codec: [["--codec", "zip"], /--codec must be one of/],
+    "compression-level": [["--codec", "zstd", "--compression-level", "99"], /--compression-level for ZSTD/],
+    "max-file-size": [["--max-file-size", "1PB"], /--max-file-size must be a size/],
+    "partition-by": [["--partition-by", "at:minute"], /--partition-by takes col or col:year/],
+    incremental: [["--incremental=yes"], /incremental/],
+    watermark: [["--watermark", "t="], /--watermark takes table=column pairs/],
+    "unmapped-as-text": [["--unmapped-as-text=1"], /unmapped-as-text/],
+    "idle-timeout": [["--idle-timeout", "5 minutes"], /--idle-timeout must be a duration/],
+    "no-validate": [["--no-validate=false"], /no-validate/],
+    "no-binary-copy": [["--no-binary-copy=0"], /no-binary-copy/],
+    jobs: [["--jobs", "two"], /--jobs must be a positive integer: current value is two/],
+    leader: [["--leader", "--commit", "b"], /--leader and --commit cannot be combined/],
+    shard: [["--shard", "0/2", "--snapshot", "s", "--batch", "b"], /--shard takes i\/N/],
+    snapshot: [["--snapshot", "s"], /--snapshot and --batch go with --shard/],
+    batch: [["--batch", "b"], /--snapshot and --batch go with --shard/],
+    commit: [["--commit", ""], /--commit needs a batch id/],
+    "dry-run": [["--dry-run=no"], /dry-run/],
+    json: [["--json=yes"], /json/],
+    config: [["--config", "/nonexistent/export.json"], /--config \/nonexistent\/export\.json cannot be read/],
+  };
+  for (const flag of EXPORT_FLAGS.filter((f) => f.name !== "help")) {
+    assert.ok(badValue[flag.name], `--${flag.name} has a bad-value case`);
+    const [args, message] = badValue[flag.name];
+    refused(args, message);
   }
 });

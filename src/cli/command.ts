@@ -168,3 +168,25 @@ export async function runCommand<T extends { help?: unknown } = FlagValues>(
 function withHelp(flags: readonly Flag[]): readonly Flag[] {
   return flags.some((flag) => flag.name === "help") ? flags : [...flags, HELP_FLAG];
 }
+
+/**
+ * The flags as a Markdown table (flag, what it does, default), as the README shows them; a test keeps
+ * the README's copy equal to it.
+ *
+ * @example
+ * ```ts
+ * import { markdownFlags } from "./command.ts";
+ * const table = markdownFlags([{ name: "out", type: "string", value: "PATH", default: "./data", help: "where" }]);
+ * console.assert(table.includes("| `--out PATH` | where | `./data` |"));
+ * ```
+ */
+export function markdownFlags(flags: readonly Flag[]): string {
+  const cell = (text: string) => text.replaceAll("|", "\\|");
+  const rows = withHelp(flags).map((flag) => {
+    const fallback = flag.default !== undefined ? `\`${flag.default}\`` : flag.defaultText ?? "";
+    return `| \`--${flag.name}${flag.value ? ` ${flag.value}` : ""}\` | ${cell(flag.help)} | ${
+      cell(fallback)
+    } |`;
+  });
+  return ["| flag | meaning | default |", "| --- | --- | --- |", ...rows].join("\n");
+}
