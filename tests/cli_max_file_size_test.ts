@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parquetMetadataAsync } from "hyparquet";
-import { readParquet } from "../mod.ts";
+import { readCommitted, readParquet } from "../mod.ts";
+import { committedFiles } from "../src/batch/committed.ts";
+import { testBucket } from "./helpers/s3_server.ts";
 import { runCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
@@ -139,6 +141,45 @@ Deno.test("--max-file-size: a bad row stops the table and removes the files it h
       bad.stderr,
       /^export: --max-file-size must be a size such as 268435456, 256MiB or 1GB: current value is lots/,
     );
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("--max-file-size to S3: each file its own object, all in the manifest", async () => {
+  const sql = connect();
+  const schema = await testSchema(sql, "cli_roll_s3");
+  await using bucket = await testBucket("roll");
+  try {
+    await sql.unsafe(`CREATE TABLE "${schema.name}".events (id int PRIMARY KEY, kind text NOT NULL)`);
+    await sql.unsafe(
+      `INSERT INTO "${schema.name}".events SELECT g, md5(g::text) FROM generate_series(1, 6000) g`,
+    );
+    const out = bucket.url("lake");
+    const ran = await runCli("export", [
+      "--schema",
+      schema.name,
+      "--tables",
+      "events",
+      "--out",
+      out,
+      "--max-file-size",
+      "40KB",
+      "--row-group-size",
+      "500",
+    ], { env });
+    assert.equal(ran.code, 0, ran.stderr);
+    const { files } = await committedFiles(out, "events", { s3: bucket.options });
+    assert.ok(files.length >= 3, `${files.length} objects`);
+    for (const file of files) assert.ok(await bucket.exists(`lake/${file.path}`), file.path);
+    const rows = await readCommitted(out, "events", { s3: bucket.options });
+    assert.equal(rows.length, 6000);
+    assert.equal(new Set(rows.map((r) => r.id)).size, 6000);
+    assert.deepEqual(await bucket.openUploads(), []);
+    const verified = await runCli("verify", ["--out", out]);
+    assert.equal(verified.code, 0, verified.stderr);
+    assert.match(verified.stderr, new RegExp(`${files.length} of ${files.length} file\\(s\\) intact`));
   } finally {
     await schema.drop();
     await sql.end();
