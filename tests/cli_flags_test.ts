@@ -57,14 +57,15 @@ Deno.test("--help lists every flag of the table the parser uses, each default sh
   assert.equal(defaults.codec, "SNAPPY");
   assert.equal(defaults.idleTimeout, 120_000, "the help's 2m is PostgreSQL's PG_IDLE_TIMEOUT_MS");
   // The other commands share the helper: the same preamble, their own help.
-  for (const name of ["verify", "vacuum", "seed"]) {
+  for (const name of ["verify", "vacuum", "seed", "schemas_check"]) {
     const ran = await runCli(name, ["--help"]);
     assert.equal(ran.code, 0, name);
-    assert.match(ran.stdout, new RegExp(`^Usage: deno task ${name} \\[options\\]`), name);
-    assert.match(ran.stdout, /--out PATH|--rows N/);
+    const task = name.replace("_", ":");
+    assert.match(ran.stdout, new RegExp(`^Usage: deno task ${task} \\[options\\]`), name);
+    assert.match(ran.stdout, /--out PATH|--rows N|--table NAME .*\(repeatable\)/);
     const bad = await runCli(name, ["--bogus"]);
     assert.equal(bad.code, 2, name);
-    assert.match(bad.stderr, new RegExp(`^${name}: .*bogus.*\\n\\nUsage: deno task ${name}`), name);
+    assert.match(bad.stderr, new RegExp(`^${task}: .*bogus.*\\n\\nUsage: deno task ${task}`), name);
   }
   const grace = await runCli("vacuum", ["--grace", "soon"]);
   assert.equal(grace.code, 2);

@@ -119,6 +119,22 @@ Deno.test("--query --name: the query's rows in the tables' batch, types kept, re
   }
 });
 
+Deno.test("--query reads in the run's snapshot: the one its manifest records", async () => {
+  const out = await tempDir();
+  const ran = await runCli("export", [
+    "--query",
+    "SELECT pg_current_snapshot()::text AS seen, txid_current_if_assigned() AS writes",
+    "--name",
+    "moment",
+    "--out",
+    out,
+  ], { env });
+  assert.equal(ran.code, 0, ran.stderr);
+  const [manifest] = await manifests(out) as unknown as { snapshot: string }[];
+  const [file] = await parquetFiles(join(out, "moment"));
+  assert.deepEqual(await readParquet(file), [{ seen: manifest.snapshot, writes: null }]);
+});
+
 Deno.test("--query: bad SQL, duplicate columns, a taken name and a writing statement fail naming the query", async () => {
   const sql = connect();
   const schema = await testSchema(sql, "cli_query_bad");

@@ -25,6 +25,8 @@ export interface Flag {
   short?: string;
   /** What the flag does, for the help (wrapped there). */
   help: string;
+  /** The flag may be given more than once (its value is then a list). */
+  multiple?: boolean;
   /** The JSON types a config file may give besides a string: numbers, or arrays of strings (joined with `,`). */
   json?: "number" | "list";
 }
@@ -42,7 +44,7 @@ export interface Command {
 }
 
 /** The values of a command line: a string per flag with a value, a boolean per switch (defaults applied). */
-export type FlagValues = Record<string, string | boolean | undefined>;
+export type FlagValues = Record<string, string | string[] | boolean | undefined>;
 
 /** A command line that cannot be run; the message says which flag and the value seen. */
 export class UsageError extends Error {
@@ -76,7 +78,8 @@ export function usage(command: Command): string {
   for (const flag of withHelp(command.flags)) {
     const head = `  --${flag.name}${flag.value ? ` ${flag.value}` : ""}`;
     const fallback = flag.defaultText ?? flag.default;
-    const text = fallback === undefined ? flag.help : `${flag.help} (default: ${fallback})`;
+    const help = flag.multiple ? `${flag.help} (repeatable)` : flag.help;
+    const text = fallback === undefined ? help : `${help} (default: ${fallback})`;
     const words = text.split(/\s+/);
     let line = head.length < FLAG_COLUMN - 1
       ? head.padEnd(FLAG_COLUMN)
@@ -116,7 +119,11 @@ export function usage(command: Command): string {
 export function parseFlags(command: Command, args: string[], base: FlagValues = {}): FlagValues {
   const flags = withHelp(command.flags);
   const options = Object.fromEntries(
-    flags.map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}) }]),
+    flags.map((flag) => [flag.name, {
+      type: flag.type,
+      ...(flag.short ? { short: flag.short } : {}),
+      ...(flag.multiple ? { multiple: true } : {}),
+    }]),
   );
   let values: FlagValues;
   try {
