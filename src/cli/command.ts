@@ -77,7 +77,7 @@ export function usage(command: Command): string {
   const lines = [`Usage: deno task ${command.name} [options]`, "", command.description, "", "Options:"];
   for (const flag of withHelp(command.flags)) {
     const head = `  --${flag.name}${flag.value ? ` ${flag.value}` : ""}`;
-    const fallback = flag.defaultText ?? flag.default;
+    const fallback = shownDefault(flag);
     const help = flag.multiple ? `${flag.help} (repeatable)` : flag.help;
     const text = fallback === undefined ? help : `${help} (default: ${fallback})`;
     const words = text.split(/\s+/);
@@ -172,6 +172,12 @@ export async function runCommand<T extends { help?: unknown } = FlagValues>(
   }
 }
 
+/** The default as the help shows it: a switch is off, a flag with a value and no default is unset. */
+function shownDefault(flag: Flag): string | undefined {
+  if (flag.name === "help") return undefined;
+  return flag.defaultText ?? flag.default ?? (flag.type === "boolean" ? "off" : "none");
+}
+
 function withHelp(flags: readonly Flag[]): readonly Flag[] {
   return flags.some((flag) => flag.name === "help") ? flags : [...flags, HELP_FLAG];
 }
@@ -190,7 +196,7 @@ function withHelp(flags: readonly Flag[]): readonly Flag[] {
 export function markdownFlags(flags: readonly Flag[]): string {
   const cell = (text: string) => text.replaceAll("|", "\\|");
   const rows = withHelp(flags).map((flag) => {
-    const fallback = flag.default !== undefined ? `\`${flag.default}\`` : flag.defaultText ?? "";
+    const fallback = flag.default !== undefined ? `\`${flag.default}\`` : shownDefault(flag) ?? "";
     return `| \`--${flag.name}${flag.value ? ` ${flag.value}` : ""}\` | ${cell(flag.help)} | ${
       cell(fallback)
     } |`;
