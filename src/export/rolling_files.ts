@@ -98,14 +98,27 @@ export async function writeRolling(
   };
 
   try {
+    let written = 0;
+    let failure: unknown;
     for (;;) {
       signal?.throwIfAborted();
       const next = await reader.read();
       if (next.done) break;
-      file ??= open();
-      await file.writer.write(next.value);
+      if (!file) {
+        file = open();
+        written = 0;
+      }
+      const { writer, encoder } = file;
+      if (writer.desiredSize !== null && writer.desiredSize <= 0) await writer.ready;
+      // Not awaited per row (a promise per row halves the speed): the encoder takes the row at once
+      // unless its output is backed up, and then the write is awaited before the size is looked at.
+      const wrote = writer.write(next.value);
+      wrote.catch((error) => failure ??= error);
+      written++;
+      if (encoder.rows !== written) await wrote;
+      if (failure) throw failure;
       // Right after a row group is emitted, the file's size is known exactly: roll over if it is reached.
-      if (file.encoder.bufferedRows === 0 && file.encoder.bytes >= maxFileBytes) {
+      if (encoder.bufferedRows === 0 && encoder.bytes >= maxFileBytes) {
         const full = file;
         file = undefined;
         await close(full);
