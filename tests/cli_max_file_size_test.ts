@@ -16,95 +16,98 @@ import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 const env = { DATABASE_URL };
 const MAX = 64 * 1024;
 
-Deno.test("--max-file-size rolls over at row-group boundaries; every file is in the manifest", async () => {
-  const sql = connect();
-  const schema = await testSchema(sql, "cli_roll");
-  const s = `"${schema.name}"`;
-  try {
-    await sql.unsafe(`CREATE TABLE ${s}.logs (id int PRIMARY KEY, at timestamptz NOT NULL, line text)`);
-    await sql.unsafe(
-      `INSERT INTO ${s}.logs SELECT g, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second',
+for (const path of ["binary COPY", "rows"]) {
+  Deno.test(`--max-file-size rolls over at row-group boundaries (${path}); every file is in the manifest`, async () => {
+    const sql = connect();
+    const schema = await testSchema(sql, "cli_roll");
+    const s = `"${schema.name}"`;
+    try {
+      await sql.unsafe(`CREATE TABLE ${s}.logs (id int PRIMARY KEY, at timestamptz NOT NULL, line text)`);
+      await sql.unsafe(
+        `INSERT INTO ${s}.logs SELECT g, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second',
                       md5(g::text) || CASE WHEN g % 4 = 0 THEN NULL ELSE repeat('x', g % 50) END
                       FROM generate_series(1, 20000) g`,
-    );
-    await sql.unsafe(`CREATE TABLE ${s}.tiny (id int)`);
-    const out = await tempDir();
-    const ran = await runCli("export", [
-      "--schema",
-      schema.name,
-      "--tables",
-      "logs,tiny",
-      "--out",
-      out,
-      "--max-file-size",
-      "64KiB",
-      "--row-group-size",
-      "1000",
-      "--codec",
-      "uncompressed",
-      "--json",
-    ], { env });
-    assert.equal(ran.code, 0, ran.stderr);
-    const summary = JSON.parse(ran.stdout);
-    const [manifestName] = await allFiles(join(out, "_manifests"));
-    const manifest = JSON.parse(await Deno.readTextFile(join(out, "_manifests", manifestName)));
-    const logs = manifest.tables.find((t: { name: string }) => t.name === "logs");
-    assert.ok(logs.files.length >= 3, `${logs.files.length} files`);
-    assert.equal(summary.tables[0].files, logs.files.length);
-    const onDisk = (await allFiles(join(out, "logs"))).filter((f) => f.endsWith(".parquet")).sort();
-    assert.deepEqual(
-      logs.files.map((f: { path: string }) => f.path.split("/").pop()).sort(),
-      onDisk,
-      "every file recorded",
-    );
-    let rows = 0;
-    const ids = new Set<number>();
-    for (const [i, entry] of logs.files.entries()) {
-      const path = join(out, entry.path);
-      const bytes = await Deno.readFile(path);
-      assert.equal(bytes.length, entry.bytes);
-      const meta = await parquetMetadataAsync(bytes.buffer);
-      const groupSizes = meta.row_groups.map((g) => Number(g.total_compressed_size));
-      assert.equal(
-        meta.row_groups.reduce((n, g) => n + Number(g.num_rows), 0),
-        entry.rows,
-        "complete row groups",
       );
-      if (i < logs.files.length - 1) {
-        // Rolled over once the size was reached, at the first row-group boundary after it.
-        const withoutLast = bytes.length - groupSizes.at(-1)!;
-        assert.ok(bytes.length >= MAX, `file ${i}: ${bytes.length} B reached ${MAX}`);
-        assert.ok(
-          withoutLast < MAX + 4096,
-          `file ${i}: it had not reached the size before its last row group`,
+      await sql.unsafe(`CREATE TABLE ${s}.tiny (id int)`);
+      const out = await tempDir();
+      const ran = await runCli("export", [
+        "--schema",
+        schema.name,
+        "--tables",
+        "logs,tiny",
+        "--out",
+        out,
+        "--max-file-size",
+        "64KiB",
+        "--row-group-size",
+        "1000",
+        "--codec",
+        "uncompressed",
+        "--json",
+        ...(path === "rows" ? ["--no-binary-copy"] : []),
+      ], { env });
+      assert.equal(ran.code, 0, ran.stderr);
+      const summary = JSON.parse(ran.stdout);
+      const [manifestName] = await allFiles(join(out, "_manifests"));
+      const manifest = JSON.parse(await Deno.readTextFile(join(out, "_manifests", manifestName)));
+      const logs = manifest.tables.find((t: { name: string }) => t.name === "logs");
+      assert.ok(logs.files.length >= 3, `${logs.files.length} files`);
+      assert.equal(summary.tables[0].files, logs.files.length);
+      const onDisk = (await allFiles(join(out, "logs"))).filter((f) => f.endsWith(".parquet")).sort();
+      assert.deepEqual(
+        logs.files.map((f: { path: string }) => f.path.split("/").pop()).sort(),
+        onDisk,
+        "every file recorded",
+      );
+      let rows = 0;
+      const ids = new Set<number>();
+      for (const [i, entry] of logs.files.entries()) {
+        const path = join(out, entry.path);
+        const bytes = await Deno.readFile(path);
+        assert.equal(bytes.length, entry.bytes);
+        const meta = await parquetMetadataAsync(bytes.buffer);
+        const groupSizes = meta.row_groups.map((g) => Number(g.total_compressed_size));
+        assert.equal(
+          meta.row_groups.reduce((n, g) => n + Number(g.num_rows), 0),
+          entry.rows,
+          "complete row groups",
         );
+        if (i < logs.files.length - 1) {
+          // Rolled over once the size was reached, at the first row-group boundary after it.
+          const withoutLast = bytes.length - groupSizes.at(-1)!;
+          assert.ok(bytes.length >= MAX, `file ${i}: ${bytes.length} B reached ${MAX}`);
+          assert.ok(
+            withoutLast < MAX + 4096,
+            `file ${i}: it had not reached the size before its last row group`,
+          );
+        }
+        for (const row of await readParquet(path)) ids.add(row.id as number);
+        rows += entry.rows;
       }
-      for (const row of await readParquet(path)) ids.add(row.id as number);
-      rows += entry.rows;
-    }
-    assert.equal(rows, 20000);
-    assert.equal(ids.size, 20000, "each row in exactly one file");
-    const [duck] = await duckdbRows(
-      `SELECT count(*)::int AS n, sum(id)::bigint AS ids, count(line)::int AS lines, sum(length(line))::bigint AS chars
+      assert.equal(rows, 20000);
+      assert.equal(ids.size, 20000, "each row in exactly one file");
+      const [duck] = await duckdbRows(
+        `SELECT count(*)::int AS n, sum(id)::bigint AS ids, count(line)::int AS lines, sum(length(line))::bigint AS chars
          FROM read_parquet(${sqlString(join(out, "logs", "*.parquet"))})`,
-    );
-    const [pg] = await sql.unsafe(
-      `SELECT count(*)::int AS n, sum(id)::bigint AS ids, count(line)::int AS lines, sum(length(line))::bigint AS chars FROM ${s}.logs`,
-    );
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(duck).map(([k, v]) => [k, String(v)])),
-      Object.fromEntries(Object.entries(pg).map(([k, v]) => [k, String(v)])),
-    );
-    const tiny = manifest.tables.find((t: { name: string }) => t.name === "tiny");
-    assert.equal(tiny.files.length, 1, "an empty table is one file with its schema");
-    assert.equal(tiny.files[0].rows, 0);
-    const verified = await runCli("verify", ["--out", out]);
-    assert.equal(verified.code, 0, verified.stderr);
-  } finally {
-    await schema.drop();
-    await sql.end();
-  }
-});
+      );
+      const [pg] = await sql.unsafe(
+        `SELECT count(*)::int AS n, sum(id)::bigint AS ids, count(line)::int AS lines, sum(length(line))::bigint AS chars FROM ${s}.logs`,
+      );
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(duck).map(([k, v]) => [k, String(v)])),
+        Object.fromEntries(Object.entries(pg).map(([k, v]) => [k, String(v)])),
+      );
+      const tiny = manifest.tables.find((t: { name: string }) => t.name === "tiny");
+      assert.equal(tiny.files.length, 1, "an empty table is one file with its schema");
+      assert.equal(tiny.files[0].rows, 0);
+      const verified = await runCli("verify", ["--out", out]);
+      assert.equal(verified.code, 0, verified.stderr);
+    } finally {
+      await schema.drop();
+      await sql.end();
+    }
+  });
+}
 
 Deno.test("--max-file-size: a bad row stops the table and removes the files it had completed", async () => {
   const sql = connect();

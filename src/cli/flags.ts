@@ -74,7 +74,7 @@ export const EXPORT_FLAGS: readonly Flag[] = [
     json: "number",
     defaultText: "none",
     help: "start a new file once a file reaches SIZE (bytes, or 512KiB, 256MiB, 1GiB, 100MB), at a " +
-      "row-group boundary; such tables are read row by row",
+      "row-group boundary",
   },
   {
     name: "partition-by",

@@ -19,10 +19,11 @@ import type { ManifestTable } from "../batch/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
 import { writeRolling } from "../export/rolling_files.ts";
+import { writeTableByCopyRolling } from "../export/rolling_copy.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
-import { writeTableByCopy } from "./copy_table.ts";
+import { type CopyTableOptions, writeTableByCopy } from "./copy_table.ts";
 import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
 import { copyQueryStatement, describeQuery, type QuerySource, querySql } from "./query_source.ts";
 import { queryRows, type Since, sourceError, tableRows } from "./table_source.ts";
@@ -55,8 +56,8 @@ export interface ExportOptions {
   compressionLevel?: number;
   /**
    * Bytes at which a table's file is completed and the next begun, at a row-group boundary (a file may
-   * pass it by less than a row group and its footer); every file is recorded in the batch. Tables are then
-   * read row by row. Not with `jobs` or `partitionBy`. Default: one file per table.
+   * pass it by less than a row group and its footer); every file is recorded in the batch. On both paths
+   * (binary COPY and rows). Not with `jobs` or `partitionBy`. Default: one file per table.
    */
   maxFileSize?: number;
   /**
@@ -318,9 +319,9 @@ export async function exportInSnapshot(
           table: table.name,
         });
       }
-      if (binaryCopy && !since && !partitionBy.length && rolling === undefined && copyBinarySupports(table)) {
+      if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
         // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
-        entry = await writeTableByCopy(tx, batch, table, {
+        const copyOptions: CopyTableOptions = {
           ...encoding,
           ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
           schema: table.pgSchema,
@@ -328,8 +329,13 @@ export async function exportInSnapshot(
           signal,
           ...guard,
           onProgress: progress,
-          progressInterval: PROGRESS_INTERVAL_MS,
-        });
+        };
+        entry = rolling === undefined
+          ? await writeTableByCopy(tx, batch, table, {
+            ...copyOptions,
+            progressInterval: PROGRESS_INTERVAL_MS,
+          })
+          : await writeTableByCopyRolling(tx, batch, table, { ...copyOptions, maxFileBytes: rolling });
       } else {
         const read = { batchSize: options.batchSize, since, signal, ...guard };
         const rowsOut = (fromQuery === undefined
