@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Codec, CODECS, COMPRESSION_LEVELS } from "../streams/codecs.ts";
+import { type Codec, CODECS, COMPRESSION_LEVELS } from "../parquet/codecs.ts";
 import { type FlagValues, parseFlags, usage, UsageError } from "./command.ts";
 import { EXPORT_COMMAND, EXPORT_FLAGS } from "./flags.ts";
 import { type ParallelSettings, parallelSettings } from "./parallel_args.ts";

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { CODECS, COMPRESSION_LEVELS } from "../streams/codecs.ts";
-import { ENCODE_DEFAULTS } from "../streams/parquet_writer.ts";
+import { CODECS, COMPRESSION_LEVELS } from "../parquet/codecs.ts";
+import { ENCODE_DEFAULTS } from "../parquet/parquet_writer.ts";
 import type { Command, Flag } from "./command.ts";
 
 const levels = Object.entries(COMPRESSION_LEVELS)

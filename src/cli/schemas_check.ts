@@ -1,5 +1,5 @@
 /**
- * `deno task schemas:check`: compares every registered table definition (`schemas/`) with the live
+ * `deno task schemas:check`: compares every registered table definition (`platform/`) with the live
  * database and prints each difference — missing or extra table column, type, nullability, primary key.
  *
  * Exit codes: 0 no drift, 1 drift (or the database could not be read), 2 bad usage.
@@ -8,7 +8,7 @@
  */
 
 import postgres from "postgres";
-import { getSchema, listSchemas } from "../../schemas/mod.ts";
+import { getSchema, listSchemas } from "../../platform/registry.ts";
 import { checkDrift } from "../schema/drift.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { type Command, runCommand, UsageError } from "./command.ts";
@@ -16,7 +16,7 @@ import { type Command, runCommand, UsageError } from "./command.ts";
 /** The command and its flags, from which the parser and the help are made. */
 export const SCHEMAS_CHECK_COMMAND: Command = {
   name: "schemas:check",
-  description: `Compares the platform's table definitions (schemas/) with the tables in --schema of --db and
+  description: `Compares the platform's table definitions (platform/) with the tables in --schema of --db and
 prints every difference.`,
   flags: [
     {

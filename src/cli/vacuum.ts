@@ -8,7 +8,7 @@
  * @module
  */
 
-import { vacuum, type VacuumEntry } from "../batch/vacuum.ts";
+import { vacuum, type VacuumEntry } from "../export/vacuum.ts";
 import { type Command, runCommand, UsageError } from "./command.ts";
 
 /** The command and its flags, from which the parser and the help are made. */

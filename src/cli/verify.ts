@@ -7,7 +7,7 @@
  * @module
  */
 
-import { verifyBatch } from "../batch/verify.ts";
+import { verifyBatch } from "../export/verify.ts";
 import { type Command, runCommand } from "./command.ts";
 
 /** The command and its flags, from which the parser and the help are made. */

@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { BatchWriter } from "../batch/batch_writer.ts";
-import type { ManifestFile, ManifestTable } from "../batch/manifest.ts";
+import type { BatchWriter } from "./batch_writer.ts";
+import type { ManifestFile, ManifestTable } from "./manifest.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
 import type { EncodedRowGroup } from "../parquet/row_group_encoder.ts";
 import {

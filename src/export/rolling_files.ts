@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { BatchWriter } from "../batch/batch_writer.ts";
-import type { ManifestFile, ManifestTable } from "../batch/manifest.ts";
+import type { BatchWriter } from "./batch_writer.ts";
+import type { ManifestFile, ManifestTable } from "./manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
