@@ -103,11 +103,11 @@ export async function exportToStream(
         rows = encoded.progress.rows;
       } else {
         const read = { batchSize: options.batchSize, signal, ...guard };
-        const source_ = source
+        const rowsIn = source
           ? queryRows(tx, table, tx.unsafe(querySql(source)), read)
           : tableRows(tx, table, read);
         const encoder = new EncodeStream(table, encoding);
-        const validated = validate ? source_.pipeThrough(new ValidateStream(table), { signal }) : source_;
+        const validated = validate ? rowsIn.pipeThrough(new ValidateStream(table), { signal }) : rowsIn;
         await validated.pipeThrough(encoder, { signal }).pipeTo(counted.writable, { signal });
         rows = encoder.rows;
       }
