@@ -9,7 +9,7 @@
  * cache (`$PARQUET_STORAGE_CACHE`, else `$XDG_CACHE_HOME/parquet-storage`, else
  * `~/.cache/parquet-storage`) as a data directory tarball, keyed by the DDL, the sample generator and
  * the options, and later runs start from it: no initdb, no seeding. PostgreSQL gets small buffers (the
- * sample is a few MB). PostGIS is not loaded by default (pglite-postgis alone took 600 MB): locations
+ * sample is a few MB). PostGIS is not loaded by default (pglite-postgis added about 430 MB): locations
  * are PostgreSQL's native `point` (x = longitude, y = latitude), which exports to the same
  * latitude/longitude columns; `postgis: true` loads it, falling back to `point` should it fail.
  *
@@ -17,15 +17,21 @@
  */
 
 import { PGlite } from "@electric-sql/pglite";
-import { postgis as postgisExtension } from "@electric-sql/pglite-postgis";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import postgres from "postgres";
-import { seedDatabase } from "./seed.ts";
 
 /** PostgreSQL settings for a database of a few MB: its defaults (128 MB of shared buffers) are touched. */
-const SMALL_SETTINGS = ["shared_buffers=8MB", "work_mem=1MB", "maintenance_work_mem=4MB", "wal_buffers=64kB"];
+const SMALL_SETTINGS = [
+  "shared_buffers=8MB",
+  "work_mem=1MB",
+  "maintenance_work_mem=4MB",
+  "wal_buffers=64kB",
+  "min_wal_size=2MB",
+  "max_wal_size=8MB",
+];
+/** 1 MB WAL segments, not 16: each segment is a file in PGlite's in-memory file system, and in the cache. */
+const INITDB = ["--wal-segsize=1"];
 /** Bump when what a cached database holds changes in a way its key does not see. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 3;
 
 /** A running embedded database. */
 export interface EmbeddedDatabase extends AsyncDisposable {
@@ -74,7 +80,11 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   let counts: Record<string, number>;
   if (cached) counts = cached.counts;
   else {
-    // PGlite serves one connection at a time: seed through one, then close it for the export's.
+    // Loaded only to seed. PGlite serves one connection at a time: seed through one, then close it.
+    const [{ default: postgres }, { seedDatabase }] = await Promise.all([
+      import("postgres"),
+      import("./seed.ts"),
+    ]);
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     try {
       ({ counts } = await seedDatabase(sql, { rows, seed: 1, postgis }));
@@ -101,10 +111,15 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
 }
 
 async function createPglite(postgis: boolean, data?: Blob): Promise<{ db: PGlite; postgis: boolean }> {
-  const base = { postgresqlconf: SMALL_SETTINGS, ...(data ? { loadDataDir: data } : {}) };
+  const base = {
+    postgresqlconf: SMALL_SETTINGS,
+    initDbStartParams: INITDB,
+    ...(data ? { loadDataDir: data } : {}),
+  };
   if (!postgis) return { db: await PGlite.create(base), postgis };
   try {
-    const db = await PGlite.create({ ...base, extensions: { postgis: postgisExtension } });
+    const { postgis: extension } = await import("@electric-sql/pglite-postgis");
+    const db = await PGlite.create({ ...base, extensions: { postgis: extension } });
     await db.exec("CREATE EXTENSION IF NOT EXISTS postgis");
     return { db, postgis };
   } catch (error) {
@@ -162,6 +177,11 @@ async function writeCache(file: string, db: PGlite, counts: Record<string, numbe
   const temporary = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
     await Deno.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true });
+    // The template databases are copies of the catalogs (7 MB each) that an export never connects to.
+    await db.exec("UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')");
+    for (const statement of ["DROP DATABASE template0", "DROP DATABASE template1", "CHECKPOINT"]) {
+      await db.exec(statement);
+    }
     const data = await db.dumpDataDir("gzip");
     await Deno.writeFile(temporary, new Uint8Array(await data.arrayBuffer()));
     await Deno.rename(temporary, file);
