@@ -7,7 +7,7 @@
  * @module
  */
 
-import { normalizeRoot } from "../batch/manifest.ts";
+import { normalizeRoot } from "./manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { connectionLost, type Sql } from "../postgres/connect.ts";
 import type { ExportOptions, ExportSummary } from "../postgres/export_tables.ts";
