@@ -7,9 +7,9 @@
  * Memory: PGlite's first start runs initdb, which holds a second PostgreSQL instance and a copy of its
  * whole heap (most of the 1.2 GB this once peaked at, with PostGIS). So the seeded database is kept in a
  * cache (`$PARQUET_STORAGE_CACHE`, else `$XDG_CACHE_HOME/parquet-storage`, else
- * `~/.cache/parquet-storage`) as a data directory tarball, keyed by the DDL, the sample generator and
- * the options, and later runs start from it: no initdb, no seeding. PostgreSQL gets small buffers (the
- * sample is a few MB). PostGIS is not loaded by default (pglite-postgis added about 430 MB): locations
+ * `~/.cache/parquet-storage`) as a data directory tarball, keyed by the platform's DDL, tables and
+ * sample generator and the options, and later runs start from it: no initdb, no seeding. PostgreSQL
+ * gets small buffers (the sample is a few MB). PostGIS is not loaded by default (pglite-postgis added about 430 MB): locations
  * are PostgreSQL's native `point` (x = longitude, y = latitude), which exports to the same
  * latitude/longitude columns; `postgis: true` loads it, falling back to `point` should it fail.
  *
@@ -151,16 +151,28 @@ async function cacheFile(rows: number, postgis: boolean): Promise<string | undef
   const folder = cacheFolder();
   if (!folder) return undefined;
   const parts = [String(CACHE_VERSION), String(rows), String(postgis), PGlite.name];
-  for (const source of ["../../schemas/ddl.sql", "../../schemas/seed/generate.ts", "./seed.ts"]) {
-    try {
-      parts.push(await Deno.readTextFile(new URL(source, import.meta.url)));
-    } catch {
-      return undefined; // not run from the sources: no key to trust
+  try {
+    // The platform's DDL, tables and sample generator, and the seeding code: what the database holds.
+    for (const file of [...await sourceFiles(new URL("../../platform/", import.meta.url)), "seed.ts"]) {
+      parts.push(file, await Deno.readTextFile(new URL(file, import.meta.url)));
     }
+  } catch {
+    return undefined; // not run from the sources: no key to trust
   }
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
   const hex = [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${folder}/embedded-${rows}-${postgis ? "postgis" : "point"}-${hex}.tar.gz`;
+}
+
+/** Every file under `folder`, as paths relative to this module, in a stable order. */
+async function sourceFiles(folder: URL): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(folder)) {
+    const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), folder);
+    if (entry.isDirectory) files.push(...await sourceFiles(url));
+    else files.push(url.href);
+  }
+  return files.sort();
 }
 
 async function readCache(file: string): Promise<{ data: Blob; counts: Record<string, number> } | undefined> {
