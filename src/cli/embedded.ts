@@ -18,6 +18,7 @@
 
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { lowerMemoryMinimum } from "./wasm_memory.ts";
 
 /** PostgreSQL settings for a database of a few MB: its defaults (128 MB of shared buffers) are touched. */
 const SMALL_SETTINGS = [
@@ -28,10 +29,22 @@ const SMALL_SETTINGS = [
   "min_wal_size=2MB",
   "max_wal_size=8MB",
 ];
-/** 1 MB WAL segments, not 16: each segment is a file in PGlite's in-memory file system, and in the cache. */
-const INITDB = ["--wal-segsize=1"];
+/**
+ * 1 MB WAL segments, not 16: each segment is a file in PGlite's in-memory file system, and in the cache.
+ * The `-c` settings reach initdb's own trial runs (`postgres --check`), which otherwise try 128 MB of
+ * shared buffers first and grow initdb's WebAssembly heap to 188 MB; the data directory is the same
+ * (its postgresql.conf is replaced by {@link SMALL_SETTINGS} on every start).
+ */
+const INITDB = ["--wal-segsize=1", "-c", "shared_buffers=1MB", "-c", "max_connections=5"];
+/**
+ * The WebAssembly heap PostgreSQL starts with; it grows on demand (initdb's runs take it to 28 MB).
+ * PGlite's initdb copies the starting heap and writes it back before each run: 16 MB each time, not 128.
+ * Past it, what a run left behind stays, as past PGlite's 128 MB when its own trials grew to 188 MB;
+ * malloc clears what calloc hands out from there.
+ */
+const INITIAL_MEMORY = 16 * 1024 * 1024;
 /** Bump when what a cached database holds changes in a way its key does not see. */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 
 /** A running embedded database. */
 export interface EmbeddedDatabase extends AsyncDisposable {
@@ -114,6 +127,7 @@ async function createPglite(postgis: boolean, data?: Blob): Promise<{ db: PGlite
   const base = {
     postgresqlconf: SMALL_SETTINGS,
     initDbStartParams: INITDB,
+    ...await smallMemory(),
     ...(data ? { loadDataDir: data } : {}),
   };
   if (!postgis) return { db: await PGlite.create(base), postgis };
@@ -128,6 +142,20 @@ async function createPglite(postgis: boolean, data?: Blob): Promise<{ db: PGlite
       `PostGIS did not load in PGlite (${(error as Error).message}): locations are native points`,
     );
     return { db: await PGlite.create(base), postgis: false };
+  }
+}
+
+/**
+ * PGlite's PostgreSQL compiled to start with {@link INITIAL_MEMORY} (see wasm_memory.ts), or no options
+ * (PGlite's 128 MB) when its module cannot be read from beside PGlite's own code.
+ */
+async function smallMemory(): Promise<{ pgliteWasmModule?: WebAssembly.Module; initialMemory?: number }> {
+  try {
+    const file = new URL("./pglite.wasm", import.meta.resolve("@electric-sql/pglite"));
+    const bytes = lowerMemoryMinimum(await Deno.readFile(file), INITIAL_MEMORY / 65536);
+    return { pgliteWasmModule: await WebAssembly.compile(bytes), initialMemory: INITIAL_MEMORY };
+  } catch {
+    return {};
   }
 }
 
