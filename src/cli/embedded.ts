@@ -18,6 +18,7 @@
 
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { cacheFile, readCache, writeCache } from "./embedded_cache.ts";
 import { lowerMemoryMinimum } from "./wasm_memory.ts";
 
 /** PostgreSQL settings for a database of a few MB: its defaults (128 MB of shared buffers) are touched. */
@@ -43,8 +44,6 @@ const INITDB = ["--wal-segsize=1", "-c", "shared_buffers=1MB", "-c", "max_connec
  * malloc clears what calloc hands out from there.
  */
 const INITIAL_MEMORY = 16 * 1024 * 1024;
-/** Bump when what a cached database holds changes in a way its key does not see. */
-const CACHE_VERSION = 4;
 
 /** A running embedded database. */
 export interface EmbeddedDatabase extends AsyncDisposable {
@@ -66,6 +65,11 @@ export interface EmbeddedOptions {
   postgis?: boolean;
   /** Keep the seeded database in the cache folder and start from it next time. Default `true`. */
   cache?: boolean;
+  /**
+   * A data directory on disk made by {@link initDataDir}, to seed (and serve) instead of running initdb.
+   * Used only when the cache has no database for these options.
+   */
+  dataDir?: string;
 }
 
 /**
@@ -83,7 +87,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   const wanted = options.postgis ?? false;
   const file = cache ? await cacheFile(rows, wanted) : undefined;
   const cached = file ? await readCache(file) : undefined;
-  const started = await createPglite(wanted, cached?.data);
+  const started = await createPglite(wanted, cached?.data, cached ? undefined : options.dataDir);
   const { db } = started;
   let { postgis } = started;
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 });
@@ -123,12 +127,32 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   };
 }
 
-async function createPglite(postgis: boolean, data?: Blob): Promise<{ db: PGlite; postgis: boolean }> {
+/**
+ * Runs initdb into `dataDir` (a folder on disk) and stops: the first and largest step of a first run,
+ * done in a process of its own so that seeding and serving do not hold what initdb leaves behind.
+ *
+ * @example
+ * ```ts ignore
+ * import { initDataDir } from "./embedded.ts";
+ * await initDataDir(await Deno.makeTempDir());
+ * ```
+ */
+export async function initDataDir(dataDir: string): Promise<void> {
+  const { db } = await createPglite(false, undefined, dataDir);
+  await db.close();
+}
+
+async function createPglite(
+  postgis: boolean,
+  data?: Blob,
+  dataDir?: string,
+): Promise<{ db: PGlite; postgis: boolean }> {
   const base = {
     postgresqlconf: SMALL_SETTINGS,
     initDbStartParams: INITDB,
     ...await smallMemory(),
     ...(data ? { loadDataDir: data } : {}),
+    ...(dataDir ? { dataDir } : {}),
   };
   if (!postgis) return { db: await PGlite.create(base), postgis };
   try {
@@ -156,78 +180,5 @@ async function smallMemory(): Promise<{ pgliteWasmModule?: WebAssembly.Module; i
     return { pgliteWasmModule: await WebAssembly.compile(bytes), initialMemory: INITIAL_MEMORY };
   } catch {
     return {};
-  }
-}
-
-/** The cache folder, or undefined when no home or cache variable says where it is. */
-function cacheFolder(): string | undefined {
-  const env = (name: string) => {
-    try {
-      return Deno.env.get(name) || undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const explicit = env("PARQUET_STORAGE_CACHE");
-  if (explicit) return explicit;
-  const base = env("XDG_CACHE_HOME") ?? (env("HOME") ? `${env("HOME")}/.cache` : undefined);
-  return base && `${base}/parquet-storage`;
-}
-
-/** The cached database's path for these options: a digest of everything that shapes its contents. */
-async function cacheFile(rows: number, postgis: boolean): Promise<string | undefined> {
-  const folder = cacheFolder();
-  if (!folder) return undefined;
-  const parts = [String(CACHE_VERSION), String(rows), String(postgis), PGlite.name];
-  try {
-    // The platform's DDL, tables and sample generator, and the seeding code: what the database holds.
-    for (const file of [...await sourceFiles(new URL("../../platform/", import.meta.url)), "seed.ts"]) {
-      parts.push(file, await Deno.readTextFile(new URL(file, import.meta.url)));
-    }
-  } catch {
-    return undefined; // not run from the sources: no key to trust
-  }
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
-  const hex = [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${folder}/embedded-${rows}-${postgis ? "postgis" : "point"}-${hex}.tar.gz`;
-}
-
-/** Every file under `folder`, as paths relative to this module, in a stable order. */
-async function sourceFiles(folder: URL): Promise<string[]> {
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(folder)) {
-    const url = new URL(entry.name + (entry.isDirectory ? "/" : ""), folder);
-    if (entry.isDirectory) files.push(...await sourceFiles(url));
-    else files.push(url.href);
-  }
-  return files.sort();
-}
-
-async function readCache(file: string): Promise<{ data: Blob; counts: Record<string, number> } | undefined> {
-  try {
-    const counts = JSON.parse(await Deno.readTextFile(`${file}.json`));
-    return { data: new Blob([await Deno.readFile(file)]), counts };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Writes the seeded database to the cache, whole or not at all; a cache that cannot be written is skipped. */
-async function writeCache(file: string, db: PGlite, counts: Record<string, number>): Promise<void> {
-  const temporary = `${file}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  try {
-    await Deno.mkdir(file.slice(0, file.lastIndexOf("/")), { recursive: true });
-    // The template databases are copies of the catalogs (7 MB each) that an export never connects to.
-    await db.exec("UPDATE pg_database SET datistemplate = false WHERE datname IN ('template0', 'template1')");
-    for (const statement of ["DROP DATABASE template0", "DROP DATABASE template1", "CHECKPOINT"]) {
-      await db.exec(statement);
-    }
-    const data = await db.dumpDataDir("gzip");
-    await Deno.writeFile(temporary, new Uint8Array(await data.arrayBuffer()));
-    await Deno.rename(temporary, file);
-    await Deno.writeTextFile(`${file}.json`, JSON.stringify(counts));
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    console.error(`The sample database could not be cached in ${file}: ${(error as Error).message}`);
   }
 }

@@ -13,9 +13,14 @@ import type { EmbeddedDatabase, EmbeddedOptions } from "./embedded.ts";
 /** What the child prints once it serves. */
 type Started = Omit<EmbeddedDatabase, typeof Symbol.asyncDispose>;
 
+/** What a child is asked to do: `initdb` into `dataDir`, `seed` it into the cache, or serve. */
+type Stage = "initdb" | "seed" | "serve";
+
 /**
  * Starts the embedded database in a child Deno process and resolves once it accepts connections.
- * Dispose of it to stop the child.
+ * Dispose of it to stop the child. On a first run (nothing cached for these options) initdb and the
+ * seeding each run first in a short-lived child of their own, one after the other, writing to a data
+ * directory on disk and then to the cache: the process tree's peak is the largest of them, not their sum.
  *
  * @example
  * ```ts ignore
@@ -25,7 +30,52 @@ type Started = Omit<EmbeddedDatabase, typeof Symbol.asyncDispose>;
  * ```
  */
 export async function startEmbeddedProcess(options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
-  const child = new Deno.Command(Deno.execPath(), {
+  const { cacheFile, hasCache } = await import("./embedded_cache.ts");
+  const file = options.cache === false
+    ? undefined
+    : await cacheFile(options.rows ?? 20, options.postgis ?? false);
+  let dataDir: string | undefined;
+  const firstRun = !file || !await hasCache(file);
+  if (firstRun) {
+    const made = await Deno.makeTempDir({ prefix: "parquet-storage-pglite-" });
+    dataDir = made;
+    try {
+      await runStage("initdb", { ...options, dataDir: made });
+      if (file) {
+        await runStage("seed", { ...options, dataDir: made });
+        // Seeded and cached: the server starts from the cache, as on later runs.
+        if (await hasCache(file)) {
+          await removeDataDir(made);
+          dataDir = undefined;
+        }
+      }
+    } catch (error) {
+      await removeDataDir(made);
+      throw error;
+    }
+  }
+  try {
+    const served = await serveInChild({ ...options, dataDir });
+    return {
+      ...served,
+      cached: served.cached && !firstRun,
+      async [Symbol.asyncDispose]() {
+        await served[Symbol.asyncDispose]();
+        if (dataDir) await removeDataDir(dataDir);
+      },
+    };
+  } catch (error) {
+    if (dataDir) await removeDataDir(dataDir);
+    throw error;
+  }
+}
+
+async function removeDataDir(dataDir: string): Promise<void> {
+  await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+}
+
+function spawn(stage: Stage, options: EmbeddedOptions): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "--v8-flags=--liftoff-only",
@@ -34,12 +84,23 @@ export async function startEmbeddedProcess(options: EmbeddedOptions = {}): Promi
       "--allow-env",
       "--allow-net",
       new URL(import.meta.url).href,
+      stage,
       JSON.stringify(options),
     ],
-    stdin: "piped",
-    stdout: "piped",
+    stdin: stage === "serve" ? "piped" : "null",
+    stdout: stage === "serve" ? "piped" : "null",
     stderr: "inherit",
   }).spawn();
+}
+
+/** Runs a first-run stage to its end. */
+async function runStage(stage: Stage, options: EmbeddedOptions): Promise<void> {
+  const { code } = await spawn(stage, options).status;
+  if (code !== 0) throw new Error(`The embedded database's ${stage} process failed (exit code ${code})`);
+}
+
+async function serveInChild(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const child = spawn("serve", options);
   const stdin = child.stdin.getWriter();
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
@@ -74,4 +135,15 @@ async function serve(options: EmbeddedOptions): Promise<void> {
   }
 }
 
-if (import.meta.main) await serve(JSON.parse(Deno.args[0] ?? "{}"));
+/** The first-run stages: initdb into the data directory; seed it and write the cache. */
+async function prepare(stage: Stage, options: EmbeddedOptions): Promise<void> {
+  const { initDataDir, startEmbedded } = await import("./embedded.ts");
+  if (stage === "initdb") await initDataDir(options.dataDir!);
+  else await (await startEmbedded(options))[Symbol.asyncDispose]();
+}
+
+if (import.meta.main) {
+  const [stage, options] = [Deno.args[0] as Stage, JSON.parse(Deno.args[1] ?? "{}")];
+  if (stage === "serve") await serve(options);
+  else await prepare(stage, options);
+}
