@@ -2,7 +2,8 @@
  * One table written into a batch as a hive-partitioned dataset through binary COPY: each tuple's fields
  * go straight into the column buffers of its partition's row group (no row objects), with at most
  * `maxOpenPartitions` files open (the least recently used is finished when one more is needed) and the
- * buffered row groups of all partitions together cut at `rowGroupBytes`. Each file leaves through the
+ * buffered row groups of all partitions together cut at `rowGroupBytes` or `rowGroupSize` rows, so memory
+ * is one row group's, as for one file. Each file leaves through the
  * export's one pipeline (`src/export/pipeline.ts`). The folders and files are those `writeDataset` makes
  * from the same rows.
  *
@@ -259,15 +260,18 @@ export async function writePartitionedByCopy(
         continue;
       }
       if (decoder.done) break;
-      // The row groups of all partitions together are cut by bytes: a table interleaving many
-      // partitions holds one row group's worth, not one per partition.
-      if (sinceCut >= settings.rowGroupBytes) {
+      // The row groups of all partitions together are cut by bytes and rows: a table interleaving many
+      // partitions holds one row group's worth, not one per partition (its files get smaller row groups).
+      let buffered = 0;
+      for (const part of open.values()) buffered += part.columns.rows;
+      if (sinceCut >= settings.rowGroupBytes || buffered >= settings.rowGroupSize) {
         for (const part of open.values()) {
           await flush(part);
           // A partition no row came to since the last cut (rows clustered by partition, as by time)
           // gives its buffers back: open files cost their pipeline only, not a row group's memory each.
           if (!part.touched && part !== recent) {
             part.columns = new CopyColumns(fileTable, layout.schema, fields);
+            part.encode = undefined; // its page writer's buffer, as big as its largest column chunk
           }
           part.touched = false;
         }
