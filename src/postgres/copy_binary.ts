@@ -18,7 +18,7 @@ import type { SchemaElement } from "hyparquet";
 import { ColumnBuffer } from "../parquet/column_buffer.ts";
 import { parquetLeaves } from "../parquet/leaves.ts";
 import { ValidationError } from "../errors.ts";
-import type { ColumnSpec, FieldWriter, Refuse } from "../schema/kinds/kind.ts";
+import type { ColumnSpec, FieldWriter, FileFacts, Refuse } from "../schema/kinds/kind.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
 import { qualifiedName, quoteIdent } from "./read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
@@ -65,10 +65,24 @@ export function copyBinaryStatement(
   pgTable: string,
   since?: Since,
 ): string {
-  const from = qualifiedName(pgSchema, pgTable);
-  const list = Object.entries(table.columns).map(([name, { spec, pgType }]) => {
+  return copyBinaryFrom(table, qualifiedName(pgSchema, pgTable), since);
+}
+
+/**
+ * The same statement reading from any `FROM` item, such as a subquery (`(SELECT …) AS source`).
+ *
+ * @example
+ * ```ts
+ * import { defineTable, int } from "@parquet-storage/engine";
+ * import { copyBinaryFrom } from "./copy_binary.ts";
+ * const sql = copyBinaryFrom(defineTable("q", { n: int() }), "(SELECT 1 AS n) AS source");
+ * console.assert(sql === `COPY (SELECT "n"::integer FROM (SELECT 1 AS n) AS source) TO STDOUT (FORMAT binary)`);
+ * ```
+ */
+export function copyBinaryFrom(table: TableDefinition, from: string, since?: Since): string {
+  const list = Object.entries(table.columns).map(([name, { spec, pgType, readFrom }]) => {
     // Qualified, so that an incremental ORDER BY means the table's columns, not the casts' output.
-    const col = since ? `${from}.${quoteIdent(name)}` : quoteIdent(name);
+    const col = readFrom ?? (since ? `${from}.${quoteIdent(name)}` : quoteIdent(name));
     return kindOf(spec).copy?.select?.(col, spec, pgType) ?? `${col}::${pgType}`;
   });
   const clauses = since ? sinceClauses(table, from, since) : undefined;
@@ -90,6 +104,8 @@ export class CopyColumns {
   readonly writers: (FieldWriter | undefined)[];
   /** Per COPY field: the buffers a NULL goes into (none for a field left out). */
   readonly nulls: ColumnBuffer[][];
+  /** What the values written so far add up to (geometry extents), for the file's footer. */
+  readonly facts: FileFacts = { geometries: new Map() };
 
   /**
    * Buffers for `file` (the table the file holds), whose flattened Parquet schema (root first) is
@@ -110,7 +126,7 @@ export class CopyColumns {
     }
     this.writers = fields.map(({ name, refuse }) => {
       const place = at.get(name);
-      return place && copyField(file.columns[name].spec, place.leaves, place.sinks, refuse);
+      return place && copyField(file.columns[name].spec, place.leaves, place.sinks, refuse, this.facts);
     });
     this.nulls = fields.map(({ name }) => at.get(name)?.sinks ?? []);
   }
@@ -296,9 +312,10 @@ function copyField(
   leaves: SchemaElement[],
   sinks: ColumnBuffer[],
   refuse: Refuse,
+  facts: FileFacts,
 ): FieldWriter {
   const copy = kindOf(spec).copy;
-  if (copy?.fields) return copy.fields(spec, leaves, sinks, refuse);
-  if (copy?.field) return copy.field(spec, leaves[0], sinks[0], refuse);
+  if (copy?.fields) return copy.fields(spec, leaves, sinks, refuse, facts);
+  if (copy?.field) return copy.field(spec, leaves[0], sinks[0], refuse, facts);
   throw new Error(`unreachable: ${spec.kind} is not read through binary COPY`);
 }

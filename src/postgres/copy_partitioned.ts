@@ -15,6 +15,7 @@ import type { ManifestTable } from "../export/manifest.ts";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
 import { filePipeline, type PipedFile } from "../export/pipeline.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
+import { geoKeyValues } from "../parquet/geo_metadata.ts";
 import { type EncodedRowGroup, stateEncoder } from "../parquet/row_group_encoder.ts";
 import type { ColumnBuffer } from "../parquet/column_buffer.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
@@ -229,7 +230,7 @@ export async function writePartitionedByCopy(
   const finish = async (part: Part) => {
     if (recent === part) recent = undefined;
     await flush(part);
-    part.file.finish();
+    part.file.finish(geoKeyValues(part.columns.facts));
     await drain(part);
     await part.writer.close();
     const file = await part.done;

@@ -9,7 +9,8 @@ import { BatchWriter } from "../export/batch_writer.ts";
 import { latestWatermark } from "../export/committed.ts";
 import type { Watermark } from "../export/manifest.ts";
 import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
-import { type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import { type AsTextColumn, type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import { type SpecialValues, withSpecialValues } from "./special_values.ts";
 import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../sinks/sink.ts";
@@ -18,16 +19,19 @@ import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../export/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
+import { writeRolling } from "../export/rolling_files.ts";
+import { writeTableByCopyRolling } from "../export/rolling_copy.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
-import { writeTableByCopy } from "./copy_table.ts";
+import { type CopyTableOptions, writeTableByCopy } from "./copy_table.ts";
 import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitioned.ts";
 import { ProgressCounter } from "../streams/progress.ts";
 import { canonicalRow } from "./canonical_row.ts";
 import { lastRowQuery } from "./since_sql.ts";
 import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
-import { type Since, sourceError, tableRows } from "./table_source.ts";
+import { copyQueryStatement, describeQuery, type QuerySource, querySql } from "./query_source.ts";
+import { queryRows, type Since, sourceError, tableRows } from "./table_source.ts";
 
 /** Progress is reported at most this often per table (the terminal line is redrawn as often). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -40,6 +44,11 @@ export interface ExportOptions {
   tables?: string[];
   /** The PostgreSQL schema. Default `"public"`. */
   schema?: string;
+  /**
+   * Queries to export, each under its own name, in the same snapshot as the tables (exported whole; with
+   * queries and no `tables`, no table is exported). Not with `jobs`.
+   */
+  queries?: QuerySource[];
   /** Export only rows changed since the last committed batch, where a table has a watermark column. */
   incremental?: boolean;
   /** Watermark column per table; others use `updated_at`. */
@@ -48,6 +57,14 @@ export interface ExportOptions {
   rowGroupSize?: number;
   /** Compression codec. */
   codec?: Codec;
+  /** Compression level, for a codec that has levels (see `EncodeOptions.compressionLevel`). */
+  compressionLevel?: number;
+  /**
+   * Bytes at which a table's file is completed and the next begun, at a row-group boundary (a file may
+   * pass it by less than a row group and its footer); every file is recorded in the batch. On both paths
+   * (binary COPY and rows). Not with `jobs` or `partitionBy`. Default: one file per table.
+   */
+  maxFileSize?: number;
   /**
    * Hive partition keys (`"project_id"`, `"created_at:month"`) for every exported table that has the
    * columns; other tables are written as one file. Default: none.
@@ -69,6 +86,12 @@ export interface ExportOptions {
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
   unmappedAsText?: boolean;
+  /**
+   * What to do with the values PostgreSQL has and Parquet's types do not (a numeric `NaN`, a date or
+   * timestamp `infinity`): `"error"` fails naming table, row and column; `"null"` exports them as NULL;
+   * `"text"` exports a column holding one as text. Default `"error"`.
+   */
+  specialValues?: SpecialValues;
   /**
    * Milliseconds to wait for PostgreSQL's next bytes (COPY data, a FETCH's rows, a catalog answer)
    * before the run fails, naming the table, and the client is ended: a stalled server or network path
@@ -143,6 +166,8 @@ export interface ExportSummary {
   tables: TableSummary[];
   /** Views, materialized views and foreign tables a whole-schema export left out, and why. */
   skipped?: SkippedRelation[];
+  /** The columns `unmappedAsText` exported as text (their types have no mapping). */
+  asText?: AsTextColumn[];
 }
 
 /**
@@ -158,7 +183,14 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
-  if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
+  if (options.jobs !== undefined && options.jobs !== 1) {
+    if (options.queries?.length || options.maxFileSize !== undefined) {
+      throw new ParquetStorageError(
+        `Cannot export queries or roll files over (maxFileSize) with jobs: current value is ${options.jobs}`,
+      );
+    }
+    return await exportInParallel(sql, options);
+  }
   const lost = connectionLost(sql);
   checkedTimeout(options.idleTimeout);
   // A silent server leaves its connection mid-query for good: the run fails with the stall's error,
@@ -197,10 +229,17 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
-  const { snapshot, tables, skipped } = written;
+  const { snapshot, tables, skipped, asText } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
   await written.batch.commit({ snapshot });
-  return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped };
+  return {
+    batch: written.batch.id,
+    snapshot,
+    out: written.batch.root,
+    tables,
+    skipped,
+    ...(asText.length ? { asText } : {}),
+  };
 }
 
 /** A stopped run leaves nothing: the files of tables already finished go too. */
@@ -215,6 +254,7 @@ export interface Written {
   snapshot: string;
   tables: TableSummary[];
   skipped: SkippedRelation[];
+  asText: AsTextColumn[];
 }
 
 /**
@@ -240,14 +280,36 @@ export async function exportInSnapshot(
     guard,
     "starting the snapshot",
   );
-  const definitions = await planTables(query, options);
-  const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
+  const asText: AsTextColumn[] = [];
+  const definitions = await planTables(query, options, asText);
+  const skipped = options.tables?.length || options.queries?.length
+    ? []
+    : await skippedRelations(query, options.schema ?? "public");
+  const queries = new Map<TableDefinition, string>();
+  for (const source of options.queries ?? []) {
+    starting(source.name);
+    if (
+      definitions.some((t) => t.name === source.name) ||
+      [...queries.keys()].some((t) => t.name === source.name)
+    ) {
+      throw new SourceError(
+        `Cannot export query ${source.name}: a table or query of this export has that name`,
+        {
+          table: source.name,
+        },
+      );
+    }
+    const table = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    queries.set(table, querySql(source));
+    definitions.push(table);
+  }
   started(batch);
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
     starting(table.name);
     const column = watermarks[table.name] ?? "updated_at";
-    const canFollow = incremental && column in table.columns;
+    const fromQuery = queries.get(table);
+    const canFollow = incremental && fromQuery === undefined && column in table.columns;
     const since: Since | undefined = canFollow
       ? {
         column,
@@ -266,23 +328,46 @@ export async function exportInSnapshot(
       }));
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
-    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec };
+    const encoding = {
+      rowGroupSize: options.rowGroupSize,
+      codec: options.codec,
+      compressionLevel: options.compressionLevel,
+    };
     const partitionBy = partitionKeysFor(table, options.partitionBy);
     const byCopy = binaryCopy && copyBinarySupports(table) &&
       (!partitionBy.length || copyPartitionSupports(table, partitionBy));
     let entry;
     try {
+      const rolling = options.maxFileSize;
+      if (rolling !== undefined && partitionBy.length) {
+        throw new ParquetStorageError(`Cannot roll files over (maxFileSize) in a partitioned table`, {
+          table: table.name,
+        });
+      }
       if (byCopy) {
-        // The table (or its rows after the watermark), as PostgreSQL's COPY sends it: the same snapshot,
-        // since it runs in `tx`.
+        // The table, its rows after the watermark, or a query, as PostgreSQL's COPY sends it: the same
+        // snapshot, since it runs in `tx`.
         const copying = { ...encoding, mode, since, signal, ...guard, progress: counter } as const;
-        entry = partitionBy.length
-          ? await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy })
-          : await writeTableByCopy(tx, batch, table, { ...copying, schema: table.pgSchema });
+        if (partitionBy.length) {
+          entry = await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy });
+        } else {
+          const copyOptions: CopyTableOptions = {
+            ...copying,
+            ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
+            schema: table.pgSchema,
+          };
+          entry = rolling === undefined
+            ? await writeTableByCopy(tx, batch, table, copyOptions)
+            : await writeTableByCopyRolling(tx, batch, table, { ...copyOptions, maxFileBytes: rolling });
+        }
         if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
-        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
-          .pipeThrough(lastRowTap((row) => last = row, partitionBy.length ? counter : undefined));
+        const read = { batchSize: options.batchSize, since, signal, ...guard };
+        const rowsOut = (fromQuery === undefined
+          ? tableRows(tx, table, read)
+          : queryRows(tx, table, tx.unsafe(fromQuery), read))
+          .pipeThrough(lastRowTap((row) =>
+            last = row, partitionBy.length || rolling ? counter : undefined));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -291,6 +376,14 @@ export async function exportInSnapshot(
             { ...encoding, validate, partitionBy, s3: options.s3, signal },
             mode,
           )
+          : rolling !== undefined
+          ? await writeRolling(batch, table, rowsOut, {
+            ...encoding,
+            maxFileBytes: rolling,
+            mode,
+            validate,
+            signal,
+          })
           : await batch.writeTable(table, rowsOut, {
             mode,
             ...encoding,
@@ -316,7 +409,7 @@ export async function exportInSnapshot(
       files: entry.files.length,
       bytes,
       seconds,
-      location: partitionBy.length
+      location: partitionBy.length || entry.files.length > 1
         ? `${batch.root}/${safeName(table.name)}`
         : `${batch.root}/${entry.files[0].path}`,
       ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
@@ -324,7 +417,7 @@ export async function exportInSnapshot(
     });
   }
   starting(undefined);
-  return { batch, snapshot, tables: summaries, skipped };
+  return { batch, snapshot, tables: summaries, skipped, asText };
 }
 
 /** The last row an incremental read of `since` gives, read in the same snapshot (for its watermark). */
@@ -380,16 +473,25 @@ async function writePartitioned(
 }
 
 /** The tables to export, introspected, checked before anything is written. */
-export async function planTables(query: CatalogQuery, options: ExportOptions): Promise<TableDefinition[]> {
+export async function planTables(
+  query: CatalogQuery,
+  options: ExportOptions,
+  asText?: AsTextColumn[],
+): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
+  if (!options.tables?.length && options.queries?.length) return [];
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
   if (options.tables?.length) await refuseUnpopulated(query, schema, names);
   const definitions: TableDefinition[] = [];
   for (const name of names) {
     try {
-      const table = await introspectTable(query, name, { schema, unmappedAsText: options.unmappedAsText });
-      definitions.push(table);
+      const table = await introspectTable(query, name, {
+        schema,
+        unmappedAsText: options.unmappedAsText,
+        asText,
+      });
+      definitions.push(await withSpecialValues(query, table, options.specialValues));
     } catch (error) {
       if ((error as { table?: string }).table) throw error;
       throw sourceError(name, error);

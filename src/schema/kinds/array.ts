@@ -107,8 +107,18 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
       };
     },
     // A json array; through `::text[]` first where the element kind would lose digits to a JSON number.
-    readExpression: (col, spec) =>
-      scalar(elementOf(spec)).readArrayAsText ? `to_jsonb(${col}::text[])` : `to_jsonb(${col})`,
+    // Money through numeric (its text is its locale's); an element kind read through its own expression
+    // (interval) element by element, in order.
+    readExpression(col, spec, pgType) {
+      const element = elementOf(spec), kind = scalar(element);
+      if (pgType === "money[]") return `to_jsonb(${col}::numeric[]::text[])`;
+      if (kind.readArrayElements && kind.readExpression) {
+        const each = kind.readExpression("u.e", element);
+        return `CASE WHEN ${col} IS NULL THEN NULL ELSE (SELECT coalesce(jsonb_agg(${each} ORDER BY u.o), ` +
+          `'[]') FROM unnest(${col}) WITH ORDINALITY AS u(e, o)) END`;
+      }
+      return kind.readArrayAsText ? `to_jsonb(${col}::text[])` : `to_jsonb(${col})`;
+    },
     fromPostgres(spec) {
       const element = elementOf(spec);
       const convert = scalar(element).fromPostgres?.(element);
@@ -131,13 +141,17 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
     },
     size: () => (value) => ((value as unknown[] | null)?.length ?? 0) * 24 + 16,
     copy: {
-      // An enum's elements are read as text, as an enum column is (the COPY need not know the type's name).
-      select: (col, spec, pgType) => `${col}::${elementOf(spec).kind === "enum" ? "text[]" : pgType}`,
-      // Not an element read through a select of its own (an unconstrained numeric's trimmed text).
+      // Elements read as text (an enum's, and the types mapped to text: inet, xml, ranges, …) through
+      // `::text[]`; character(n) elements as they are, since their binary form keeps the padding.
+      select: (col, spec, pgType) => `${col}::${textElements(spec, pgType) ? "text[]" : pgType}`,
+      // An element whose own select cannot apply to an array (an unconstrained numeric's trimmed text, a
+      // geometry's WKB) is not read so.
       supports: (spec) => {
         const element = elementOf(spec);
         const copy = scalar(element).copy;
-        return copy?.field !== undefined && (!copy.select || element.kind === "enum");
+        if (copy?.field === undefined) return false;
+        return !copy.select || element.kind === "enum" || element.kind === "text" ||
+          (element.kind === "numeric" && element.precision !== undefined);
       },
       fields(spec, leaves, [sink], refuse) {
         const element = elementOf(spec);
@@ -174,4 +188,10 @@ function arrayField(write: FieldWriter, sink: ColumnSink, nullable: boolean, ref
       }
     }
   };
+}
+
+/** Whether the array's elements are read through `::text[]`. */
+function textElements(spec: ColumnSpec, pgType: string): boolean {
+  const kind = spec.element?.kind;
+  return kind === "enum" || (kind === "text" && !pgType.startsWith("character"));
 }
