@@ -158,7 +158,11 @@ Deno.test("--query: bad SQL, duplicate columns, a taken name and a writing state
         `DELETE FROM ${s}.holes RETURNING id`,
         /Cannot export query q: syntax error at or near "FROM" \(a query is read as a subquery/,
       ],
-      [`SELECT interval '1 day' AS span`, /interval.*\(table q, column span\)/],
+      // A computed array has no declared dimensions: a 2-D one fails on its first row, naming the column.
+      [
+        `SELECT ARRAY[[1, 2], [3, 4]] AS grid`,
+        /Expected number but received Array \(table q, row 1, column grid\)/,
+      ],
     ];
     for (const [query, message] of cases) {
       const ran = await runCli("export", [
@@ -224,4 +228,27 @@ Deno.test("--query: bad SQL, duplicate columns, a taken name and a writing state
     await schema.drop();
     await sql.end();
   }
+});
+
+Deno.test("--query with --special-values: null reads NaN and infinity as NULL; the default refuses them naming the column", async () => {
+  const out = await tempDir();
+  const query = "SELECT 1 AS id, 'NaN'::numeric AS ratio, 'infinity'::date AS until";
+  const nulls = await runCli("export", [
+    "--query",
+    query,
+    "--name",
+    "odd",
+    "--out",
+    out,
+    "--special-values",
+    "null",
+  ], {
+    env,
+  });
+  assert.equal(nulls.code, 0, nulls.stderr);
+  const [file] = await parquetFiles(join(out, "odd"));
+  assert.deepEqual(await readParquet(file), [{ id: 1, ratio: null, until: null }]);
+  const refused = await runCli("export", ["--query", query, "--name", "odd", "--out", out], { env });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /\(table odd, row 1, column (ratio|until)\)/);
 });

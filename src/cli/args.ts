@@ -12,6 +12,7 @@ import { type ParallelSettings, parallelSettings } from "./parallel_args.ts";
 import { parseDuration } from "./vacuum.ts";
 import { readConfig } from "./config_file.ts";
 import { checkOutputName, parseSize } from "./flag_values.ts";
+import { SPECIAL_VALUES, type SpecialValues } from "../postgres/special_values.ts";
 
 export { UsageError } from "./command.ts";
 export { checkOutputName, parseSize } from "./flag_values.ts";
@@ -47,6 +48,8 @@ export interface ExportSettings {
   watermarks: Record<string, string>;
   /** `--unmapped-as-text`. */
   unmappedAsText: boolean;
+  /** `--special-values`, default `error`. */
+  specialValues: SpecialValues;
   /** `--idle-timeout`, in milliseconds. */
   idleTimeout?: number;
   /** Not `--no-validate`. */
@@ -89,6 +92,12 @@ function exportSettings(flags: FlagValues): ExportSettings {
   const values = flags as Record<string, string | undefined>;
   const on = flags as Record<string, boolean>;
   const rowGroupSize = positiveInteger("row-group-size", values["row-group-size"]);
+  const specialValues = values["special-values"] as SpecialValues;
+  if (!SPECIAL_VALUES.includes(specialValues)) {
+    throw new UsageError(
+      `--special-values must be one of ${SPECIAL_VALUES.join(", ")}: current value is ${specialValues}`,
+    );
+  }
   const codec = values.codec?.toUpperCase();
   if (codec !== undefined && !(CODECS as readonly string[]).includes(codec)) {
     throw new UsageError(`--codec must be one of ${CODECS.join(", ")}: current value is ${values.codec}`);
@@ -153,6 +162,7 @@ function exportSettings(flags: FlagValues): ExportSettings {
     incremental: on.incremental,
     watermarks,
     unmappedAsText: on["unmapped-as-text"],
+    specialValues,
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
     validate: !on["no-validate"],
     binaryCopy: !on["no-binary-copy"],
@@ -223,6 +233,9 @@ function checkCombinations(settings: ExportSettings): void {
   const parallelRun = parallel.jobs > 1 || parallel.leader || parallel.shard || parallel.commit;
   if (query && settings.incremental) {
     throw new UsageError(`--query cannot be --incremental: a query has no watermark to follow`);
+  }
+  if (query && settings.specialValues === "text") {
+    throw new UsageError(`--query takes --special-values error or null: current value is text`);
   }
   if (query && parallelRun) {
     throw new UsageError(`--query runs in a single job: drop --jobs, --leader, --shard and --commit`);

@@ -103,6 +103,14 @@ export const EXPORT_FLAGS: readonly Flag[] = [
     help: "export columns of types with no mapping as text instead of failing",
   },
   {
+    name: "special-values",
+    type: "string",
+    value: "M",
+    default: "error",
+    help: "numeric NaN, infinite dates/timestamps: error, null, or text (a column holding one is exported " +
+      "as text)",
+  },
+  {
     name: "idle-timeout",
     type: "string",
     value: "T",

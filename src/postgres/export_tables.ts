@@ -9,7 +9,8 @@ import { BatchWriter } from "../export/batch_writer.ts";
 import { latestWatermark } from "../export/committed.ts";
 import type { Watermark } from "../export/manifest.ts";
 import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
-import { type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import { type AsTextColumn, type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import { type SpecialValues, withSpecialValues } from "./special_values.ts";
 import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../sinks/sink.ts";
@@ -82,6 +83,12 @@ export interface ExportOptions {
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
   unmappedAsText?: boolean;
+  /**
+   * What to do with the values PostgreSQL has and Parquet's types do not (a numeric `NaN`, a date or
+   * timestamp `infinity`): `"error"` fails naming table, row and column; `"null"` exports them as NULL;
+   * `"text"` exports a column holding one as text. Default `"error"`.
+   */
+  specialValues?: SpecialValues;
   /**
    * Milliseconds to wait for PostgreSQL's next bytes (COPY data, a FETCH's rows, a catalog answer)
    * before the run fails, naming the table, and the client is ended: a stalled server or network path
@@ -156,6 +163,8 @@ export interface ExportSummary {
   tables: TableSummary[];
   /** Views, materialized views and foreign tables a whole-schema export left out, and why. */
   skipped?: SkippedRelation[];
+  /** The columns `unmappedAsText` exported as text (their types have no mapping). */
+  asText?: AsTextColumn[];
 }
 
 /**
@@ -217,10 +226,17 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
-  const { snapshot, tables, skipped } = written;
+  const { snapshot, tables, skipped, asText } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
   await written.batch.commit({ snapshot });
-  return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped };
+  return {
+    batch: written.batch.id,
+    snapshot,
+    out: written.batch.root,
+    tables,
+    skipped,
+    ...(asText.length ? { asText } : {}),
+  };
 }
 
 /** A stopped run leaves nothing: the files of tables already finished go too. */
@@ -235,6 +251,7 @@ export interface Written {
   snapshot: string;
   tables: TableSummary[];
   skipped: SkippedRelation[];
+  asText: AsTextColumn[];
 }
 
 /**
@@ -260,7 +277,8 @@ export async function exportInSnapshot(
     guard,
     "starting the snapshot",
   );
-  const definitions = await planTables(query, options);
+  const asText: AsTextColumn[] = [];
+  const definitions = await planTables(query, options, asText);
   const skipped = options.tables?.length || options.queries?.length
     ? []
     : await skippedRelations(query, options.schema ?? "public");
@@ -278,7 +296,17 @@ export async function exportInSnapshot(
         },
       );
     }
-    const table = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    if (options.specialValues === "text") {
+      // "text" picks the columns to make text by scanning a table; a query is not scanned twice.
+      throw new SourceError(
+        `Cannot export query ${source.name} with specialValues "text": use "null" or "error"`,
+        {
+          table: source.name,
+        },
+      );
+    }
+    const described = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    const table = await withSpecialValues(query, described, options.specialValues);
     queries.set(table, querySql(source));
     definitions.push(table);
   }
@@ -384,7 +412,7 @@ export async function exportInSnapshot(
     });
   }
   starting(undefined);
-  return { batch, snapshot, tables: summaries, skipped };
+  return { batch, snapshot, tables: summaries, skipped, asText };
 }
 
 /** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
@@ -432,7 +460,11 @@ async function writePartitioned(
 }
 
 /** The tables to export, introspected, checked before anything is written. */
-export async function planTables(query: CatalogQuery, options: ExportOptions): Promise<TableDefinition[]> {
+export async function planTables(
+  query: CatalogQuery,
+  options: ExportOptions,
+  asText?: AsTextColumn[],
+): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
   if (!options.tables?.length && options.queries?.length) return [];
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
@@ -441,8 +473,12 @@ export async function planTables(query: CatalogQuery, options: ExportOptions): P
   const definitions: TableDefinition[] = [];
   for (const name of names) {
     try {
-      const table = await introspectTable(query, name, { schema, unmappedAsText: options.unmappedAsText });
-      definitions.push(table);
+      const table = await introspectTable(query, name, {
+        schema,
+        unmappedAsText: options.unmappedAsText,
+        asText,
+      });
+      definitions.push(await withSpecialValues(query, table, options.specialValues));
     } catch (error) {
       if ((error as { table?: string }).table) throw error;
       throw sourceError(name, error);
