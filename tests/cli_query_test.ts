@@ -161,7 +161,7 @@ Deno.test("--query: bad SQL, duplicate columns, a taken name and a writing state
       // A computed array has no declared dimensions: a 2-D one fails on its first row, naming the column.
       [
         `SELECT ARRAY[[1, 2], [3, 4]] AS grid`,
-        /Expected number but received Array \(table q, row 1, column grid\)/,
+        /a 2-D array: only 1-D arrays are stored \(table q, row 1, column grid\)/,
       ],
     ];
     for (const [query, message] of cases) {

@@ -23,6 +23,8 @@ import { openCopy } from "../postgres/copy_out.ts";
 import type { IdleGuard } from "../postgres/idle_timeout.ts";
 import { sourceError } from "../postgres/table_source.ts";
 import type { TableDefinition } from "../schema/table.ts";
+import type { ProgressCounter } from "../streams/progress.ts";
+import type { Since } from "../postgres/table_source.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";
 
@@ -101,8 +103,10 @@ export interface RollingCopyOptions extends CopyEncodeOptions, IdleGuard {
   statement?: string;
   /** How the batch records the table. Default `"full"`. */
   mode?: "full" | "incremental";
-  /** Called with the rows written so far, every 250 ms. */
-  onProgress?: (rows: number) => void;
+  /** Read only the rows after this watermark, in watermark order (an incremental export). */
+  since?: Since;
+  /** The table's counter of rows and bytes (for a progress line). */
+  progress?: ProgressCounter;
   /** Stops the write: the open file is aborted and the files already completed are removed. */
   signal?: AbortSignal;
 }
@@ -125,9 +129,10 @@ export async function writeTableByCopyRolling(
   const {
     maxFileBytes,
     schema = "public",
-    statement = copyBinaryStatement(table, schema, table.name),
+    since,
+    statement = copyBinaryStatement(table, schema, table.name, since),
     mode = "full",
-    onProgress,
+    progress,
     signal,
     idleTimeout,
     onStall,
@@ -154,11 +159,8 @@ export async function writeTableByCopyRolling(
     const { sha256 } = await file.tap.result;
     done.push({ path: batch.relative(file.sink.location), rows: 0, bytes: file.sink.bytesWritten, sha256 });
   };
-  let progress = { rows: 0 };
-  const timer = onProgress && setInterval(() => onProgress(progress.rows), 250);
   try {
-    const encoded = copyBinaryToParquet(copy.chunks, table, { ...encode, openFile });
-    progress = encoded.progress;
+    const encoded = copyBinaryToParquet(copy.chunks, table, { ...encode, openFile, progress });
     const reader = encoded.stream.getReader();
     let offset = 0;
     for (;;) {
@@ -174,6 +176,7 @@ export async function writeTableByCopyRolling(
         current = { writer: tap.writable.getWriter(), piped, tap, sink };
       }
       offset += next.value.length;
+      if (progress) progress.bytes += next.value.length;
       await current.writer.write(next.value);
     }
     await close();
@@ -184,8 +187,6 @@ export async function writeTableByCopyRolling(
     await current?.piped.catch(() => {});
     await Promise.all(done.map((f) => storage.remove(`${batch.root}/${f.path}`).catch(() => {})));
     throw signal?.aborted ? sourceError(table.name, signal.reason) : error;
-  } finally {
-    clearInterval(timer);
   }
   await copy.end();
   return batch.record(table, done, { mode });

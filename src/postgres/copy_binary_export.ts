@@ -39,6 +39,8 @@ export interface CopyEncodeOptions extends EncodeOptions {
   worker?: boolean;
   /** The frame row groups are appended to. Default: one file. */
   openFile?: FileOpener;
+  /** The counter to add the rows to as they are encoded (a table's `ProgressCounter`). Default: a new one. */
+  progress?: CopyBinaryProgress;
 }
 
 /**
@@ -74,13 +76,12 @@ export function copyBinaryToParquet(
   table: TableDefinition,
   options: CopyEncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const { worker = workerPays(), openFile, ...encode } = options;
+  const { worker = workerPays(), openFile, progress = { rows: 0 }, ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table);
   const groupSettings = rowGroupSettings(layout.schema, settings);
-  const decoder = new CopyBinaryDecoder(table, groupSettings.elements);
-  const progress = { rows: 0 };
+  const decoder = new CopyBinaryDecoder(table, layout.schema);
   const chunks = copy[Symbol.asyncIterator]();
   let file!: Pick<ParquetFileWriter, "append" | "finish">;
   let encoder: RowGroupEncoder | undefined;
@@ -144,7 +145,7 @@ export function copyBinaryToParquet(
         }
         await send(false);
         while (inFlight.length) await emit();
-        file.finish(geoKeyValues(decoder.facts));
+        file.finish(geoKeyValues(decoder.columns!.facts));
         encoder?.close();
         controller.close();
       } catch (error) {

@@ -24,7 +24,11 @@ import { writeTableByCopyRolling } from "../export/rolling_copy.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
-import { type CopyTableOptions, writeTableByCopy } from "./copy_table.ts";
+import { writeTableByCopy } from "./copy_table.ts";
+import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitioned.ts";
+import { ProgressCounter } from "../streams/progress.ts";
+import { canonicalRow } from "./canonical_row.ts";
+import { lastRowQuery } from "./since_sql.ts";
 import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
 import { copyQueryStatement, describeQuery, type QuerySource, querySql } from "./query_source.ts";
 import { queryRows, type Since, sourceError, tableRows } from "./table_source.ts";
@@ -75,10 +79,9 @@ export interface ExportOptions {
    */
   validate?: boolean;
   /**
-   * Read whole tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row
-   * path, where every column's type allows it (no arrays or points) and the table is neither
-   * partitioned nor read from an incremental watermark; `false` reads every table row by row.
-   * Default `true`.
+   * Read tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row path,
+   * where every column's type allows it (all but arrays of unconstrained numerics); `false` reads every
+   * table row by row. Default `true`.
    */
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
@@ -125,7 +128,7 @@ export interface TableProgress {
   rows: number;
   /** Seconds since the table started. */
   seconds: number;
-  /** Bytes written, once done. */
+  /** Bytes written so far (while the table is written, as they reach the sink), all of them once done. */
   bytes?: number;
   /** True when the table's file is complete. */
   done: boolean;
@@ -323,14 +326,16 @@ export async function exportInSnapshot(
         ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
       }
       : undefined;
-    const started = performance.now();
-    const progress = (rows: number) =>
+    // One counter for the table, whichever door its rows take: rows as encoded, bytes as they leave.
+    const counter = new ProgressCounter();
+    const stopProgress = counter.every(PROGRESS_INTERVAL_MS, (c) =>
       options.onProgress?.({
         table: table.name,
-        rows,
-        seconds: (performance.now() - started) / 1000,
+        rows: c.rows,
+        seconds: c.seconds,
+        bytes: c.bytes,
         done: false,
-      });
+      }));
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
     const encoding = {
@@ -339,6 +344,8 @@ export async function exportInSnapshot(
       compressionLevel: options.compressionLevel,
     };
     const partitionBy = partitionKeysFor(table, options.partitionBy);
+    const byCopy = binaryCopy && copyBinarySupports(table) &&
+      (!partitionBy.length || copyPartitionSupports(table, partitionBy));
     let entry;
     try {
       const rolling = options.maxFileSize;
@@ -347,30 +354,35 @@ export async function exportInSnapshot(
           table: table.name,
         });
       }
-      if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
-        // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
-        const copyOptions: CopyTableOptions = {
+      if (byCopy) {
+        // The table (or its rows after the watermark), as PostgreSQL's COPY sends it: the same snapshot,
+        // since it runs in `tx`.
+        const copying = {
           ...encoding,
           ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
-          schema: table.pgSchema,
           mode,
+          since,
           signal,
           ...guard,
-          onProgress: progress,
-        };
-        entry = rolling === undefined
-          ? await writeTableByCopy(tx, batch, table, {
-            ...copyOptions,
-            progressInterval: PROGRESS_INTERVAL_MS,
+          progress: counter,
+        } as const;
+        entry = partitionBy.length
+          ? await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy })
+          : rolling !== undefined
+          ? await writeTableByCopyRolling(tx, batch, table, {
+            ...copying,
+            schema: table.pgSchema,
+            maxFileBytes: rolling,
           })
-          : await writeTableByCopyRolling(tx, batch, table, { ...copyOptions, maxFileBytes: rolling });
+          : await writeTableByCopy(tx, batch, table, { ...copying, schema: table.pgSchema });
+        if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
         const read = { batchSize: options.batchSize, since, signal, ...guard };
         const rowsOut = (fromQuery === undefined
           ? tableRows(tx, table, read)
           : queryRows(tx, table, tx.unsafe(fromQuery), read))
-          .pipeThrough(progressTap(progress, (row) =>
-            last = row));
+          .pipeThrough(lastRowTap((row) =>
+            last = row, partitionBy.length ? counter : undefined));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -386,16 +398,25 @@ export async function exportInSnapshot(
             mode,
             validate,
             signal,
+            progress: counter,
           })
-          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });
+          : await batch.writeTable(table, rowsOut, {
+            mode,
+            ...encoding,
+            validate,
+            signal,
+            progress: counter,
+          });
       }
     } catch (error) {
       throw tableError(table.name, error);
+    } finally {
+      stopProgress();
     }
     if (since) entry.watermark = watermarkOf(table, since, last);
     const rows = entry.files.reduce((sum, f) => sum + f.rows, 0);
     const bytes = entry.files.reduce((sum, f) => sum + f.bytes, 0);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = counter.seconds;
     options.onProgress?.({ table: table.name, rows, seconds, bytes, done: true });
     summaries.push({
       table: table.name,
@@ -415,19 +436,27 @@ export async function exportInSnapshot(
   return { batch, snapshot, tables: summaries, skipped, asText };
 }
 
-/** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
-function progressTap(report: (rows: number) => void, seen: (row: Row) => void): TransformStream<Row, Row> {
-  let rows = 0;
-  let reported = 0;
+/** The last row an incremental read of `since` gives, read in the same snapshot (for its watermark). */
+async function lastRow(
+  tx: postgres.TransactionSql,
+  table: TableDefinition,
+  since: Since,
+  guard: IdleGuard,
+): Promise<Row | undefined> {
+  const [row] = await withIdleTimeout(
+    tx.unsafe(lastRowQuery(table, table.pgSchema, since)),
+    guard,
+    "reading the watermark",
+  );
+  return row ? canonicalRow(table)(row, 1) : undefined;
+}
+
+/** Keeps the last row that passed (for the watermark), and counts rows where no encoder does. */
+function lastRowTap(seen: (row: Row) => void, counter?: ProgressCounter): TransformStream<Row, Row> {
   return new TransformStream<Row, Row>({
     transform(row, controller) {
-      rows++;
+      if (counter) counter.rows++;
       seen(row);
-      const now = performance.now();
-      if (now - reported >= PROGRESS_INTERVAL_MS) {
-        reported = now;
-        report(rows);
-      }
       controller.enqueue(row);
     },
   });
