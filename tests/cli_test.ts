@@ -22,8 +22,8 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     incremental: false,
     watermarks: {},
     unmappedAsText: false,
-    idleTimeout: 120_000,
     specialValues: "error",
+    idleTimeout: 120_000,
     validate: true,
     binaryCopy: true,
     parallel: {
@@ -74,8 +74,8 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     incremental: true,
     watermarks: { borehole: "changed_at", projects: "updated" },
     unmappedAsText: true,
-    idleTimeout: 120_000,
     specialValues: "text",
+    idleTimeout: 120_000,
     validate: false,
     binaryCopy: false,
     parallel: {

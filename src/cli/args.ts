@@ -10,9 +10,9 @@ import { type FlagValues, parseFlags, usage, UsageError } from "./command.ts";
 import { EXPORT_COMMAND, EXPORT_FLAGS } from "./flags.ts";
 import { type ParallelSettings, parallelSettings } from "./parallel_args.ts";
 import { parseDuration } from "./vacuum.ts";
+import { SPECIAL_VALUES, type SpecialValues } from "../postgres/special_values.ts";
 import { readConfig } from "./config_file.ts";
 import { checkOutputName, parseSize } from "./flag_values.ts";
-import { SPECIAL_VALUES, type SpecialValues } from "../postgres/special_values.ts";
 
 export { UsageError } from "./command.ts";
 export { checkOutputName, parseSize } from "./flag_values.ts";
@@ -92,7 +92,7 @@ function exportSettings(flags: FlagValues): ExportSettings {
   const values = flags as Record<string, string | undefined>;
   const on = flags as Record<string, boolean>;
   const rowGroupSize = positiveInteger("row-group-size", values["row-group-size"]);
-  const specialValues = values["special-values"] as SpecialValues;
+  const specialValues = (values["special-values"] ?? "error") as SpecialValues;
   if (!SPECIAL_VALUES.includes(specialValues)) {
     throw new UsageError(
       `--special-values must be one of ${SPECIAL_VALUES.join(", ")}: current value is ${specialValues}`,

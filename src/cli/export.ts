@@ -184,16 +184,16 @@ async function startSample(): Promise<EmbeddedDatabase> {
     "No database configured (--db, DATABASE_URL or PG*): using an embedded sample database (PGlite)",
   );
   const started = performance.now();
-  // Loaded only here: PGlite and PostGIS take 30 MiB that an export of a real database does not need.
-  const { startEmbedded } = await import("./embedded.ts");
-  const db = await startEmbedded();
+  // In a process of its own: PGlite is compiled there for memory, the export here for speed.
+  const { startEmbeddedProcess } = await import("./embedded_process.ts");
+  const db = await startEmbeddedProcess();
   const rows = Object.values(db.counts).reduce((a, b) => a + b, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.error(
-    `Seeded the borehole platform's ${
+    `${db.cached ? "Started the cached" : "Seeded the"} borehole platform's ${
       Object.keys(db.counts).length
     } tables with ${rows} rows in ${seconds} s` +
-      (db.postgis ? " (PostGIS)" : " (locations as native points: PostGIS did not load)"),
+      (db.postgis ? " (PostGIS)" : " (locations as native points)"),
   );
   return db;
 }

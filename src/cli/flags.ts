@@ -105,10 +105,10 @@ export const EXPORT_FLAGS: readonly Flag[] = [
   {
     name: "special-values",
     type: "string",
-    value: "M",
+    value: "MODE",
     default: "error",
-    help: "numeric NaN, infinite dates/timestamps: error, null, or text (a column holding one is exported " +
-      "as text)",
+    help: "numeric NaN, infinite dates/timestamps: error, null, or text (a column holding one is " +
+      "exported as text)",
   },
   {
     name: "idle-timeout",
@@ -126,8 +126,8 @@ export const EXPORT_FLAGS: readonly Flag[] = [
   {
     name: "no-binary-copy",
     type: "boolean",
-    help: "read every table row by row; by default every table goes through COPY (FORMAT binary), " +
-      "partitioned and incremental ones too (not arrays of numeric)",
+    help: "read every table row by row; by default whole tables (not partitioned, not incremental) with " +
+      "no array or point column go through COPY (FORMAT binary)",
   },
   {
     name: "jobs",

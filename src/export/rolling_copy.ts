@@ -23,10 +23,9 @@ import { openCopy } from "../postgres/copy_out.ts";
 import type { IdleGuard } from "../postgres/idle_timeout.ts";
 import { sourceError } from "../postgres/table_source.ts";
 import type { TableDefinition } from "../schema/table.ts";
-import type { ProgressCounter } from "../streams/progress.ts";
-import type { Since } from "../postgres/table_source.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";
+import { ProgressCounter } from "../streams/progress.ts";
 
 /** The frame of one file, as the encoders drive it. */
 type FileFrame = Pick<ParquetFileWriter, "append" | "finish" | "offset" | "rows">;
@@ -103,10 +102,10 @@ export interface RollingCopyOptions extends CopyEncodeOptions, IdleGuard {
   statement?: string;
   /** How the batch records the table. Default `"full"`. */
   mode?: "full" | "incremental";
-  /** Read only the rows after this watermark, in watermark order (an incremental export). */
-  since?: Since;
-  /** The table's counter of rows and bytes (for a progress line). */
+  /** The table's counter of rows and bytes (for a progress line). Default: a new one. */
   progress?: ProgressCounter;
+  /** Called with the rows and bytes written so far, every 250 ms. */
+  onProgress?: (rows: number, bytes: number) => void;
   /** Stops the write: the open file is aborted and the files already completed are removed. */
   signal?: AbortSignal;
 }
@@ -129,10 +128,10 @@ export async function writeTableByCopyRolling(
   const {
     maxFileBytes,
     schema = "public",
-    since,
-    statement = copyBinaryStatement(table, schema, table.name, since),
+    statement = copyBinaryStatement(table, schema, table.name),
     mode = "full",
-    progress,
+    onProgress,
+    progress = new ProgressCounter(),
     signal,
     idleTimeout,
     onStall,
@@ -159,8 +158,9 @@ export async function writeTableByCopyRolling(
     const { sha256 } = await file.tap.result;
     done.push({ path: batch.relative(file.sink.location), rows: 0, bytes: file.sink.bytesWritten, sha256 });
   };
+  const timer = onProgress && setInterval(() => onProgress(progress.rows, progress.bytes), 250);
   try {
-    const encoded = copyBinaryToParquet(copy.chunks, table, { ...encode, openFile, progress });
+    const encoded = copyBinaryToParquet(copy.chunks, table, { ...encode, progress, openFile });
     const reader = encoded.stream.getReader();
     let offset = 0;
     for (;;) {
@@ -176,7 +176,7 @@ export async function writeTableByCopyRolling(
         current = { writer: tap.writable.getWriter(), piped, tap, sink };
       }
       offset += next.value.length;
-      if (progress) progress.bytes += next.value.length;
+      progress.bytes += next.value.length;
       await current.writer.write(next.value);
     }
     await close();
@@ -187,6 +187,8 @@ export async function writeTableByCopyRolling(
     await current?.piped.catch(() => {});
     await Promise.all(done.map((f) => storage.remove(`${batch.root}/${f.path}`).catch(() => {})));
     throw signal?.aborted ? sourceError(table.name, signal.reason) : error;
+  } finally {
+    clearInterval(timer);
   }
   await copy.end();
   return batch.record(table, done, { mode });

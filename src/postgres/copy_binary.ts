@@ -65,16 +65,11 @@ export function copyBinaryStatement(
   pgTable: string,
   since?: Since,
 ): string {
-  const from = qualifiedName(pgSchema, pgTable);
-  const clauses = since ? sinceClauses(table, from, since) : undefined;
-  const tail = clauses ? [clauses.where, clauses.order].filter(Boolean).map((c) => ` ${c}`).join("") : "";
-  // Qualified, so that an incremental ORDER BY means the table's columns, not the casts' output.
-  return copyBinaryFrom(table, from, { tail, qualify: since !== undefined });
+  return copyBinaryFrom(table, qualifiedName(pgSchema, pgTable), since);
 }
 
 /**
- * The same statement reading from any `FROM` item, such as a subquery (`(SELECT …) AS source`); `tail`
- * follows it (`WHERE …`), and `qualify` names each column through it.
+ * The same statement reading from any `FROM` item, such as a subquery (`(SELECT …) AS source`).
  *
  * @example
  * ```ts
@@ -84,15 +79,14 @@ export function copyBinaryStatement(
  * console.assert(sql === `COPY (SELECT "n"::integer FROM (SELECT 1 AS n) AS source) TO STDOUT (FORMAT binary)`);
  * ```
  */
-export function copyBinaryFrom(
-  table: TableDefinition,
-  from: string,
-  { tail = "", qualify = false }: { tail?: string; qualify?: boolean } = {},
-): string {
+export function copyBinaryFrom(table: TableDefinition, from: string, since?: Since): string {
   const list = Object.entries(table.columns).map(([name, { spec, pgType, readFrom }]) => {
-    const col = readFrom ?? (qualify ? `${from}.${quoteIdent(name)}` : quoteIdent(name));
+    // Qualified, so that an incremental ORDER BY means the table's columns, not the casts' output.
+    const col = readFrom ?? (since ? `${from}.${quoteIdent(name)}` : quoteIdent(name));
     return kindOf(spec).copy?.select?.(col, spec, pgType) ?? `${col}::${pgType}`;
   });
+  const clauses = since ? sinceClauses(table, from, since) : undefined;
+  const tail = clauses ? [clauses.where, clauses.order].filter(Boolean).map((c) => ` ${c}`).join("") : "";
   return `COPY (SELECT ${list.join(", ")} FROM ${from}${tail}) TO STDOUT (FORMAT binary)`;
 }
 

@@ -37,10 +37,10 @@ export interface CopyEncodeOptions extends EncodeOptions {
    * of more than one row group). Default: where there are three cores or more.
    */
   worker?: boolean;
-  /** The frame row groups are appended to. Default: one file. */
-  openFile?: FileOpener;
   /** The counter to add the rows to as they are encoded (a table's `ProgressCounter`). Default: a new one. */
   progress?: CopyBinaryProgress;
+  /** The frame row groups are appended to. Default: one file. */
+  openFile?: FileOpener;
 }
 
 /**
@@ -76,7 +76,7 @@ export function copyBinaryToParquet(
   table: TableDefinition,
   options: CopyEncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const { worker = workerPays(), openFile, progress = { rows: 0 }, ...encode } = options;
+  const { worker = workerPays(), progress = { rows: 0 }, openFile, ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table);

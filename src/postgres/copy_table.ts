@@ -72,8 +72,8 @@ export async function writeTableByCopy(
     signal,
     idleTimeout,
     onStall,
-    statement = copyBinaryStatement(table, schema, table.name, since),
     progress: _counter,
+    statement = copyBinaryStatement(table, schema, table.name, since),
     ...encode
   } = options;
   signal?.throwIfAborted();

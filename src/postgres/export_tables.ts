@@ -24,7 +24,7 @@ import { writeTableByCopyRolling } from "../export/rolling_copy.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
-import { writeTableByCopy } from "./copy_table.ts";
+import { type CopyTableOptions, writeTableByCopy } from "./copy_table.ts";
 import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitioned.ts";
 import { ProgressCounter } from "../streams/progress.ts";
 import { canonicalRow } from "./canonical_row.ts";
@@ -303,9 +303,7 @@ export async function exportInSnapshot(
       // "text" picks the columns to make text by scanning a table; a query is not scanned twice.
       throw new SourceError(
         `Cannot export query ${source.name} with specialValues "text": use "null" or "error"`,
-        {
-          table: source.name,
-        },
+        { table: source.name },
       );
     }
     const described = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
@@ -355,26 +353,21 @@ export async function exportInSnapshot(
         });
       }
       if (byCopy) {
-        // The table (or its rows after the watermark), as PostgreSQL's COPY sends it: the same snapshot,
-        // since it runs in `tx`.
-        const copying = {
-          ...encoding,
-          ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
-          mode,
-          since,
-          signal,
-          ...guard,
-          progress: counter,
-        } as const;
-        entry = partitionBy.length
-          ? await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy })
-          : rolling !== undefined
-          ? await writeTableByCopyRolling(tx, batch, table, {
+        // The table, its rows after the watermark, or a query, as PostgreSQL's COPY sends it: the same
+        // snapshot, since it runs in `tx`.
+        const copying = { ...encoding, mode, since, signal, ...guard, progress: counter } as const;
+        if (partitionBy.length) {
+          entry = await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy });
+        } else {
+          const copyOptions: CopyTableOptions = {
             ...copying,
+            ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
             schema: table.pgSchema,
-            maxFileBytes: rolling,
-          })
-          : await writeTableByCopy(tx, batch, table, { ...copying, schema: table.pgSchema });
+          };
+          entry = rolling === undefined
+            ? await writeTableByCopy(tx, batch, table, copyOptions)
+            : await writeTableByCopyRolling(tx, batch, table, { ...copyOptions, maxFileBytes: rolling });
+        }
         if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
         const read = { batchSize: options.batchSize, since, signal, ...guard };
@@ -382,7 +375,7 @@ export async function exportInSnapshot(
           ? tableRows(tx, table, read)
           : queryRows(tx, table, tx.unsafe(fromQuery), read))
           .pipeThrough(lastRowTap((row) =>
-            last = row, partitionBy.length ? counter : undefined));
+            last = row, partitionBy.length || rolling ? counter : undefined));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -398,7 +391,6 @@ export async function exportInSnapshot(
             mode,
             validate,
             signal,
-            progress: counter,
           })
           : await batch.writeTable(table, rowsOut, {
             mode,
