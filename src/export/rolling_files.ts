@@ -27,7 +27,7 @@ export interface RollingOptions extends EncodeOptions {
   mode?: "full" | "incremental";
   /** Validate rows first. Default `true`. */
   validate?: boolean;
-  /** The table's counter of rows and bytes (for a progress line). */
+  /** The table's counter: the bytes are added to it as they leave (its rows are counted upstream). */
   progress?: ProgressCounter;
   /** Stops the write: the open file is aborted and the files already completed are removed. */
   signal?: AbortSignal;
@@ -119,7 +119,6 @@ export async function writeRolling(
       const wrote = writer.write(next.value);
       wrote.catch((error) => failure ??= error);
       written++;
-      if (progress) progress.rows++;
       if (encoder.rows !== written) await wrote;
       if (failure) throw failure;
       // Right after a row group is emitted, the file's size is known exactly: roll over if it is reached.

@@ -391,6 +391,7 @@ export async function exportInSnapshot(
             mode,
             validate,
             signal,
+            progress: counter,
           })
           : await batch.writeTable(table, rowsOut, {
             mode,
