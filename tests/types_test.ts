@@ -473,3 +473,18 @@ Deno.test("the new kinds refuse bad row values naming table, row and column, and
   }).catch((e) => e);
   assert.ok(nulls instanceof ValidationError && nulls.column === "t", String(nulls));
 });
+
+Deno.test("bytea and geometry columns carry no min/max statistics (a 1 MiB value stays out of the footer)", async () => {
+  const table = defineTable("blobs", { b: bytea(), g: geometry().nullable() });
+  const { location, bytes } = await writeParquet(await tempDir(), [
+    { b: new Uint8Array(1024 * 1024).fill(0xab), g: null },
+    { b: new Uint8Array([0]), g: null },
+  ], { table, codec: "ZSTD" });
+  const metadata = await readMetadata(location);
+  const stats = metadata.row_groups[0].columns.map((c) => c.meta_data?.statistics);
+  assert.deepEqual(stats.map((s) => [s?.min_value, s?.max_value, s?.null_count]), [
+    [undefined, undefined, 0n],
+    [undefined, undefined, 2n],
+  ]);
+  assert.ok(bytes < 64 * 1024, `${bytes} bytes: the value is compressed once, not copied into the footer`);
+});
