@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readParquet } from "../mod.ts";
 import { noDatabaseConfigured, parseExportArgs, UsageError } from "../src/cli/args.ts";
-import { formatBytes, summaryTable } from "../src/cli/progress.ts";
+import { formatBytes, progressLine, summaryTable } from "../src/cli/progress.ts";
 import { runCli } from "./helpers/cli.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
@@ -16,13 +16,14 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     tables: undefined,
     schema: "public",
     out: "./data",
-    rowGroupSize: undefined,
-    codec: undefined,
+    rowGroupSize: 100_000,
+    codec: "SNAPPY",
     partitionBy: undefined,
     incremental: false,
     watermarks: {},
     unmappedAsText: false,
     specialValues: "error",
+    idleTimeout: 120_000,
     validate: true,
     binaryCopy: true,
     parallel: {
@@ -74,6 +75,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     watermarks: { borehole: "changed_at", projects: "updated" },
     unmappedAsText: true,
     specialValues: "text",
+    idleTimeout: 120_000,
     validate: false,
     binaryCopy: false,
     parallel: {
@@ -306,4 +308,12 @@ Deno.test("a password in --db draws a warning naming DATABASE_URL and PGPASSWORD
     out,
   ]);
   assert.doesNotMatch(without.stderr, /warning: --db/);
+});
+
+Deno.test("the live progress line shows rows, rows/s and the bytes written so far", () => {
+  const line = (bytes?: number) =>
+    progressLine({ table: "logs", rows: 150000, seconds: 1.5, bytes, done: false });
+  assert.equal(line(3 * 1024 * 1024), "logs: 150,000 rows, 100,000 rows/s, 3.0 MiB");
+  assert.equal(line(0), "logs: 150,000 rows, 100,000 rows/s", "no bytes before any reached the sink");
+  assert.equal(line(), "logs: 150,000 rows, 100,000 rows/s");
 });

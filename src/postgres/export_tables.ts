@@ -19,12 +19,19 @@ import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../export/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
+import { writeRolling } from "../export/rolling_files.ts";
+import { writeTableByCopyRolling } from "../export/rolling_copy.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
-import { writeTableByCopy } from "./copy_table.ts";
+import { type CopyTableOptions, writeTableByCopy } from "./copy_table.ts";
+import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitioned.ts";
+import { ProgressCounter } from "../streams/progress.ts";
+import { canonicalRow } from "./canonical_row.ts";
+import { lastRowQuery } from "./since_sql.ts";
 import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
-import { type Since, sourceError, tableRows } from "./table_source.ts";
+import { copyQueryStatement, describeQuery, type QuerySource, querySql } from "./query_source.ts";
+import { queryRows, type Since, sourceError, tableRows } from "./table_source.ts";
 
 /** Progress is reported at most this often per table (the terminal line is redrawn as often). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -37,6 +44,11 @@ export interface ExportOptions {
   tables?: string[];
   /** The PostgreSQL schema. Default `"public"`. */
   schema?: string;
+  /**
+   * Queries to export, each under its own name, in the same snapshot as the tables (exported whole; with
+   * queries and no `tables`, no table is exported). Not with `jobs`.
+   */
+  queries?: QuerySource[];
   /** Export only rows changed since the last committed batch, where a table has a watermark column. */
   incremental?: boolean;
   /** Watermark column per table; others use `updated_at`. */
@@ -45,6 +57,14 @@ export interface ExportOptions {
   rowGroupSize?: number;
   /** Compression codec. */
   codec?: Codec;
+  /** Compression level, for a codec that has levels (see `EncodeOptions.compressionLevel`). */
+  compressionLevel?: number;
+  /**
+   * Bytes at which a table's file is completed and the next begun, at a row-group boundary (a file may
+   * pass it by less than a row group and its footer); every file is recorded in the batch. On both paths
+   * (binary COPY and rows). Not with `jobs` or `partitionBy`. Default: one file per table.
+   */
+  maxFileSize?: number;
   /**
    * Hive partition keys (`"project_id"`, `"created_at:month"`) for every exported table that has the
    * columns; other tables are written as one file. Default: none.
@@ -59,10 +79,9 @@ export interface ExportOptions {
    */
   validate?: boolean;
   /**
-   * Read whole tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row
-   * path, where every column's type allows it (no arrays or points) and the table is neither
-   * partitioned nor read from an incremental watermark; `false` reads every table row by row.
-   * Default `true`.
+   * Read tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row path,
+   * where every column's type allows it (all but arrays of unconstrained numerics); `false` reads every
+   * table row by row. Default `true`.
    */
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
@@ -109,7 +128,7 @@ export interface TableProgress {
   rows: number;
   /** Seconds since the table started. */
   seconds: number;
-  /** Bytes written, once done. */
+  /** Bytes written so far (while the table is written, as they reach the sink), all of them once done. */
   bytes?: number;
   /** True when the table's file is complete. */
   done: boolean;
@@ -164,7 +183,14 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
-  if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
+  if (options.jobs !== undefined && options.jobs !== 1) {
+    if (options.queries?.length || options.maxFileSize !== undefined) {
+      throw new ParquetStorageError(
+        `Cannot export queries or roll files over (maxFileSize) with jobs: current value is ${options.jobs}`,
+      );
+    }
+    return await exportInParallel(sql, options);
+  }
   const lost = connectionLost(sql);
   checkedTimeout(options.idleTimeout);
   // A silent server leaves its connection mid-query for good: the run fails with the stall's error,
@@ -256,47 +282,92 @@ export async function exportInSnapshot(
   );
   const asText: AsTextColumn[] = [];
   const definitions = await planTables(query, options, asText);
-  const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
+  const skipped = options.tables?.length || options.queries?.length
+    ? []
+    : await skippedRelations(query, options.schema ?? "public");
+  const queries = new Map<TableDefinition, string>();
+  for (const source of options.queries ?? []) {
+    starting(source.name);
+    if (
+      definitions.some((t) => t.name === source.name) ||
+      [...queries.keys()].some((t) => t.name === source.name)
+    ) {
+      throw new SourceError(
+        `Cannot export query ${source.name}: a table or query of this export has that name`,
+        {
+          table: source.name,
+        },
+      );
+    }
+    const table = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    queries.set(table, querySql(source));
+    definitions.push(table);
+  }
   started(batch);
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
     starting(table.name);
     const column = watermarks[table.name] ?? "updated_at";
-    const canFollow = incremental && column in table.columns;
+    const fromQuery = queries.get(table);
+    const canFollow = incremental && fromQuery === undefined && column in table.columns;
     const since: Since | undefined = canFollow
       ? {
         column,
         ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
       }
       : undefined;
-    const started = performance.now();
-    const progress = (rows: number) =>
+    // One counter for the table, whichever door its rows take: rows as encoded, bytes as they leave.
+    const counter = new ProgressCounter();
+    const stopProgress = counter.every(PROGRESS_INTERVAL_MS, (c) =>
       options.onProgress?.({
         table: table.name,
-        rows,
-        seconds: (performance.now() - started) / 1000,
+        rows: c.rows,
+        seconds: c.seconds,
+        bytes: c.bytes,
         done: false,
-      });
+      }));
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
-    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec };
+    const encoding = {
+      rowGroupSize: options.rowGroupSize,
+      codec: options.codec,
+      compressionLevel: options.compressionLevel,
+    };
     const partitionBy = partitionKeysFor(table, options.partitionBy);
+    const byCopy = binaryCopy && copyBinarySupports(table) &&
+      (!partitionBy.length || copyPartitionSupports(table, partitionBy));
     let entry;
     try {
-      if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
-        // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
-        entry = await writeTableByCopy(tx, batch, table, {
-          ...encoding,
-          schema: table.pgSchema,
-          mode,
-          signal,
-          ...guard,
-          onProgress: progress,
-          progressInterval: PROGRESS_INTERVAL_MS,
+      const rolling = options.maxFileSize;
+      if (rolling !== undefined && partitionBy.length) {
+        throw new ParquetStorageError(`Cannot roll files over (maxFileSize) in a partitioned table`, {
+          table: table.name,
         });
+      }
+      if (byCopy) {
+        // The table, its rows after the watermark, or a query, as PostgreSQL's COPY sends it: the same
+        // snapshot, since it runs in `tx`.
+        const copying = { ...encoding, mode, since, signal, ...guard, progress: counter } as const;
+        if (partitionBy.length) {
+          entry = await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy });
+        } else {
+          const copyOptions: CopyTableOptions = {
+            ...copying,
+            ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
+            schema: table.pgSchema,
+          };
+          entry = rolling === undefined
+            ? await writeTableByCopy(tx, batch, table, copyOptions)
+            : await writeTableByCopyRolling(tx, batch, table, { ...copyOptions, maxFileBytes: rolling });
+        }
+        if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
-        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
-          .pipeThrough(progressTap(progress, (row) => last = row));
+        const read = { batchSize: options.batchSize, since, signal, ...guard };
+        const rowsOut = (fromQuery === undefined
+          ? tableRows(tx, table, read)
+          : queryRows(tx, table, tx.unsafe(fromQuery), read))
+          .pipeThrough(lastRowTap((row) =>
+            last = row, partitionBy.length || rolling ? counter : undefined));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -305,15 +376,31 @@ export async function exportInSnapshot(
             { ...encoding, validate, partitionBy, s3: options.s3, signal },
             mode,
           )
-          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });
+          : rolling !== undefined
+          ? await writeRolling(batch, table, rowsOut, {
+            ...encoding,
+            maxFileBytes: rolling,
+            mode,
+            validate,
+            signal,
+          })
+          : await batch.writeTable(table, rowsOut, {
+            mode,
+            ...encoding,
+            validate,
+            signal,
+            progress: counter,
+          });
       }
     } catch (error) {
       throw tableError(table.name, error);
+    } finally {
+      stopProgress();
     }
     if (since) entry.watermark = watermarkOf(table, since, last);
     const rows = entry.files.reduce((sum, f) => sum + f.rows, 0);
     const bytes = entry.files.reduce((sum, f) => sum + f.bytes, 0);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = counter.seconds;
     options.onProgress?.({ table: table.name, rows, seconds, bytes, done: true });
     summaries.push({
       table: table.name,
@@ -322,7 +409,7 @@ export async function exportInSnapshot(
       files: entry.files.length,
       bytes,
       seconds,
-      location: partitionBy.length
+      location: partitionBy.length || entry.files.length > 1
         ? `${batch.root}/${safeName(table.name)}`
         : `${batch.root}/${entry.files[0].path}`,
       ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
@@ -333,19 +420,27 @@ export async function exportInSnapshot(
   return { batch, snapshot, tables: summaries, skipped, asText };
 }
 
-/** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
-function progressTap(report: (rows: number) => void, seen: (row: Row) => void): TransformStream<Row, Row> {
-  let rows = 0;
-  let reported = 0;
+/** The last row an incremental read of `since` gives, read in the same snapshot (for its watermark). */
+async function lastRow(
+  tx: postgres.TransactionSql,
+  table: TableDefinition,
+  since: Since,
+  guard: IdleGuard,
+): Promise<Row | undefined> {
+  const [row] = await withIdleTimeout(
+    tx.unsafe(lastRowQuery(table, table.pgSchema, since)),
+    guard,
+    "reading the watermark",
+  );
+  return row ? canonicalRow(table)(row, 1) : undefined;
+}
+
+/** Keeps the last row that passed (for the watermark), and counts rows where no encoder does. */
+function lastRowTap(seen: (row: Row) => void, counter?: ProgressCounter): TransformStream<Row, Row> {
   return new TransformStream<Row, Row>({
     transform(row, controller) {
-      rows++;
+      if (counter) counter.rows++;
       seen(row);
-      const now = performance.now();
-      if (now - reported >= PROGRESS_INTERVAL_MS) {
-        reported = now;
-        report(rows);
-      }
       controller.enqueue(row);
     },
   });
@@ -384,6 +479,7 @@ export async function planTables(
   asText?: AsTextColumn[],
 ): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
+  if (!options.tables?.length && options.queries?.length) return [];
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
   if (options.tables?.length) await refuseUnpopulated(query, schema, names);
