@@ -24,6 +24,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     unmappedAsText: false,
     validate: true,
     binaryCopy: true,
+    format: "batch",
     parallel: {
       jobs: 1,
       leader: false,
@@ -56,6 +57,8 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     "--unmapped-as-text",
     "--no-validate",
     "--no-binary-copy",
+    "--format",
+    "Iceberg",
     "--dry-run",
     "--json",
   ]);
@@ -72,6 +75,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     unmappedAsText: true,
     validate: false,
     binaryCopy: false,
+    format: "iceberg",
     parallel: {
       jobs: 1,
       leader: false,

@@ -29,6 +29,8 @@ Options:
   --codec NAME           ${CODECS.join(", ")} (default: SNAPPY)
   --partition-by a,b     hive-partition tables that have these columns (col, or col:year|month|day|hour)
   --incremental          only rows changed since the last committed batch (by --watermark)
+  --format NAME          batch (default: files + one manifest in <out>/_manifests/) or iceberg (each
+                         table an Apache Iceberg table at <out>/<table>/, one snapshot per run; one job)
   --watermark t=col,…    watermark column per table (default: updated_at)
   --unmapped-as-text     export columns of types with no mapping as text instead of failing
   --idle-timeout T       fail when PostgreSQL or S3 sends nothing for T (30s, 5m; default: 2m)
@@ -80,6 +82,8 @@ export interface ExportSettings {
   validate: boolean;
   /** Not `--no-binary-copy`. */
   binaryCopy: boolean;
+  /** `--format`, default `batch`. */
+  format: "batch" | "iceberg";
   /** `--jobs`, `--leader`, `--shard`, `--snapshot`, `--batch`, `--commit`. */
   parallel: ParallelSettings;
   /** `--dry-run`. */
@@ -117,6 +121,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
         codec: { type: "string" },
         "partition-by": { type: "string" },
         incremental: { type: "boolean", default: false },
+        format: { type: "string", default: "batch" },
         watermark: { type: "string" },
         "unmapped-as-text": { type: "boolean", default: false },
         "idle-timeout": { type: "string" },
@@ -183,6 +188,15 @@ export function parseExportArgs(args: string[]): ExportSettings {
   const parallel = parallelSettings(values, (message) => {
     throw new UsageError(message);
   });
+  const format = values.format.toLowerCase();
+  if (format !== "batch" && format !== "iceberg") {
+    throw new UsageError(`--format must be batch or iceberg: current value is ${values.format}`);
+  }
+  if (format === "iceberg" && (parallel.jobs > 1 || parallel.leader || parallel.shard || parallel.commit)) {
+    throw new UsageError(
+      "--format iceberg runs as one job: it cannot be combined with --jobs above 1, --leader, --shard or --commit",
+    );
+  }
   return {
     db: values.db,
     tables,
@@ -197,6 +211,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
     validate: !values["no-validate"],
     binaryCopy: !values["no-binary-copy"],
+    format,
     parallel,
     dryRun: values["dry-run"],
     json: values.json,

@@ -80,6 +80,7 @@ export async function main(args: string[]): Promise<number> {
       rowGroupSize: settings.rowGroupSize,
       codec: settings.codec,
       partitionBy: settings.partitionBy,
+      format: settings.format,
       validate: settings.validate,
       binaryCopy: settings.binaryCopy,
       unmappedAsText: settings.unmappedAsText,

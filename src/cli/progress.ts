@@ -53,7 +53,11 @@ export function summaryTable(summary: ExportSummary): string {
     line(header),
     ...rows.map(line),
     ...(summary.skipped ?? []).map((r) => `skipped ${r.name}: ${r.reason}`),
-    `batch ${summary.batch} committed to ${summary.out}/_manifests/ (snapshot ${summary.snapshot})`,
+    ...(summary.iceberg
+      ? summary.iceberg.map((c) =>
+        `${c.table}: Iceberg snapshot ${c.snapshotId} (${c.operation}, sequence ${c.sequenceNumber}) committed as ${c.location}/metadata/v${c.version}.metadata.json`
+      )
+      : [`batch ${summary.batch} committed to ${summary.out}/_manifests/ (snapshot ${summary.snapshot})`]),
   ].join("\n");
 }
 

@@ -68,7 +68,7 @@ export function copyBinaryToParquet(
   const { worker = workerPays(), ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
-  const layout = parquetLayout(table);
+  const layout = parquetLayout(table, { fieldIds: settings.fieldIds });
   const groupSettings = rowGroupSettings(layout.schema, settings);
   const decoder = new CopyBinaryDecoder(table, groupSettings.elements);
   const progress = { rows: 0 };

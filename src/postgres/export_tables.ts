@@ -18,6 +18,8 @@ import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../batch/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
+import { IcebergTarget, type TableTarget } from "../export/iceberg/iceberg_export.ts";
+import type { IcebergCommit } from "../export/iceberg/commit_snapshot.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
@@ -75,6 +77,13 @@ export interface ExportOptions {
   idleTimeout?: number;
   /** S3 settings for an `s3://` output. */
   s3?: S3Options;
+  /**
+   * `"batch"` (default): Parquet files under `<out>/<table>/`, committed together by one manifest in
+   * `<out>/_manifests/`. `"iceberg"`: each table an Apache Iceberg table (format version 2) at
+   * `<out>/<table>/`, its files committed as one snapshot of it (`overwrite` for a full export, `append`
+   * for an incremental one) in `<out>/<table>/metadata/`; no manifest is written. One job only.
+   */
+  format?: "batch" | "iceberg";
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
   onProgress?: (progress: TableProgress) => void;
   /**
@@ -140,6 +149,8 @@ export interface ExportSummary {
   tables: TableSummary[];
   /** Views, materialized views and foreign tables a whole-schema export left out, and why. */
   skipped?: SkippedRelation[];
+  /** With `format: "iceberg"`: the snapshot committed for each table (no batch manifest is written). */
+  iceberg?: IcebergCommit[];
 }
 
 /**
@@ -155,6 +166,17 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
+  const { format = "batch" } = options;
+  if (format !== "batch" && format !== "iceberg") {
+    throw new ParquetStorageError(
+      `Cannot export as format must be "batch" or "iceberg": current value is ${JSON.stringify(format)}`,
+    );
+  }
+  if (format === "iceberg" && options.jobs !== undefined && options.jobs !== 1) {
+    throw new ParquetStorageError(
+      `Cannot export Iceberg tables with jobs: ${options.jobs}: an Iceberg export runs as one job (its snapshots are committed per table, not as one batch of shards); use jobs: 1`,
+    );
+  }
   if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
   const lost = connectionLost(sql);
   checkedTimeout(options.idleTimeout);
@@ -169,6 +191,8 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
   const stop = [stalled.signal, lost, options.signal].filter((s) => s !== undefined);
   const signal = AbortSignal.any(stop);
   let batch: BatchWriter | undefined;
+  const first = new BatchWriter(options.out, { s3: options.s3 });
+  const iceberg = format === "iceberg" ? new IcebergTarget(first) : undefined;
   let current: string | undefined;
   let work: Promise<Written> | undefined;
   let written: Written;
@@ -180,6 +204,8 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
         signal,
         (table) => current = table,
         (b) => batch = b,
+        first,
+        iceberg,
       );
       // After a connection loss postgres.js would send ROLLBACK on the dropped socket and crash the
       // process: the transaction is gone anyway, so `begin` is left waiting (it has already rejected).
@@ -196,6 +222,10 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
   // Committed only once the snapshot's transaction has ended cleanly.
   const { snapshot, tables, skipped } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
+  if (iceberg) {
+    const commits = await iceberg.commit(written.batch.tables);
+    return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped, iceberg: commits };
+  }
   await written.batch.commit({ snapshot });
   return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped };
 }
@@ -225,6 +255,7 @@ export async function exportInSnapshot(
   starting: (table: string | undefined) => void,
   started: (batch: BatchWriter) => void,
   batch: BatchWriter = new BatchWriter(options.out, { s3: options.s3 }),
+  target?: TableTarget,
 ): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
   const guard: IdleGuard = { idleTimeout: options.idleTimeout, onStall: options.onStall };
@@ -245,11 +276,11 @@ export async function exportInSnapshot(
     starting(table.name);
     const column = watermarks[table.name] ?? "updated_at";
     const canFollow = incremental && column in table.columns;
+    const recorded = canFollow
+      ? await (target ? target.watermark(table) : latestWatermark(out, table.name, { s3: options.s3 }))
+      : null;
     const since: Since | undefined = canFollow
-      ? {
-        column,
-        ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
-      }
+      ? { column, ...(recorded ?? { value: null, key: null }) }
       : undefined;
     const started = performance.now();
     const progress = (rows: number) =>
@@ -261,8 +292,9 @@ export async function exportInSnapshot(
       });
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
-    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec };
     const partitionBy = partitionKeysFor(table, options.partitionBy);
+    const prepared = await target?.prepare(table, partitionBy);
+    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec, ...prepared?.encode };
     let entry;
     try {
       if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
@@ -284,7 +316,14 @@ export async function exportInSnapshot(
             batch,
             table,
             rowsOut,
-            { ...encoding, validate, partitionBy, s3: options.s3, signal },
+            {
+              ...encoding,
+              validate,
+              partitionBy,
+              s3: options.s3,
+              signal,
+              keepPartitionColumns: prepared?.keepPartitionColumns,
+            },
             mode,
           )
           : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });

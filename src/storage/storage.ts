@@ -66,6 +66,8 @@ export interface Storage {
   listUnfinished?(location: string): AsyncIterable<UnfinishedWrite>;
   /** Removes one unfinished write: deletes the temporary file, or aborts the upload. */
   discardUnfinished?(write: UnfinishedWrite): Promise<void>;
+  /** The absolute URI of a location (`file:///…` for a local path), as table formats record files. */
+  uri?(location: string): string;
 }
 
 /** Settings for reaching S3 or an S3-compatible store. Unset fields come from the `AWS_*` environment. */

@@ -28,6 +28,8 @@ export interface EncodeOptions {
   pageSize?: number;
   /** Extra key-value metadata for the footer. */
   metadata?: Record<string, string>;
+  /** Parquet field ids by element path (see `ParquetLayoutOptions`), as an Iceberg table assigns them. */
+  fieldIds?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface EncodeOptions {
  * console.assert(ENCODE_DEFAULTS.rowGroupSize === 100_000 && ENCODE_DEFAULTS.codec === "SNAPPY");
  * ```
  */
-export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata">> = {
+export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata" | "fieldIds">> = {
   rowGroupSize: 100_000,
   rowGroupBytes: 64 * 1024 * 1024,
   codec: "SNAPPY",
@@ -47,7 +49,9 @@ export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata">> = {
 };
 
 /** Checked encoder settings: every default applied. */
-export type EncodeSettings = Required<Omit<EncodeOptions, "metadata">> & Pick<EncodeOptions, "metadata">;
+export type EncodeSettings =
+  & Required<Omit<EncodeOptions, "metadata" | "fieldIds">>
+  & Pick<EncodeOptions, "metadata" | "fieldIds">;
 
 /**
  * Applies the defaults (an option given as `undefined` takes its default, like an absent one) and checks
