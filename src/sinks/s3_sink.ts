@@ -14,6 +14,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListPartsCommand,
   PutObjectCommand,
   type S3Client,
@@ -316,8 +317,10 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
 }
 
 /**
- * Aborts an upload, then checks with ListParts that it is gone and aborts again if a part the store was
- * still writing brought it back, as AWS advises.
+ * Aborts an upload, then checks that it is gone and aborts again if a part the store was still writing
+ * brought it back, as AWS advises. Gone means both: ListParts no longer knows the id, and the bucket's
+ * list of uploads (what `vacuum` and lifecycle rules see) no longer shows it; Ceph's gateway has been seen
+ * to answer the first while still listing the upload.
  */
 async function abortUpload(
   client: S3Client,
@@ -325,16 +328,32 @@ async function abortUpload(
   guard: () => { abortSignal: AbortSignal },
 ): Promise<void> {
   for (let attempt = 1;; attempt++) {
-    await client.send(new AbortMultipartUploadCommand(upload), guard());
     try {
-      await client.send(new ListPartsCommand(upload), guard());
+      await client.send(new AbortMultipartUploadCommand(upload), guard());
     } catch (cause) {
-      if (s3Status(cause) === 404) return;
-      throw cause;
+      // A second abort of an upload the first one removed, but that was still listed.
+      if (attempt === 1 || s3Status(cause) !== 404) throw cause;
     }
+    if (!(await uploadStillThere(client, upload, guard))) return;
     if (attempt === 3) throw new Error(`the upload was still there after ${attempt} aborts`);
     await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
   }
+}
+
+async function uploadStillThere(
+  client: S3Client,
+  upload: { Bucket: string; Key: string; UploadId: string },
+  guard: () => { abortSignal: AbortSignal },
+): Promise<boolean> {
+  try {
+    await client.send(new ListPartsCommand(upload), guard());
+    return true;
+  } catch (cause) {
+    if (s3Status(cause) !== 404) throw cause;
+  }
+  const { Bucket, Key, UploadId } = upload;
+  const listed = await client.send(new ListMultipartUploadsCommand({ Bucket, Prefix: Key }), guard());
+  return (listed.Uploads ?? []).some((u) => u.UploadId === UploadId);
 }
 
 function checkSizes(partSize: number, queueSize: number, location: string): void {
