@@ -7,6 +7,7 @@ import {
   IcebergSchemaError,
   icebergSnapshots,
   readIcebergTable,
+  vacuum,
 } from "../mod.ts";
 import { exportTables } from "../postgres.ts";
 import { defineTable, IcebergCommitConflictError, int, ReadError, writeParquet } from "../mod.ts";
@@ -16,7 +17,7 @@ import { commitSnapshot, planTable } from "../src/export/iceberg/commit_snapshot
 import { runCli } from "./helpers/cli.ts";
 import { DATABASE_URL } from "./helpers/pg.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
-import { tempDir } from "./helpers/files.ts";
+import { allFiles, tempDir } from "./helpers/files.ts";
 import { connect, testSchema } from "./helpers/pg.ts";
 
 /** Rows as sorted `id:…` lines of the named columns, whatever reader made them. */
@@ -95,6 +96,9 @@ Deno.test("iceberg: a full export then an incremental one, read by icebird at bo
     );
     assert.deepEqual(june.map((r) => r.id).sort((a, b) => Number(a) - Number(b)), expected.map((r) => r.id));
     assert.ok(filesRead < (await icebergDataFiles(table)).length, `${filesRead} files read`);
+    // vacuum, which removes files no batch manifest names, leaves Iceberg tables alone.
+    assert.deepEqual(await vacuum(out, { graceMs: 0 }), []);
+    assert.equal((await readIcebergTable(table)).length, 70);
     const bySite = await readIcebergTable(table, { filters: { site: 2 }, onManifest: () => {} });
     assert.ok(bySite.every((r) => r.site === 2) && bySite.length > 0);
   } finally {
@@ -342,6 +346,10 @@ Deno.test("iceberg: a missing metadata file, manifest list or table is a named e
     const metadata = JSON.parse(await Deno.readTextFile(`${out}/m/metadata/v1.metadata.json`));
     const list = new URL(metadata.snapshots[0]["manifest-list"]).pathname;
     await Deno.remove(list);
+    const parquetFiles = async () =>
+      (await allFiles(`${out}/m`)).filter((f) => f.endsWith(".parquet")).length;
+    const before = await parquetFiles();
+    await sql.unsafe(`INSERT INTO "${schema.name}".m VALUES (2, now() + interval '1 day')`);
     for (const attempt of [readIcebergTable(`${out}/m`), exportTables(sql, options)]) {
       await assert.rejects(attempt, (error: Error) => {
         assert.ok(error instanceof IcebergMetadataMissingError, String(error));
@@ -350,6 +358,8 @@ Deno.test("iceberg: a missing metadata file, manifest list or table is a named e
         return true;
       });
     }
+    // The failed commit removed the file it had written for m: nothing references it.
+    assert.equal(await parquetFiles(), before);
     await Deno.writeTextFile(`${out}/m/metadata/v2.metadata.json`, "{ not json");
     await assert.rejects(readIcebergTable(`${out}/m`), IcebergMetadataMissingError);
   } finally {

@@ -216,6 +216,8 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     // still unwinding: wait for it, so its sink has removed its temporary file before anyone reports.
     const inner = await work?.then(() => undefined, (e: unknown) => e);
     if (options.signal?.aborted) await abandon(batch, options.signal);
+    // Nothing names an Iceberg run's files before its commit, and vacuum leaves Iceberg tables alone.
+    if (iceberg) await batch?.abandon().catch(() => {});
     const cause = stalled.signal.aborted ? stalled.signal.reason : inner ?? error;
     throw current ? tableError(current, cause) : cause;
   }

@@ -82,9 +82,27 @@ export class IcebergTarget implements TableTarget {
     };
   }
 
-  /** Commits every table of the batch, one snapshot each, in export order. */
+  /**
+   * Commits every table of the batch, one snapshot each, in export order. When one fails, the files of
+   * that table and of those after it are removed (best effort; nothing references them) and the error
+   * is thrown: the tables before it stay committed.
+   */
   async commit(tables: readonly ManifestTable[]): Promise<IcebergCommit[]> {
     const commits: IcebergCommit[] = [];
+    try {
+      await this.#commitEach(tables, commits);
+    } catch (error) {
+      const storage = await this.#batch.storage();
+      const left = tables.slice(commits.length).flatMap((t) => t.files);
+      await Promise.all(
+        left.map((f) => storage.remove(storage.join(this.#batch.root, ...f.path.split("/"))).catch(() => {})),
+      );
+      throw error;
+    }
+    return commits;
+  }
+
+  async #commitEach(tables: readonly ManifestTable[], commits: IcebergCommit[]): Promise<void> {
     for (const entry of tables) {
       const planned = this.#plans.get(entry.name)!;
       const { storage, location } = await this.location(entry.name);
@@ -109,6 +127,5 @@ export class IcebergTarget implements TableTarget {
         }),
       );
     }
-    return commits;
   }
 }
