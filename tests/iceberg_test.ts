@@ -18,7 +18,7 @@ import { runCli } from "./helpers/cli.ts";
 import { DATABASE_URL } from "./helpers/pg.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
-import { connect, testSchema } from "./helpers/pg.ts";
+import { connect, ensurePostgis, testSchema } from "./helpers/pg.ts";
 
 /** Rows as sorted `id:…` lines of the named columns, whatever reader made them. */
 function lines(rows: Record<string, unknown>[], columns: string[]): string[] {
@@ -81,6 +81,32 @@ Deno.test("iceberg: a full export then an incremental one, read by icebird at bo
     assert.equal(current.length, 70);
     assert.equal((await readIcebergTable(table)).length, 70);
     assert.equal((await readIcebergTable(`${out}/plain`)).length, 25);
+    // The second full export of plain is an overwrite that records the file it replaced as deleted.
+    const [, replaced] = await icebergSnapshots(`${out}/plain`);
+    assert.equal(replaced.summary["deleted-data-files"], "1");
+    assert.equal(replaced.summary["deleted-records"], "25");
+    assert.equal(replaced.summary["total-records"], "25");
+    const replacedList = readAvroFile(await Deno.readFile(new URL(replaced["manifest-list"])));
+    assert.deepEqual(replacedList.records.map((r) => [r.added_files_count, r.deleted_files_count]), [[1, 0], [
+      0,
+      1,
+    ]]);
+    const deleted = readAvroFile(
+      await Deno.readFile(new URL(replacedList.records[1].manifest_path as string)),
+    );
+    assert.deepEqual(
+      deleted.records.map((r) => [r.status, r.snapshot_id, r.sequence_number, r.file_sequence_number]),
+      [
+        [2, replaced["snapshot-id"], 1, 1],
+      ],
+    );
+    for (const version of [1, 2]) {
+      const plain = await icebergRead({
+        tableUrl: pathToFileURL(`${out}/plain`).href,
+        metadataFileName: `v${version}.metadata.json`,
+      });
+      assert.equal(plain.length, 25);
+    }
     // Pruning: the late rows' manifest (March only) is skipped by its partition summary, then the
     // other manifest's files by their month, then row groups by statistics.
     const manifests: boolean[] = [];
@@ -133,6 +159,7 @@ const SPEC_MANIFEST_ENTRY: Record<string, number> = {
   status: 0,
   snapshot_id: 1,
   sequence_number: 3,
+  file_sequence_number: 4,
   data_file: 2,
   "data_file.content": 134,
   "data_file.file_path": 100,
@@ -432,6 +459,67 @@ Deno.test("iceberg: bad inputs are refused with what was seen", async () => {
       ran.stderr,
       /b: Iceberg snapshot \d+ \(overwrite, sequence 1\) committed as .*v1\.metadata\.json/,
     );
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("iceberg: every column kind maps to an Iceberg type that icebird reads, by field id, as we do", async () => {
+  const sql = connect();
+  await ensurePostgis(sql);
+  const schema = await testSchema(sql, "iceberg_kinds");
+  try {
+    await sql.begin(async (tx) => {
+      await tx.unsafe(schema.searchPath);
+      await tx.unsafe(`CREATE TYPE mood AS ENUM ('low', 'high')`);
+      await tx.unsafe(`CREATE TABLE k (id bigint PRIMARY KEY, u uuid, amount numeric(12,3), big numeric(30,2),
+        free numeric, small smallint, flag boolean, r real, f float8, d date, ts timestamp, tz timestamptz,
+        doc jsonb, tags text[], nums int[], m mood, at geography(Point, 4326))`);
+      await tx.unsafe(
+        `INSERT INTO k SELECT g, gen_random_uuid(), g * 1.5, g * 100000000000.25, g / 3.0, g, g % 2 = 0,
+        g / 4.0, g / 8.0, DATE '2026-01-01' + g, TIMESTAMP '2026-01-01 00:00' + g * interval '1 hour',
+        TIMESTAMPTZ '2026-01-01 00:00+00' + g * interval '1 minute', jsonb_build_object('g', g),
+        ARRAY['a' || g, NULL], ARRAY[g, g + 1], 'high',
+        ST_SetSRID(ST_MakePoint(-1.5 + g / 100.0, 53.8), 4326)::geography FROM generate_series(1, 30) g`,
+      );
+      await tx.unsafe(`INSERT INTO k (id) VALUES (31)`);
+    });
+    const out = await tempDir();
+    await exportTables(sql, {
+      out,
+      schema: schema.name,
+      format: "iceberg",
+      partitionBy: ["d:month", "flag"],
+    });
+    const metadata = JSON.parse(await Deno.readTextFile(`${out}/k/metadata/v1.metadata.json`));
+    const types = Object.fromEntries(
+      metadata.schemas[0].fields.map((f: { name: string; type: unknown }) => [f.name, f.type]),
+    );
+    assert.equal(types.id, "long");
+    assert.equal(types.u, "uuid");
+    assert.equal(types.amount, "decimal(12,3)");
+    assert.equal(types.big, "decimal(30,2)");
+    assert.equal(types.small, "int");
+    assert.equal(types.r, "float");
+    assert.equal(types.d, "date");
+    assert.equal(types.ts, "timestamp");
+    assert.equal(types.tz, "timestamptz");
+    assert.equal(types.doc, "string");
+    assert.equal(types.m, "string");
+    assert.equal(types.tags.type, "list");
+    assert.equal(types.tags.element, "string");
+    const bird = await icebergRead({ tableUrl: pathToFileURL(`${out}/k`).href });
+    const ours = await readIcebergTable(`${out}/k`);
+    assert.equal(bird.length, 31);
+    assert.deepEqual(lines(bird, ["id", "small", "flag", "m"]), lines(ours, ["id", "small", "flag", "m"]));
+    const files = (await icebergDataFiles(`${out}/k`)).map((f) => sqlString(f.location)).join(", ");
+    const duck = await duckdbRows(`SELECT id, small, flag, m, len(tags) AS n FROM read_parquet([${files}])`);
+    assert.deepEqual(lines(duck, ["id", "small", "flag", "m"]), lines(ours, ["id", "small", "flag", "m"]));
+    const one = ours.find((r) => r.id === 7n)!;
+    assert.deepEqual(one.tags, ["a7", null]);
+    assert.equal(one.d, "2026-01-08");
+    assert.deepEqual(bird.find((r) => Number(r.id) === 7)!.tags, ["a7", null]);
   } finally {
     await schema.drop();
     await sql.end();

@@ -210,6 +210,8 @@ async function liveFiles(
     });
   const files: IcebergDataFile[] = [];
   for (const manifest of manifests) {
+    // A manifest of deleted entries only (an overwrite's record of what it removed) has nothing to read.
+    if (manifest.added_files_count + manifest.existing_files_count === 0) continue;
     const spec = metadata["partition-specs"].find((s) => s["spec-id"] === manifest.partition_spec_id)!;
     const location = locationOf(manifest.manifest_path);
     const skipped = predicate !== undefined && manifestRuledOut(predicate, manifest, spec, metadata);

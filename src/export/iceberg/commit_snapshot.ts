@@ -16,9 +16,12 @@ import { readAvroFile, writeAvroFile } from "./avro_file.ts";
 import { planSchema, type SchemaPlan } from "./iceberg_schema.ts";
 import {
   type DataFileEntry,
+  deletedEntries,
   MANIFEST_LIST_SCHEMA,
   manifestEntries,
+  type ManifestEntryRecord,
   manifestEntrySchema,
+  type ManifestFileRecord,
   manifestListRecord,
 } from "./manifests.ts";
 import {
@@ -31,7 +34,13 @@ import {
   writeVersion,
 } from "./metadata_store.ts";
 import { type PartitionSpec, planPartitionSpec } from "./partition_spec.ts";
-import { type CurrentMetadata, currentSnapshot, nextMetadata, type Snapshot } from "./table_metadata.ts";
+import {
+  type CurrentMetadata,
+  currentSnapshot,
+  nextMetadata,
+  type Snapshot,
+  type TableMetadata,
+} from "./table_metadata.ts";
 
 /** Table properties that let our reader rebuild the table definition and partition keys. */
 export const TABLE_PROPERTY = "parquet-storage.table";
@@ -148,12 +157,19 @@ export async function commitSnapshot(
     const ours = files.length
       ? [manifestListRecord(manifestRef, files, plan.spec, schema, snapshotId, sequenceNumber)]
       : [];
-    const list = writeAvroFile(MANIFEST_LIST_SCHEMA, [...inherited, ...ours], {
-      "snapshot-id": String(snapshotId),
-      "parent-snapshot-id": parent ? String(parent["snapshot-id"]) : "null",
-      "sequence-number": String(sequenceNumber),
-      "format-version": "2",
-    });
+    const removed = operation === "overwrite" && parent
+      ? await deleteManifests(storage, folder, table.name, base!.metadata, parent, snapshotId, sequenceNumber)
+      : [];
+    const list = writeAvroFile(
+      MANIFEST_LIST_SCHEMA,
+      [...inherited, ...ours, ...removed.map((r) => r.record)],
+      {
+        "snapshot-id": String(snapshotId),
+        "parent-snapshot-id": parent ? String(parent["snapshot-id"]) : "null",
+        "sequence-number": String(sequenceNumber),
+        "format-version": "2",
+      },
+    );
     const listLocation = storage.join(folder, `snap-${snapshotId}-${attempt}-${crypto.randomUUID()}.avro`);
     await writeNew(storage, listLocation, list);
     const snapshot: Snapshot = {
@@ -162,7 +178,7 @@ export async function commitSnapshot(
       "sequence-number": sequenceNumber,
       "timestamp-ms": Date.now(),
       "manifest-list": uriOf(storage, listLocation),
-      summary: { ...summaryOf(operation, files, parent), ...options.summary },
+      summary: { ...summaryOf(operation, files, parent, removed), ...options.summary },
       "schema-id": replanned.schema.schema["schema-id"],
     };
     const next = nextMetadata(base, {
@@ -190,7 +206,9 @@ export async function commitSnapshot(
       };
     }
     // Another writer committed v<version> first: this list was built on the old base.
-    await storage.remove(listLocation).catch(() => {});
+    await Promise.all(
+      [listLocation, ...removed.map((r) => r.location)].map((l) => storage.remove(l).catch(() => {})),
+    );
   }
   throw new IcebergCommitConflictError("other writers kept committing first", {
     table: table.name,
@@ -198,10 +216,87 @@ export async function commitSnapshot(
   });
 }
 
+/** A manifest of the files an overwrite removes, written for one attempt. */
+interface RemovedManifest {
+  location: string;
+  record: ManifestFileRecord;
+}
+
+/**
+ * One manifest per data manifest of `parent`, marking its live files deleted by `snapshotId`, so that
+ * the overwrite records what it removed (as the spec's `overwrite` operation does).
+ */
+async function deleteManifests(
+  storage: Storage,
+  folder: string,
+  table: string,
+  metadata: TableMetadata,
+  parent: Snapshot,
+  snapshotId: number,
+  sequenceNumber: number,
+): Promise<RemovedManifest[]> {
+  const listBytes = await readWhole(storage, locationOf(parent["manifest-list"]), table, "manifest list");
+  const allFields = {
+    type: "struct" as const,
+    "schema-id": -1,
+    fields: metadata.schemas.flatMap((s) => s.fields),
+  };
+  const removed: RemovedManifest[] = [];
+  for (const manifest of readAvroFile(listBytes).records as unknown as ManifestFileRecord[]) {
+    if (manifest.content !== 0 || manifest.added_files_count + manifest.existing_files_count === 0) continue;
+    const bytes = await readWhole(storage, locationOf(manifest.manifest_path), table, "manifest");
+    const entries = deletedEntries(
+      readAvroFile(bytes).records as unknown as ManifestEntryRecord[],
+      manifest,
+      snapshotId,
+    );
+    if (!entries.length) continue;
+    const spec = metadata["partition-specs"].find((s) => s["spec-id"] === manifest.partition_spec_id)!;
+    const schema = metadata.schemas.find((s) => s["schema-id"] === metadata["current-schema-id"])!;
+    const written = writeAvroFile(manifestEntrySchema(spec, allFields), entries, {
+      schema: JSON.stringify(schema),
+      "schema-id": String(schema["schema-id"]),
+      "partition-spec": JSON.stringify(spec.fields),
+      "partition-spec-id": String(spec["spec-id"]),
+      "format-version": "2",
+      content: "data",
+    });
+    const location = storage.join(folder, `${crypto.randomUUID()}-m1.avro`);
+    await writeNew(storage, location, written);
+    const files = entries.map((e) => ({
+      uri: e.data_file.file_path,
+      rows: e.data_file.record_count,
+      bytes: e.data_file.file_size_in_bytes,
+      partition: e.data_file.partition,
+    }));
+    const record = manifestListRecord(
+      { uri: uriOf(storage, location), bytes: written.length },
+      files,
+      spec,
+      allFields,
+      snapshotId,
+      sequenceNumber,
+    );
+    removed.push({
+      location,
+      record: {
+        ...record,
+        min_sequence_number: Math.min(...entries.map((e) => e.sequence_number!)),
+        added_files_count: 0,
+        added_rows_count: 0,
+        deleted_files_count: record.added_files_count,
+        deleted_rows_count: record.added_rows_count,
+      },
+    });
+  }
+  return removed;
+}
+
 function summaryOf(
   operation: "overwrite" | "append",
   files: readonly DataFileEntry[],
   parent: Snapshot | undefined,
+  removed: readonly RemovedManifest[],
 ): Snapshot["summary"] {
   const added = files.reduce((sum, f) => sum + f.rows, 0);
   const size = files.reduce((sum, f) => sum + f.bytes, 0);
@@ -211,10 +306,10 @@ function summaryOf(
     "added-data-files": String(files.length),
     "added-records": String(added),
     "added-files-size": String(size),
-    ...(operation === "overwrite" && parent
+    ...(removed.length
       ? {
-        "deleted-data-files": parent.summary["total-data-files"] ?? "0",
-        "deleted-records": parent.summary["total-records"] ?? "0",
+        "deleted-data-files": String(removed.reduce((sum, r) => sum + r.record.deleted_files_count, 0)),
+        "deleted-records": String(removed.reduce((sum, r) => sum + r.record.deleted_rows_count, 0)),
       }
       : {}),
     "total-data-files": String(total("total-data-files") + files.length),

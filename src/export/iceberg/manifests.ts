@@ -81,6 +81,7 @@ export function manifestEntrySchema(spec: PartitionSpec, schema: IcebergSchema):
       { name: "status", type: "int", "field-id": 0 },
       optional("snapshot_id", "long", 1),
       optional("sequence_number", "long", 3),
+      optional("file_sequence_number", "long", 4),
       {
         name: "data_file",
         "field-id": 2,
@@ -145,6 +146,7 @@ export function manifestEntries(snapshotId: number, files: readonly DataFileEntr
     status: 1,
     snapshot_id: snapshotId,
     sequence_number: null,
+    file_sequence_number: null,
     data_file: {
       content: 0,
       file_path: file.uri,
@@ -195,4 +197,41 @@ export function manifestListRecord(
     deleted_rows_count: 0,
     partitions: partitions.length ? partitions : null,
   };
+}
+
+/** A manifest entry as Avro holds it (the fields a data manifest has). */
+export interface ManifestEntryRecord {
+  status: number;
+  snapshot_id: number | null;
+  sequence_number: number | null;
+  file_sequence_number?: number | null;
+  data_file: {
+    content: number;
+    file_path: string;
+    file_format: string;
+    partition: Record<string, PartitionValue>;
+    record_count: number;
+    file_size_in_bytes: number;
+  };
+}
+
+/**
+ * The entries that mark the live files of an older manifest as deleted by `snapshotId` (status 2), with
+ * the sequence numbers they had (inherited from `manifest` where the entry left them to it).
+ */
+export function deletedEntries(
+  entries: readonly ManifestEntryRecord[],
+  manifest: ManifestFileRecord,
+  snapshotId: number,
+): ManifestEntryRecord[] {
+  return entries.filter((entry) => entry.status !== 2).map((entry) => {
+    const sequence = entry.sequence_number ?? manifest.sequence_number;
+    return {
+      status: 2,
+      snapshot_id: snapshotId,
+      sequence_number: sequence,
+      file_sequence_number: entry.file_sequence_number ?? sequence,
+      data_file: entry.data_file,
+    };
+  });
 }
