@@ -216,7 +216,9 @@ function meaning(cores: number): string {
     ? `On ${cores} cores one job already keeps them busy: PostgreSQL's COPY backend takes one, the JavaScript ` +
       "that decodes COPY and encodes Parquet the other. A second job finds no idle core: in one process both " +
       "jobs share the main thread (at best PostgreSQL's work overlaps ours), and shard processes pay their " +
-      "start-ups. Expect --jobs 2 to be no faster here; differences are the machine's load."
+      "start-ups. So --jobs 2 gains here at most what overlapping PostgreSQL's work with ours gives (most " +
+      "for one table split into block ranges) and can lose to the shared thread; on a shared machine its " +
+      "load moves the figures by tens of percent too."
     : `On ${cores} cores a job needs two (one PostgreSQL backend, one thread decoding and encoding), so up to ` +
       `${Math.floor(cores / 2)} jobs can run side by side before they compete for cores.`;
   return here +
