@@ -127,12 +127,3 @@ export {
 } from "./src/write_dataset.ts";
 export { readDataset, type ReadDatasetOptions, readDatasetStream } from "./src/read/read_dataset.ts";
 export type { OpenOptions } from "./src/storage/open_location.ts";
-export {
-  type IcebergDataFile,
-  icebergDataFiles,
-  icebergSnapshots,
-  type ReadIcebergOptions,
-  readIcebergTable,
-  type Snapshot as IcebergSnapshot,
-} from "./src/read/read_iceberg.ts";
-export type { IcebergCommit } from "./src/export/iceberg/commit_snapshot.ts";

@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { icebergRead } from "icebird";
-import {
-  defineTable,
-  icebergDataFiles,
-  icebergSnapshots,
-  int,
-  readIcebergTable,
-  writeParquet,
-} from "../mod.ts";
+import { defineTable, int, writeParquet } from "../mod.ts";
+import { icebergDataFiles, icebergSnapshots, readIcebergTable } from "../iceberg.ts";
 import { exportTables } from "../postgres.ts";
 import { S3Storage } from "../s3.ts";
 import { commitSnapshot, planTable } from "../src/export/iceberg/commit_snapshot.ts";

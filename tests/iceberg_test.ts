@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import { icebergRead } from "icebird";
 import { pathToFileURL } from "node:url";
-import {
-  icebergDataFiles,
-  IcebergMetadataMissingError,
-  IcebergSchemaError,
-  icebergSnapshots,
-  readIcebergTable,
-  vacuum,
-} from "../mod.ts";
+import { icebergDataFiles, icebergSnapshots, readIcebergTable } from "../iceberg.ts";
+import { IcebergMetadataMissingError, IcebergSchemaError, vacuum } from "../mod.ts";
 import { exportTables } from "../postgres.ts";
 import { defineTable, IcebergCommitConflictError, int, ReadError, writeParquet } from "../mod.ts";
 import { LocalStorage } from "../local.ts";

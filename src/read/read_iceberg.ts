@@ -60,7 +60,7 @@ export interface IcebergDataFile {
  *
  * @example
  * ```ts
- * import { icebergSnapshots } from "@parquet-storage/engine";
+ * import { icebergSnapshots } from "@parquet-storage/engine/iceberg";
  * const missing = await icebergSnapshots(await Deno.makeTempDir()).catch((e) => e.name);
  * console.assert(missing === "IcebergMetadataMissingError");
  * ```
@@ -75,7 +75,7 @@ export async function icebergSnapshots(location: string, options: OpenOptions = 
  *
  * @example
  * ```ts
- * import { icebergDataFiles } from "@parquet-storage/engine";
+ * import { icebergDataFiles } from "@parquet-storage/engine/iceberg";
  * const error = await icebergDataFiles(await Deno.makeTempDir()).catch((e) => e);
  * console.assert(error.name === "IcebergMetadataMissingError");
  * ```
@@ -96,7 +96,7 @@ export async function icebergDataFiles(
  *
  * @example
  * ```ts
- * import { readIcebergTable } from "@parquet-storage/engine";
+ * import { readIcebergTable } from "@parquet-storage/engine/iceberg";
  * const error = await readIcebergTable(await Deno.makeTempDir()).catch((e) => e);
  * console.assert(error.name === "IcebergMetadataMissingError");
  * ```
