@@ -404,10 +404,6 @@ Deno.test("iceberg: bad inputs are refused with what was seen", async () => {
       /format must be "batch" or "iceberg": current value is "orc"/,
     );
     await assert.rejects(
-      exportTables(sql, { ...base, format: "iceberg", jobs: 2 }),
-      /runs as one job.*use jobs: 1/,
-    );
-    await assert.rejects(
       exportTables(sql, { ...base, format: "iceberg", partitionBy: ["amount"] }),
       (error: Error) => {
         assert.ok(error instanceof IcebergSchemaError);
@@ -432,12 +428,12 @@ Deno.test("iceberg: bad inputs are refused with what was seen", async () => {
     );
     await assert.rejects(readIcebergTable(`${out}/b`, { columns: ["nope"] }), /Unknown column "nope"/);
     const env = { DATABASE_URL };
-    for (const args of [["--format", "parquet"], ["--format", "iceberg", "--jobs", "2"]]) {
+    for (const args of [["--format", "parquet"], ["--format", "iceberg", "--leader"]]) {
       const ran = await runCli("export", ["--schema", schema.name, "--out", out, ...args], { env });
       assert.equal(ran.code, 2, ran.stderr);
       assert.match(
         ran.stderr,
-        /--format (must be batch or iceberg: current value is parquet|iceberg runs as one job)/,
+        /--format (must be batch or iceberg: current value is parquet|iceberg runs its jobs in one process)/,
       );
     }
     const ran = await runCli("export", [
@@ -514,6 +510,56 @@ Deno.test("iceberg: every column kind maps to an Iceberg type that icebird reads
     assert.deepEqual(one.tags, ["a7", null]);
     assert.equal(one.d, "2026-01-08");
     assert.deepEqual(bird.find((r) => Number(r.id) === 7)!.tags, ["a7", null]);
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("iceberg with --jobs 2: block ranges of one snapshot become data files of one Iceberg snapshot, the same rows as --jobs 1", async () => {
+  const sql = connect({ max: 3 });
+  const schema = await testSchema(sql, "iceberg_jobs");
+  try {
+    await sql.unsafe(`CREATE TABLE "${schema.name}".big (id int PRIMARY KEY, v text NOT NULL)`);
+    await sql.unsafe(`CREATE TABLE "${schema.name}".small (id int PRIMARY KEY)`);
+    await sql.unsafe(
+      `INSERT INTO "${schema.name}".big SELECT g, repeat('x', 200) || g FROM generate_series(1, 3000) g`,
+    );
+    await sql.unsafe(`INSERT INTO "${schema.name}".small SELECT g FROM generate_series(1, 5) g`);
+    await sql.unsafe(`ANALYZE "${schema.name}".big`);
+    const [one, two] = [await tempDir(), await tempDir()];
+    const common = { schema: schema.name, format: "iceberg" as const };
+    await exportTables(sql, { ...common, out: one });
+    const parallel = await exportTables(sql, { ...common, out: two, jobs: 2, shardRows: 1000 });
+    assert.deepEqual(parallel.iceberg!.map((c) => [c.table, c.operation, c.version]).sort(), [
+      ["big", "overwrite", 1],
+      ["small", "overwrite", 1],
+    ]);
+    const files = await icebergDataFiles(`${two}/big`);
+    assert.ok(files.length > 1, `${files.length} data files`);
+    const list = files.map((f) => sqlString(f.location)).join(", ");
+    const duck = await duckdbRows(`SELECT id, v FROM read_parquet([${list}])`);
+    const bird = await icebergRead({ tableUrl: pathToFileURL(`${two}/big`).href });
+    const single = await readIcebergTable(`${one}/big`);
+    assert.equal(duck.length, 3000);
+    assert.deepEqual(lines(bird, ["id", "v"]), lines(duck, ["id", "v"]));
+    assert.deepEqual(lines(single, ["id", "v"]), lines(duck, ["id", "v"]));
+    // Every block range's file carries the table's field ids.
+    for (const file of files) {
+      const ids = await duckdbRows(`SELECT name, field_id FROM parquet_schema(${sqlString(file.location)})`);
+      assert.deepEqual(ids.slice(1).map((r) => [r.name, Number(r.field_id)]), [["id", 1], ["v", 2]]);
+    }
+    const { exportShard } = await import("../postgres.ts");
+    await assert.rejects(
+      exportShard(sql, {
+        ...common,
+        out: two,
+        shard: { index: 1, count: 2 },
+        snapshot: "00000003-0000001B-1",
+        batch: "b",
+      }),
+      /Cannot run exportShard with format: "iceberg"/,
+    );
   } finally {
     await schema.drop();
     await sql.end();

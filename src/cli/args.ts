@@ -30,7 +30,8 @@ Options:
   --partition-by a,b     hive-partition tables that have these columns (col, or col:year|month|day|hour)
   --incremental          only rows changed since the last committed batch (by --watermark)
   --format NAME          batch (default: files + one manifest in <out>/_manifests/) or iceberg (each
-                         table an Apache Iceberg table at <out>/<table>/, one snapshot per run; one job)
+                         table an Apache Iceberg table at <out>/<table>/, one snapshot per run;
+                         --jobs N works, --leader/--shard/--commit do not)
   --watermark t=col,…    watermark column per table (default: updated_at)
   --unmapped-as-text     export columns of types with no mapping as text instead of failing
   --idle-timeout T       fail when PostgreSQL or S3 sends nothing for T (30s, 5m; default: 2m)
@@ -192,9 +193,9 @@ export function parseExportArgs(args: string[]): ExportSettings {
   if (format !== "batch" && format !== "iceberg") {
     throw new UsageError(`--format must be batch or iceberg: current value is ${values.format}`);
   }
-  if (format === "iceberg" && (parallel.jobs > 1 || parallel.leader || parallel.shard || parallel.commit)) {
+  if (format === "iceberg" && (parallel.leader || parallel.shard || parallel.commit)) {
     throw new UsageError(
-      "--format iceberg runs as one job: it cannot be combined with --jobs above 1, --leader, --shard or --commit",
+      "--format iceberg runs its jobs in one process (--jobs N): it cannot be combined with --leader, --shard or --commit",
     );
   }
   return {

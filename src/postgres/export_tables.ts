@@ -81,7 +81,8 @@ export interface ExportOptions {
    * `"batch"` (default): Parquet files under `<out>/<table>/`, committed together by one manifest in
    * `<out>/_manifests/`. `"iceberg"`: each table an Apache Iceberg table (format version 2) at
    * `<out>/<table>/`, its files committed as one snapshot of it (`overwrite` for a full export, `append`
-   * for an incremental one) in `<out>/<table>/metadata/`; no manifest is written. One job only.
+   * for an incremental one) in `<out>/<table>/metadata/`; no manifest is written. With `jobs`, every
+   * table is committed once all workers are done.
    */
   format?: "batch" | "iceberg";
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
@@ -170,11 +171,6 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
   if (format !== "batch" && format !== "iceberg") {
     throw new ParquetStorageError(
       `Cannot export as format must be "batch" or "iceberg": current value is ${JSON.stringify(format)}`,
-    );
-  }
-  if (format === "iceberg" && options.jobs !== undefined && options.jobs !== 1) {
-    throw new ParquetStorageError(
-      `Cannot export Iceberg tables with jobs: ${options.jobs}: an Iceberg export runs as one job (its snapshots are committed per table, not as one batch of shards); use jobs: 1`,
     );
   }
   if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);

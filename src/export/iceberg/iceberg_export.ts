@@ -48,6 +48,7 @@ export interface TableTarget {
 export class IcebergTarget implements TableTarget {
   readonly #batch: BatchWriter;
   readonly #plans = new Map<string, { plan: TablePlan; table: TableDefinition; partitionBy: string[] }>();
+  readonly #prepared = new Map<string, Promise<TableEncoding>>();
 
   /** A target writing into `batch`'s root. */
   constructor(batch: BatchWriter) {
@@ -68,8 +69,20 @@ export class IcebergTarget implements TableTarget {
     return recorded ? JSON.parse(recorded) : null;
   }
 
-  /** Plans the table's schema and spec on its current metadata. */
-  async prepare(table: TableDefinition, partitionBy: string[]): Promise<TableEncoding> {
+  /**
+   * Plans the table's schema and spec on its current metadata, once per table: the block ranges of a
+   * table that parallel workers export share its plan.
+   */
+  prepare(table: TableDefinition, partitionBy: string[]): Promise<TableEncoding> {
+    let prepared = this.#prepared.get(table.name);
+    if (!prepared) {
+      prepared = this.#prepare(table, partitionBy);
+      this.#prepared.set(table.name, prepared);
+    }
+    return prepared;
+  }
+
+  async #prepare(table: TableDefinition, partitionBy: string[]): Promise<TableEncoding> {
     const { storage, location } = await this.location(table.name);
     const plan = planTable(table, partitionBy, await currentMetadata(storage, location, table.name));
     this.#plans.set(table.name, { plan, table, partitionBy });
