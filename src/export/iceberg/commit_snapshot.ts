@@ -13,15 +13,13 @@ import { type TableDefinition, tableSpec } from "../../schema/table.ts";
 import type { Storage } from "../../storage/storage.ts";
 import type { PartitionKey } from "../../streams/partition_key.ts";
 import { readAvroFile, writeAvroFile } from "./avro_file.ts";
+import { deleteManifests, type RemovedManifest } from "./deleted_manifests.ts";
 import { planSchema, type SchemaPlan } from "./iceberg_schema.ts";
 import {
   type DataFileEntry,
-  deletedEntries,
   MANIFEST_LIST_SCHEMA,
   manifestEntries,
-  type ManifestEntryRecord,
   manifestEntrySchema,
-  type ManifestFileRecord,
   manifestListRecord,
 } from "./manifests.ts";
 import {
@@ -34,13 +32,7 @@ import {
   writeVersion,
 } from "./metadata_store.ts";
 import { type PartitionSpec, planPartitionSpec } from "./partition_spec.ts";
-import {
-  type CurrentMetadata,
-  currentSnapshot,
-  nextMetadata,
-  type Snapshot,
-  type TableMetadata,
-} from "./table_metadata.ts";
+import { type CurrentMetadata, currentSnapshot, nextMetadata, type Snapshot } from "./table_metadata.ts";
 
 /** Table properties that let our reader rebuild the table definition and partition keys. */
 export const TABLE_PROPERTY = "parquet-storage.table";
@@ -214,82 +206,6 @@ export async function commitSnapshot(
     table: table.name,
     attempts: maxAttempts,
   });
-}
-
-/** A manifest of the files an overwrite removes, written for one attempt. */
-interface RemovedManifest {
-  location: string;
-  record: ManifestFileRecord;
-}
-
-/**
- * One manifest per data manifest of `parent`, marking its live files deleted by `snapshotId`, so that
- * the overwrite records what it removed (as the spec's `overwrite` operation does).
- */
-async function deleteManifests(
-  storage: Storage,
-  folder: string,
-  table: string,
-  metadata: TableMetadata,
-  parent: Snapshot,
-  snapshotId: number,
-  sequenceNumber: number,
-): Promise<RemovedManifest[]> {
-  const listBytes = await readWhole(storage, locationOf(parent["manifest-list"]), table, "manifest list");
-  const allFields = {
-    type: "struct" as const,
-    "schema-id": -1,
-    fields: metadata.schemas.flatMap((s) => s.fields),
-  };
-  const removed: RemovedManifest[] = [];
-  for (const manifest of readAvroFile(listBytes).records as unknown as ManifestFileRecord[]) {
-    if (manifest.content !== 0 || manifest.added_files_count + manifest.existing_files_count === 0) continue;
-    const bytes = await readWhole(storage, locationOf(manifest.manifest_path), table, "manifest");
-    const entries = deletedEntries(
-      readAvroFile(bytes).records as unknown as ManifestEntryRecord[],
-      manifest,
-      snapshotId,
-    );
-    if (!entries.length) continue;
-    const spec = metadata["partition-specs"].find((s) => s["spec-id"] === manifest.partition_spec_id)!;
-    const schema = metadata.schemas.find((s) => s["schema-id"] === metadata["current-schema-id"])!;
-    const written = writeAvroFile(manifestEntrySchema(spec, allFields), entries, {
-      schema: JSON.stringify(schema),
-      "schema-id": String(schema["schema-id"]),
-      "partition-spec": JSON.stringify(spec.fields),
-      "partition-spec-id": String(spec["spec-id"]),
-      "format-version": "2",
-      content: "data",
-    });
-    const location = storage.join(folder, `${crypto.randomUUID()}-m1.avro`);
-    await writeNew(storage, location, written);
-    const files = entries.map((e) => ({
-      uri: e.data_file.file_path,
-      rows: e.data_file.record_count,
-      bytes: e.data_file.file_size_in_bytes,
-      partition: e.data_file.partition,
-    }));
-    const record = manifestListRecord(
-      { uri: uriOf(storage, location), bytes: written.length },
-      files,
-      spec,
-      allFields,
-      snapshotId,
-      sequenceNumber,
-    );
-    removed.push({
-      location,
-      record: {
-        ...record,
-        min_sequence_number: Math.min(...entries.map((e) => e.sequence_number!)),
-        added_files_count: 0,
-        added_rows_count: 0,
-        deleted_files_count: record.added_files_count,
-        deleted_rows_count: record.added_rows_count,
-      },
-    });
-  }
-  return removed;
 }
 
 function summaryOf(
