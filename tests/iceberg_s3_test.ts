@@ -161,3 +161,17 @@ Deno.test("iceberg on S3: the gateway refuses a second PutObject of a metadata v
   assert.deepEqual(ids(bird), [1, 2, 3]);
   storage.client.destroy();
 });
+
+Deno.test("iceberg on S3: a store that cannot be reached is a ReadError naming the location", async () => {
+  const s3 = {
+    endpoint: "http://127.0.0.1:9",
+    region: "us-east-1",
+    maxAttempts: 1,
+    credentials: { accessKeyId: "x", secretAccessKey: "y" },
+  };
+  await assert.rejects(readIcebergTable("s3://nowhere/t", { s3 }), (error: Error) => {
+    assert.equal(error.name, "ReadError");
+    assert.match(error.message, /s3:\/\/nowhere\/t\/metadata/);
+    return true;
+  });
+});

@@ -427,6 +427,14 @@ Deno.test("iceberg: bad inputs are refused with what was seen", async () => {
       /Unknown column in filter: "amout"/,
     );
     await assert.rejects(readIcebergTable(`${out}/b`, { columns: ["nope"] }), /Unknown column "nope"/);
+    await assert.rejects(
+      readIcebergTable(42 as never),
+      /location must be a folder or s3:\/\/ prefix: current value is 42/,
+    );
+    await assert.rejects(
+      readIcebergTable(`${out}/b`, { snapshotId: "1" as never }),
+      /snapshotId must be an integer snapshot id \(see icebergSnapshots\): current value is "1"/,
+    );
     const env = { DATABASE_URL };
     for (const args of [["--format", "parquet"], ["--format", "iceberg", "--leader"]]) {
       const ran = await runCli("export", ["--schema", schema.name, "--out", out, ...args], { env });

@@ -143,6 +143,21 @@ async function openTable(
   location: string,
   options: OpenOptions,
 ): Promise<{ storage: Storage; metadata: TableMetadata; table: TableDefinition }> {
+  if (typeof location !== "string" || !location.trim()) {
+    throw new ReadError(
+      `An Iceberg table's location must be a folder or s3:// prefix: current value is ${
+        JSON.stringify(location)
+      }`,
+    );
+  }
+  const { snapshotId } = options as ReadIcebergOptions;
+  if (snapshotId !== undefined && !Number.isSafeInteger(snapshotId)) {
+    throw new ReadError(
+      `snapshotId must be an integer snapshot id (see icebergSnapshots): current value is ${
+        JSON.stringify(snapshotId)
+      }`,
+    );
+  }
   const root = location.replace(/\/+$/, "");
   const storage = await storageFor(root, options);
   const current = await currentMetadata(storage, root);
