@@ -54,16 +54,10 @@ export {
 } from "./src/schema/table.ts";
 export { type InvalidRow, type ValidateOptions, ValidateStream } from "./src/streams/validate_stream.ts";
 export { ENCODE_DEFAULTS, type EncodeOptions, EncodeStream } from "./src/streams/encode_stream.ts";
-export { type Codec, CODECS } from "./src/streams/codecs.ts";
+export { type Codec, CODECS } from "./src/parquet/codecs.ts";
 export { parquetFileName } from "./src/sinks/file_name.ts";
-export type {
-  FileSink,
-  S3Options,
-  SinkOptions,
-  Storage,
-  StoredFile,
-  UnfinishedWrite,
-} from "./src/storage/storage.ts";
+export type { FileSink, S3Options, SinkOptions } from "./src/sinks/sink.ts";
+export type { Storage, StoredFile, UnfinishedWrite } from "./src/storage/storage.ts";
 export type { Filter, FilterOperators } from "./src/read/filters.ts";
 export {
   type ParquetSource,
@@ -81,7 +75,7 @@ export {
   type ValidationReport,
 } from "./src/engine.ts";
 export { type Checksum, ChecksumStream } from "./src/streams/checksum_stream.ts";
-export { type BatchTableOptions, BatchWriter } from "./src/batch/batch_writer.ts";
+export { type BatchTableOptions, BatchWriter } from "./src/export/batch_writer.ts";
 export {
   type Manifest,
   MANIFEST_FOLDER,
@@ -89,16 +83,16 @@ export {
   type ManifestTable,
   newBatchId,
   type Watermark,
-} from "./src/batch/manifest.ts";
+} from "./src/export/manifest.ts";
 export {
   type AsOfOptions,
   committedFiles,
   latestWatermark,
   listManifests,
   readCommitted,
-} from "./src/batch/committed.ts";
-export { vacuum, type VacuumEntry, type VacuumOptions } from "./src/batch/vacuum.ts";
-export { type VerifiedFile, verifyBatch } from "./src/batch/verify.ts";
+} from "./src/export/committed.ts";
+export { vacuum, type VacuumEntry, type VacuumOptions } from "./src/export/vacuum.ts";
+export { type VerifiedFile, verifyBatch } from "./src/export/verify.ts";
 export {
   type CatalogQuery,
   introspectColumns,
@@ -107,7 +101,7 @@ export {
   listTables,
   type LiveColumn,
 } from "./src/schema/introspect.ts";
-export { quoteIdent, readExpression, selectList } from "./src/schema/read_sql.ts";
+export { quoteIdent, readExpression, selectList } from "./src/postgres/read_sql.ts";
 export {
   assertNoDrift,
   checkDrift,
@@ -115,7 +109,7 @@ export {
   type Drift,
   type DriftOptions,
 } from "./src/schema/drift.ts";
-export { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "./schemas/mod.ts";
+export { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "./platform/registry.ts";
 export { type PartitionedRow, PartitionStream } from "./src/streams/partition_stream.ts";
 export { type PartitionKey, type TimeGranularity } from "./src/streams/partition_key.ts";
 export {

@@ -50,14 +50,12 @@ export {
   copyBinaryToParquet,
   type CopyEncodeOptions,
 } from "./src/postgres/copy_binary_export.ts";
-export { openCursor, type SqlCursor } from "./src/postgres/sql_cursor.ts";
+export { openCursor, type QueryFragment, type SqlClient, type SqlCursor } from "./src/postgres/sql_cursor.ts";
 export {
   DEFAULT_BATCH_SIZE,
-  type QueryFragment,
   queryRows,
   type Since,
   sourceError,
-  type SqlClient,
   tableRows,
   type TableSourceOptions,
 } from "./src/postgres/table_source.ts";

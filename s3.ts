@@ -27,4 +27,4 @@ export {
   s3ClientConfig,
   type S3Location,
   type S3LocationUse,
-} from "./src/storage/s3_location.ts";
+} from "./src/sinks/s3_location.ts";

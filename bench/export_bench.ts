@@ -17,7 +17,7 @@ import postgres from "postgres";
 import { BENCH_SCHEMA, ensureBenchTables } from "./bench_tables.ts";
 import { type ChildResult, duckdb, straightforward } from "./baselines.ts";
 import { oursCopy, oursRows } from "./ours.ts";
-import { parseCodec } from "../src/streams/codecs.ts";
+import { parseCodec } from "../src/parquet/codecs.ts";
 
 const DB_URL = Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
 const ALL_PATHS = [

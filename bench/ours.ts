@@ -9,7 +9,7 @@
 import postgres from "postgres";
 import { type Codec, writeParquet } from "../mod.ts";
 import { introspectTable } from "../src/schema/introspect.ts";
-import { qualifiedName, selectList } from "../src/schema/read_sql.ts";
+import { qualifiedName, selectList } from "../src/postgres/read_sql.ts";
 import type { ChildResult } from "./baselines.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";

@@ -14,12 +14,12 @@ import { readDataset } from "./read/read_dataset.ts";
 import { readParquet } from "./read/read_parquet.ts";
 import { writeDataset } from "./write_dataset.ts";
 import type { Row, TableDefinition } from "./schema/table.ts";
-import type { S3Options } from "./storage/storage.ts";
+import type { S3Options } from "./sinks/sink.ts";
 import type { EncodeOptions } from "./streams/encode_stream.ts";
 import { type ValidateOptions, validationError } from "./streams/validate_stream.ts";
 import { type RowSource, writeParquet } from "./write_parquet.ts";
-import { BatchWriter } from "./batch/batch_writer.ts";
-import type { Manifest } from "./batch/manifest.ts";
+import { BatchWriter } from "./export/batch_writer.ts";
+import type { Manifest } from "./export/manifest.ts";
 
 /** Where the engine keeps its files. */
 export type EngineOptions =

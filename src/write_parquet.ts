@@ -10,7 +10,7 @@ import { ParquetStorageError } from "./errors.ts";
 import type { Row, TableDefinition } from "./schema/table.ts";
 import { parquetFileName } from "./sinks/file_name.ts";
 import { type OpenOptions, storageFor } from "./storage/open_location.ts";
-import type { FileSink } from "./storage/storage.ts";
+import type { FileSink } from "./sinks/sink.ts";
 import { ChecksumStream } from "./streams/checksum_stream.ts";
 import { type RowSource, sourceStream } from "./streams/source_stream.ts";
 import { type EncodeOptions, EncodeStream } from "./streams/encode_stream.ts";

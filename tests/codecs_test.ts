@@ -17,7 +17,7 @@ import {
 } from "../mod.ts";
 import { compressors } from "hyparquet-compressors";
 import { readMetadata } from "../src/read/read_parquet.ts";
-import { loadCompressors } from "../src/streams/codecs.ts";
+import { loadCompressors } from "../src/parquet/codecs.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
 

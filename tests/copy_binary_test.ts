@@ -24,9 +24,9 @@ import { copyBinaryStatement, copyBinarySupports } from "../src/postgres/copy_bi
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
 import { writeTableByCopy } from "../src/postgres/copy_table.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
-import { BatchWriter } from "../src/batch/batch_writer.ts";
+import { BatchWriter } from "../src/export/batch_writer.ts";
 import { introspectTable } from "../src/schema/introspect.ts";
-import { selectList } from "../src/schema/read_sql.ts";
+import { selectList } from "../src/postgres/read_sql.ts";
 import type { TableDefinition } from "../src/schema/table.ts";
 import { catalogQuery, connect } from "./helpers/pg.ts";
 import { tempDir } from "./helpers/files.ts";

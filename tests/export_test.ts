@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { listManifests, readCommitted } from "../mod.ts";
 import { createPlatformTables, seedDatabase } from "../src/cli/seed.ts";
-import { listSchemas } from "../schemas/mod.ts";
+import { listSchemas } from "../platform/registry.ts";
 import { DATABASE_VARIABLES, runCli, spawnCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";

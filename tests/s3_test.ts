@@ -13,7 +13,7 @@ import { ReadError, SinkError, ValidationError } from "../src/errors.ts";
 import { float, int, text } from "../src/schema/columns.ts";
 import { defineTable, type Row } from "../src/schema/table.ts";
 import { S3_SINK_DEFAULTS, S3Sink } from "../src/sinks/s3_sink.ts";
-import { parseS3Location, s3ClientConfig } from "../src/storage/s3_location.ts";
+import { parseS3Location, s3ClientConfig } from "../src/sinks/s3_location.ts";
 import { S3Storage } from "../src/storage/s3_storage.ts";
 import { readParquet } from "../src/read/read_parquet.ts";
 import { EncodeStream } from "../src/streams/encode_stream.ts";
@@ -571,7 +571,7 @@ Deno.test("without a filesystem (deno run --deny-read --deny-write) rows encode 
 
 Deno.test("an environment the program may not read counts as unset", async () => {
   const script = `
-    import { s3ClientConfig } from "${new URL("../src/storage/s3_location.ts", import.meta.url).href}";
+    import { s3ClientConfig } from "${new URL("../src/sinks/s3_location.ts", import.meta.url).href}";
     Deno.permissions.revokeSync({ name: "env" });
     const config = s3ClientConfig({});
     console.log(JSON.stringify({ region: config.region, endpoint: config.endpoint ?? null, path: config.forcePathStyle }));

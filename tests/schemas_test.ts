@@ -19,8 +19,8 @@ import {
   text,
   ValidateStream,
 } from "../mod.ts";
-import { platformRows, tableRows } from "../schemas/seed/generate.ts";
-import { REGIONS } from "../schemas/seed/vocabulary.ts";
+import { platformRows, tableRows } from "../platform/seed/generate.ts";
+import { REGIONS } from "../platform/seed/vocabulary.ts";
 import { main as checkMain } from "../src/cli/schemas_check.ts";
 import { main as seedMain, seedDatabase } from "../src/cli/seed.ts";
 import { pointColumnNames } from "../src/schema/parquet_schema.ts";
@@ -32,7 +32,7 @@ import { catalogQuery, connect, DATABASE_URL, testSchema } from "./helpers/pg.ts
 
 const here = (path: string) => new URL(path, import.meta.url);
 
-Deno.test("registry: 29 tables in six groups, in the DDL's order, listed in schemas/README.md", async () => {
+Deno.test("registry: 29 tables in six groups, in the DDL's order, listed in platform/README.md", async () => {
   const names = listSchemas().map((t) => t.name);
   assert.equal(names.length, 29);
   assert.equal(new Set(names).size, 29);
@@ -53,9 +53,9 @@ Deno.test("registry: 29 tables in six groups, in the DDL's order, listed in sche
     assert.ok(table.primaryKey.length, `${table.name} has a primary key`);
     assert.ok(table.watermark, `${table.name} has a watermark`);
   }
-  const ddl = await Deno.readTextFile(here("../schemas/ddl.sql"));
+  const ddl = await Deno.readTextFile(here("../platform/ddl.sql"));
   assert.deepEqual([...ddl.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]), names);
-  const readme = await Deno.readTextFile(here("../schemas/README.md"));
+  const readme = await Deno.readTextFile(here("../platform/README.md"));
   assert.deepEqual([...readme.matchAll(/^- `(\w+)`: /gm)].map((m) => m[1]), names);
 });
 

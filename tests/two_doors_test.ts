@@ -29,7 +29,7 @@ import {
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
-import { selectList } from "../src/schema/read_sql.ts";
+import { selectList } from "../src/postgres/read_sql.ts";
 import { connect, testSchema } from "./helpers/pg.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";

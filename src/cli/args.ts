@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Codec, CODECS } from "../streams/codecs.ts";
+import { type Codec, CODECS } from "../parquet/codecs.ts";
 import { PARALLEL_FLAGS, PARALLEL_USAGE, type ParallelSettings, parallelSettings } from "./parallel_args.ts";
 import { parseDuration } from "./vacuum.ts";
 

@@ -15,7 +15,7 @@ import {
   exportTables,
   planTables,
 } from "../postgres/export_tables.ts";
-import type { SqlClient } from "../postgres/table_source.ts";
+import type { SqlClient } from "../postgres/sql_cursor.ts";
 import type { CatalogQuery } from "../schema/introspect.ts";
 import { type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";

@@ -6,7 +6,7 @@
  */
 
 import { fstatSync } from "node:fs";
-import { normalizeRoot } from "../batch/manifest.ts";
+import { normalizeRoot } from "../export/manifest.ts";
 import { isCommitted } from "../export/batch_parts.ts";
 import { commitShards, exportShard, openShardLeader } from "../export/parallel_export.ts";
 import { storageFor } from "../storage/open_location.ts";

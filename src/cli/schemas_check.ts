@@ -1,5 +1,5 @@
 /**
- * `deno task schemas:check`: compares every registered table definition (`schemas/`) with the live
+ * `deno task schemas:check`: compares every registered table definition (`platform/`) with the live
  * database and prints each difference — missing or extra table column, type, nullability, primary key.
  *
  * Exit codes: 0 no drift, 1 drift (or the database could not be read), 2 bad usage.
@@ -9,13 +9,13 @@
 
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { getSchema, listSchemas } from "../../schemas/mod.ts";
+import { getSchema, listSchemas } from "../../platform/registry.ts";
 import { checkDrift } from "../schema/drift.ts";
 import type { TableDefinition } from "../schema/table.ts";
 
 const USAGE = `Usage: deno task schemas:check [--db postgres://…] [--schema public] [--table name …] [--json]
 
-Compares the platform's table definitions (schemas/) with the tables in --schema of --db (default:
+Compares the platform's table definitions (platform/) with the tables in --schema of --db (default:
 DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test) and prints every difference. --table limits
 the check to the named tables (repeatable). Exits 0 without drift, 1 with drift, 2 on bad usage.`;
 

@@ -1,6 +1,6 @@
 /**
  * `deno task seed`: creates the platform's 29 tables (and PostGIS) where missing and fills them with
- * deterministic, referentially consistent sample data (`schemas/seed/`). Also a library:
+ * deterministic, referentially consistent sample data (`platform/seed/`). Also a library:
  * {@link createPlatformTables} and {@link seedDatabase}, for tests and benchmarks.
  *
  * Exit codes: 0 done, 1 failure, 2 bad usage.
@@ -10,10 +10,10 @@
 
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { getSchema, listSchemas } from "../../schemas/mod.ts";
-import { type GenerateOptions, platformRows } from "../../schemas/seed/generate.ts";
+import { getSchema, listSchemas } from "../../platform/registry.ts";
+import { type GenerateOptions, platformRows } from "../../platform/seed/generate.ts";
 import { ParquetStorageError } from "../errors.ts";
-import { qualifiedName as qualified, quoteIdent } from "../schema/read_sql.ts";
+import { qualifiedName as qualified, quoteIdent } from "../postgres/read_sql.ts";
 import type { Row } from "../schema/table.ts";
 
 /** Options of {@link seedDatabase}. */
@@ -44,7 +44,7 @@ type Tx = postgres.TransactionSql;
 
 /**
  * Creates PostGIS (if missing), the schema (if missing) and the 29 tables with their enums (those
- * missing), from `schemas/ddl.sql`.
+ * missing), from `platform/ddl.sql`.
  *
  * @example
  * ```ts ignore
@@ -54,7 +54,7 @@ type Tx = postgres.TransactionSql;
  * ```
  */
 export async function createPlatformTables(sql: Sql, schema = "public", postgis = true): Promise<void> {
-  let ddl = await Deno.readTextFile(new URL("../../schemas/ddl.sql", import.meta.url));
+  let ddl = await Deno.readTextFile(new URL("../../platform/ddl.sql", import.meta.url));
   if (postgis) await createPostgis(sql);
   else ddl = ddl.replaceAll(/geography\(Point,\s*4326\)/gi, "point");
   await sql`CREATE SCHEMA IF NOT EXISTS ${sql(schema)}`;
@@ -213,7 +213,7 @@ function literal(text: string): string {
 
 const USAGE = `Usage: deno task seed [--rows 20] [--seed 1] [--db postgres://…] [--schema public] [--reset]
 
-Creates PostGIS, the schema and the platform's 29 tables where missing (schemas/ddl.sql), then fills
+Creates PostGIS, the schema and the platform's 29 tables where missing (platform/ddl.sql), then fills
 them with deterministic sample data: --rows per main table (customers, projects, boreholes, lab
 reports, …; child tables get several per parent), the same for the same --seed. --db defaults to
 DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test. Tables that already hold rows are an error

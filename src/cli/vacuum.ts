@@ -9,7 +9,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { vacuum, type VacuumEntry } from "../batch/vacuum.ts";
+import { vacuum, type VacuumEntry } from "../export/vacuum.ts";
 
 const USAGE = `Usage: deno task vacuum [--out ./data] [--grace 24h] [--dry-run] [--json]
 

@@ -8,7 +8,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { verifyBatch } from "../batch/verify.ts";
+import { verifyBatch } from "../export/verify.ts";
 
 const USAGE = `Usage: deno task verify [--out ./data] [--batch ID] [--json]
 

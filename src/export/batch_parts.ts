@@ -10,7 +10,7 @@
  */
 
 import * as v from "valibot";
-import { type Manifest, MANIFEST_FOLDER, MANIFEST_FORMAT, type ManifestTable } from "../batch/manifest.ts";
+import { type Manifest, MANIFEST_FOLDER, MANIFEST_FORMAT, type ManifestTable } from "./manifest.ts";
 import { ParquetStorageError, ReadError } from "../errors.ts";
 import type { TableSummary } from "../postgres/export_tables.ts";
 import type { Storage } from "../storage/storage.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { BatchWriter } from "../batch/batch_writer.ts";
-import { normalizeRoot } from "../batch/manifest.ts";
+import { BatchWriter } from "./batch_writer.ts";
+import { normalizeRoot } from "./manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { connectionLost, type Sql } from "../postgres/connect.ts";
 import type { ExportOptions, ExportSummary } from "../postgres/export_tables.ts";

@@ -7,12 +7,12 @@
  * @module
  */
 
-import { newBatchId } from "../batch/manifest.ts";
+import { newBatchId } from "./manifest.ts";
 import { copyBinarySupports } from "../postgres/copy_binary.ts";
 import type { Sql } from "../postgres/connect.ts";
 import type { ExportOptions } from "../postgres/export_tables.ts";
 import { planTables } from "../postgres/export_tables.ts";
-import { qualifiedName } from "../schema/read_sql.ts";
+import { qualifiedName } from "../postgres/read_sql.ts";
 import { skippedRelations } from "../schema/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import type postgres from "postgres";

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { BatchWriter } from "../batch/batch_writer.ts";
-import { type ManifestFile, type ManifestTable, relativePath } from "../batch/manifest.ts";
+import { BatchWriter } from "./batch_writer.ts";
+import { type ManifestFile, type ManifestTable, relativePath } from "./manifest.ts";
 import { SourceError } from "../errors.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";

@@ -14,7 +14,7 @@ import CRC32 from "crc-32";
 import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
-import type { Codec, Compressor } from "../streams/codecs.ts";
+import type { Codec, Compressor } from "./codecs.ts";
 import { type ColumnBuffer, indexBits, int32LE } from "./column_buffer.ts";
 import { columnStatistics } from "./column_statistics.ts";
 

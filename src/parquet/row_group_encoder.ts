@@ -11,7 +11,7 @@
 
 import type { ColumnChunk, SchemaElement } from "hyparquet";
 import { ByteWriter } from "hyparquet-writer";
-import { type Codec, loadCompressors } from "../streams/codecs.ts";
+import { type Codec, loadCompressors } from "./codecs.ts";
 import type { ColumnBuffer, ColumnState } from "./column_buffer.ts";
 import { ColumnChunkWriter } from "./column_chunk.ts";
 

@@ -19,7 +19,7 @@ import { ColumnBuffer, columnShape } from "../parquet/column_buffer.ts";
 import { ValidationError } from "../errors.ts";
 import type { FieldWriter, Kind } from "../schema/kinds/kind.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
-import { qualifiedName, quoteIdent } from "../schema/read_sql.ts";
+import { qualifiedName, quoteIdent } from "./read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // PGCOPY\n\377\r\n\0

@@ -26,7 +26,7 @@ import {
   encodeSettings,
   openFileWriter,
   rowGroupSettings,
-} from "../streams/parquet_writer.ts";
+} from "../parquet/parquet_writer.ts";
 import { CopyBinaryDecoder } from "./copy_binary.ts";
 
 /** Options of {@link copyBinaryToParquet}. */

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { BatchWriter } from "../batch/batch_writer.ts";
-import type { ManifestTable } from "../batch/manifest.ts";
+import type { BatchWriter } from "../export/batch_writer.ts";
+import type { ManifestTable } from "../export/manifest.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";

@@ -5,17 +5,17 @@
  * @module
  */
 
-import { BatchWriter } from "../batch/batch_writer.ts";
-import { latestWatermark } from "../batch/committed.ts";
-import type { Watermark } from "../batch/manifest.ts";
+import { BatchWriter } from "../export/batch_writer.ts";
+import { latestWatermark } from "../export/committed.ts";
+import type { Watermark } from "../export/manifest.ts";
 import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
 import { type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
 import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
-import type { S3Options } from "../storage/storage.ts";
-import type { Codec } from "../streams/codecs.ts";
+import type { S3Options } from "../sinks/sink.ts";
+import type { Codec } from "../parquet/codecs.ts";
 import { safeName } from "../sinks/file_name.ts";
-import type { ManifestTable } from "../batch/manifest.ts";
+import type { ManifestTable } from "../export/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
 import { IcebergTarget, type TableTarget } from "../export/iceberg/iceberg_export.ts";

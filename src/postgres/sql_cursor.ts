@@ -11,7 +11,12 @@
 
 import type postgres from "postgres";
 import { type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
-import type { QueryFragment, SqlClient } from "./table_source.ts";
+
+/** A postgres.js client or transaction (read a snapshot by passing the transaction). */
+export type SqlClient = postgres.Sql | postgres.TransactionSql;
+
+/** A query fragment built with the client's tagged template, e.g. ``sql`SELECT * FROM t WHERE x > ${1}` ``. */
+export type QueryFragment = postgres.PendingQuery<postgres.Row[]>;
 
 /** An open cursor. */
 export interface SqlCursor {

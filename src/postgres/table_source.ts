@@ -6,20 +6,13 @@
  * @module
  */
 
-import type postgres from "postgres";
 import { SourceError } from "../errors.ts";
-import { selectList } from "../schema/read_sql.ts";
+import { selectList } from "./read_sql.ts";
 import type { Columns, InferRow, TableDefinition } from "../schema/table.ts";
 import { canonicalRow } from "./canonical_row.ts";
 import { connectionLost } from "./connect.ts";
 import { checkedTimeout, type IdleGuard } from "./idle_timeout.ts";
-import { openCursor, type SqlCursor } from "./sql_cursor.ts";
-
-/** A postgres.js client or transaction (read a snapshot by passing the transaction). */
-export type SqlClient = postgres.Sql | postgres.TransactionSql;
-
-/** A query fragment built with the client's tagged template, e.g. ``sql`SELECT * FROM t WHERE x > ${1}` ``. */
-export type QueryFragment = postgres.PendingQuery<postgres.Row[]>;
+import { openCursor, type QueryFragment, type SqlClient, type SqlCursor } from "./sql_cursor.ts";
 
 /** Where an incremental read starts: rows after this watermark (and key, for ties). */
 export interface Since {

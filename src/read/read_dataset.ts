@@ -22,11 +22,12 @@ import {
   type PartitionKey,
   partitionValue,
 } from "../streams/partition_key.ts";
-import { committedFiles } from "../batch/committed.ts";
+import { committedFiles } from "../export/committed.ts";
 import { datasetEntries, type DatasetEntry, discoverFiles } from "./discover.ts";
 import type { Filter } from "./filters.ts";
 import { partitionPruner, type PartitionVerdict } from "./partition_filter.ts";
 import { readMetadata, readParquet, readParquetStream, tableOfMetadata } from "./read_parquet.ts";
+import { topLevelColumns } from "./top_level.ts";
 
 /** Options of {@link readDataset}. */
 export interface ReadDatasetOptions extends OpenOptions {
@@ -210,7 +211,7 @@ async function datasetOf(
   if (recorded) return describe(tableFromSpec(recorded.table), { ...options, partitionBy }, entry);
   // A file from another writer: its own columns, and the folder keys as text.
   const fileTable = tableOfMetadata(metadata);
-  const leaves = metadata.schema.slice(1).filter((e) => !e.num_children).map((e) => e.name);
+  const leaves = topLevelColumns(metadata.schema).map((e) => e.name);
   const columns: Columns = { ...fileTable?.columns };
   for (const key of Object.keys(entry.partition)) columns[key] ??= text().nullable();
   const table = defineTable(fileTable?.name ?? "dataset", columns);

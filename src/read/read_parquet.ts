@@ -30,6 +30,7 @@ import { DECOMPRESSORS } from "./decompressors.ts";
 import { type ColumnReader, columnReader, RAW_PARSERS } from "./column_values.ts";
 import { checkFooter, checkFooterLength, verifiedRowGroup, type Where } from "./verify_pages.ts";
 import { canSkip, compileFilter, type Filter, matches, type Predicate, predicateColumns } from "./filters.ts";
+import { topLevelColumns } from "./top_level.ts";
 
 /** Where to read from: a local path, an `s3://` URL, or bytes already at hand. */
 export type ParquetSource = string | AsyncBuffer | ArrayBuffer | Uint8Array;
@@ -189,7 +190,7 @@ interface ReadPlan {
 
 function planRead(metadata: FileMetaData, options: ReadOptions): ReadPlan {
   const table = tableOfMetadata(metadata);
-  const leafNames = metadata.schema.slice(1).filter(isTopLevel(metadata.schema)).map((e) => e.name);
+  const leafNames = topLevelColumns(metadata.schema).map((e) => e.name);
   // Each output column: its name and the leaves it is built from.
   const outputs = table
     ? tableOutputs(table)
@@ -320,21 +321,6 @@ function withoutDecimal(element: SchemaElement): SchemaElement {
   // hyparquet turns decimals into floats; read the stored integers instead and convert them exactly.
   const { converted_type: _c, logical_type: _l, precision: _p, scale: _s, ...rest } = element;
   return rest;
-}
-
-function isTopLevel(schema: SchemaElement[]): (element: SchemaElement) => boolean {
-  const top = new Set<SchemaElement>();
-  let i = 1;
-  const skip = (index: number): number => {
-    let next = index + 1;
-    for (let c = 0; c < (schema[index].num_children ?? 0); c++) next = skip(next);
-    return next;
-  };
-  while (i < schema.length) {
-    top.add(schema[i]);
-    i = skip(i);
-  }
-  return (element) => top.has(element);
 }
 
 async function openSource(source: ParquetSource, options: OpenOptions): Promise<AsyncBuffer> {

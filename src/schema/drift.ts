@@ -47,7 +47,7 @@ export interface DriftOptions {
  * ```ts ignore
  * import postgres from "postgres";
  * import { checkDrift } from "./drift.ts";
- * import { listSchemas } from "../../schemas/mod.ts";
+ * import { listSchemas } from "../../platform/registry.ts";
  * const sql = postgres("postgres://postgres@127.0.0.1:5432/test");
  * const drift = await checkDrift((text, params) => sql.unsafe(text, params as never[]), listSchemas());
  * for (const d of drift) console.log(d.message);

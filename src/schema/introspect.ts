@@ -1,7 +1,7 @@
 // This module is browser compatible.
 
 /**
- * PostgreSQL catalog → table definition, for tables not declared in `schemas/` (the SQL that reads
+ * PostgreSQL catalog → table definition, for tables not declared in `platform/` (the SQL that reads
  * them in canonical form is in `read_sql.ts`).
  *
  * No driver here: queries go through a {@link CatalogQuery}, a function the caller builds from its own

@@ -10,7 +10,7 @@ import { link, mkdir, open, rename, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { SinkError } from "../errors.ts";
-import type { FileSink, SinkOptions } from "../storage/storage.ts";
+import type { FileSink, SinkOptions } from "./sink.ts";
 
 /**
  * The hidden name a file is written under until it is complete: `.<name>.<8 hex>.tmp`, in its folder.

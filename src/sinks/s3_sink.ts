@@ -29,8 +29,8 @@ import {
   parseS3Location,
   s3RequestDeadline,
   s3Status,
-} from "../storage/s3_location.ts";
-import type { FileSink, S3Options, SinkOptions } from "../storage/storage.ts";
+} from "./s3_location.ts";
+import type { FileSink, S3Options, SinkOptions } from "./sink.ts";
 
 const MiB = 1024 * 1024;
 

@@ -10,7 +10,8 @@ import { pathToFileURL } from "node:url";
 import type { AsyncBuffer } from "hyparquet";
 import { ReadError } from "../errors.ts";
 import { LocalFileSink, TEMPORARY_NAME } from "../sinks/local_sink.ts";
-import type { FileSink, SinkOptions, Storage, StoredFile, UnfinishedWrite } from "./storage.ts";
+import type { FileSink, SinkOptions } from "../sinks/sink.ts";
+import type { Storage, StoredFile, UnfinishedWrite } from "./storage.ts";
 
 /**
  * Opens a local file for random-access reads (hyparquet's `AsyncBuffer`): only the ranges asked for are read.

@@ -8,7 +8,8 @@
  */
 
 import type { AsyncBuffer } from "hyparquet";
-import { isS3Location, type S3Options, type Storage } from "./storage.ts";
+import type { S3Options } from "../sinks/sink.ts";
+import { isS3Location, type Storage } from "./storage.ts";
 
 /** How to reach a location. */
 export interface OpenOptions {

@@ -25,8 +25,9 @@ import {
   formatS3Location,
   parseS3Location,
   s3Status,
-} from "./s3_location.ts";
-import type { FileSink, S3Options, SinkOptions, Storage, StoredFile, UnfinishedWrite } from "./storage.ts";
+} from "../sinks/s3_location.ts";
+import type { FileSink, S3Options, SinkOptions } from "../sinks/sink.ts";
+import type { Storage, StoredFile, UnfinishedWrite } from "./storage.ts";
 
 /** Options of {@link S3Storage}. */
 export interface S3StorageOptions extends S3Options {

@@ -17,9 +17,14 @@ import { parquetLayout } from "../schema/parquet_schema.ts";
 import { describe } from "../schema/values.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
-import { type EncodeOptions, encodeSettings, openFileWriter, rowGroupSettings } from "./parquet_writer.ts";
+import {
+  type EncodeOptions,
+  encodeSettings,
+  openFileWriter,
+  rowGroupSettings,
+} from "../parquet/parquet_writer.ts";
 
-export { ENCODE_DEFAULTS, type EncodeOptions } from "./parquet_writer.ts";
+export { ENCODE_DEFAULTS, type EncodeOptions } from "../parquet/parquet_writer.ts";
 
 /**
  * Encodes validated rows of one table into a Parquet file, emitting bytes as each row group completes and

@@ -16,8 +16,8 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { fileURLToPath } from "node:url";
-import type { S3Options } from "../../src/storage/storage.ts";
-import { s3ClientConfig } from "../../src/storage/s3_location.ts";
+import type { S3Options } from "../../src/sinks/sink.ts";
+import { s3ClientConfig } from "../../src/sinks/s3_location.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const START_SCRIPT = `${REPO}../shared/s3/start-rgw.sh`; // <repo>/../shared/s3

@@ -7,12 +7,12 @@
  * @module
  */
 
-import type { ManifestTable, Watermark } from "../../batch/manifest.ts";
-import type { BatchWriter } from "../../batch/batch_writer.ts";
+import type { ManifestTable, Watermark } from "../manifest.ts";
+import type { BatchWriter } from "../batch_writer.ts";
 import type { TableDefinition } from "../../schema/table.ts";
 import { safeName } from "../../sinks/file_name.ts";
 import type { Storage } from "../../storage/storage.ts";
-import type { EncodeOptions } from "../../streams/parquet_writer.ts";
+import type { EncodeOptions } from "../../parquet/parquet_writer.ts";
 import {
   commitSnapshot,
   type IcebergCommit,

@@ -8,9 +8,9 @@
  * @module
  */
 
-import type { ColumnSpec } from "./kinds/kind.ts";
-import { kindOf } from "./kinds/registry.ts";
-import type { TableDefinition } from "./table.ts";
+import type { ColumnSpec } from "../schema/kinds/kind.ts";
+import { kindOf } from "../schema/kinds/registry.ts";
+import type { TableDefinition } from "../schema/table.ts";
 
 /**
  * Quotes a PostgreSQL identifier (`"name"`, inner quotes doubled).

@@ -9,9 +9,9 @@
  */
 
 import type { SchemaElement } from "hyparquet";
-import { ParquetFileWriter } from "../parquet/file_writer.ts";
-import { parquetLeaves } from "../parquet/leaves.ts";
-import type { RowGroupSettings } from "../parquet/row_group_encoder.ts";
+import { ParquetFileWriter } from "./file_writer.ts";
+import { parquetLeaves } from "./leaves.ts";
+import type { RowGroupSettings } from "./row_group_encoder.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { TABLE_METADATA_KEY, type TableDefinition, tableSpec } from "../schema/table.ts";
 import { type Codec, parseCodec } from "./codecs.ts";

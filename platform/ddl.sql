@@ -1,7 +1,7 @@
 -- The borehole platform's 29 tables, in dependency order. Safe to run again: every object is created
 -- only if missing. Objects go into the first schema of search_path; PostGIS must be on search_path
 -- (CREATE EXTENSION IF NOT EXISTS postgis).
--- Each table has a TypeScript definition in schemas/tables/<name>.ts; `deno task schemas:check` compares
+-- Each table has a TypeScript definition in platform/tables/<name>.ts; `deno task schemas:check` compares
 -- the two through the live catalog.
 
 -- Enums -------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@
 
 import { ParquetStorageError } from "../../src/errors.ts";
 import type { Row } from "../../src/schema/table.ts";
-import { SCHEMA_GROUPS } from "../mod.ts";
+import { SCHEMA_GROUPS } from "../registry.ts";
 import { BOREHOLE_TABLES } from "./generate_boreholes.ts";
 import { CORE_TABLES } from "./generate_core.ts";
 import { LAB_TABLES } from "./generate_lab.ts";

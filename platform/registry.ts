@@ -3,7 +3,7 @@
  * (`ddl.sql`), and a registry by name and by group.
  *
  * ```ts
- * import { getSchema, listSchemas, SCHEMA_GROUPS } from "./mod.ts";
+ * import { getSchema, listSchemas, SCHEMA_GROUPS } from "./registry.ts";
  * import * as v from "valibot";
  *
  * console.assert(listSchemas().length === 29);
@@ -87,7 +87,7 @@ export type SchemaGroup = "core" | "projects" | "boreholes" | "stratum" | "lab_r
  *
  * @example
  * ```ts
- * import { SCHEMA_GROUPS } from "@parquet-storage/engine";
+ * import { SCHEMA_GROUPS } from "@parquet-storage/engine/platform";
  * console.assert(SCHEMA_GROUPS.stratum.includes("stratum_layers"));
  * ```
  */
@@ -160,7 +160,7 @@ const TABLES: Readonly<Record<string, TableDefinition>> = {
  * @throws {SchemaError} for a name that is not one of the 29 tables.
  * @example
  * ```ts
- * import { getSchema } from "./mod.ts";
+ * import { getSchema } from "./registry.ts";
  * console.assert(getSchema("borehole").columns.location.spec.kind === "point");
  * ```
  */
@@ -183,7 +183,7 @@ export function getSchema(name: string): TableDefinition {
  *
  * @example
  * ```ts
- * import { listSchemas } from "./mod.ts";
+ * import { listSchemas } from "./registry.ts";
  * console.assert(listSchemas("core").map((t) => t.name).join() === "customers,organisations,users,contacts");
  * ```
  */

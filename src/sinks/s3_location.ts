@@ -10,7 +10,7 @@
 
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { ReadError, SinkError } from "../errors.ts";
-import type { S3Options } from "./storage.ts";
+import type { S3Options } from "./sink.ts";
 
 /** A parsed `s3://` location. */
 export interface S3Location {
