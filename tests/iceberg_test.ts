@@ -4,7 +4,14 @@ import { pathToFileURL } from "node:url";
 import { icebergDataFiles, icebergSnapshots, readIcebergTable } from "../iceberg.ts";
 import { IcebergMetadataMissingError, IcebergSchemaError, vacuum } from "../mod.ts";
 import { exportTables } from "../postgres.ts";
-import { defineTable, IcebergCommitConflictError, int, ReadError, writeParquet } from "../mod.ts";
+import {
+  defineTable,
+  IcebergCommitConflictError,
+  int,
+  ReadError,
+  timestamptz,
+  writeParquet,
+} from "../mod.ts";
 import { LocalStorage } from "../local.ts";
 import { readAvroFile } from "../src/export/iceberg/avro_file.ts";
 import { commitSnapshot, planTable } from "../src/export/iceberg/commit_snapshot.ts";
@@ -572,4 +579,15 @@ Deno.test("iceberg with --jobs 2: block ranges of one snapshot become data files
     await schema.drop();
     await sql.end();
   }
+});
+
+Deno.test("iceberg: a millisecond timestamp column is refused, naming table and column", () => {
+  const table = defineTable("events", { id: int(), at: timestamptz({ unit: "millis" }) });
+  assert.throws(() => planTable(table, [], undefined), (error: Error) => {
+    assert.ok(error instanceof IcebergSchemaError);
+    assert.equal(error.table, "events");
+    assert.equal(error.column, "at");
+    assert.match(error.message, /Iceberg timestamps are microseconds/);
+    return true;
+  });
 });
