@@ -134,7 +134,7 @@ async function readAll(bytes: Uint8Array, rows: number) {
 Deno.test("a 0-row file has a footer every reader takes (empty lists carry their element type)", async () => {
   const bytes = await encode([]);
   const { rust } = await readAll(bytes, 0);
-  assert.ok(rust.names.includes("latitude") && rust.names.includes("tags"));
+  assert.ok(rust.names.includes("place_latitude") && rust.names.includes("tags"));
   assert.equal(parquetMetadata(bytes.buffer as ArrayBuffer).row_groups.length, 0);
 });
 

@@ -18,6 +18,7 @@ import {
   workerEncoder,
   workerPays,
 } from "../parquet/row_group_encoder.ts";
+import { geoKeyValues } from "../parquet/geo_metadata.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
@@ -36,6 +37,8 @@ export interface CopyEncodeOptions extends EncodeOptions {
    * of more than one row group). Default: where there are three cores or more.
    */
   worker?: boolean;
+  /** The counter to add the rows to as they are encoded (a table's `ProgressCounter`). Default: a new one. */
+  progress?: CopyBinaryProgress;
 }
 
 /** What {@link copyBinaryToParquet} reports as its stream goes. */
@@ -65,13 +68,12 @@ export function copyBinaryToParquet(
   table: TableDefinition,
   options: CopyEncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const { worker = workerPays(), ...encode } = options;
+  const { worker = workerPays(), progress = { rows: 0 }, ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table, { fieldIds: settings.fieldIds });
   const groupSettings = rowGroupSettings(layout.schema, settings);
-  const decoder = new CopyBinaryDecoder(table, groupSettings.elements);
-  const progress = { rows: 0 };
+  const decoder = new CopyBinaryDecoder(table, layout.schema);
   const chunks = copy[Symbol.asyncIterator]();
   let file!: ParquetFileWriter;
   let encoder: RowGroupEncoder | undefined;
@@ -134,7 +136,7 @@ export function copyBinaryToParquet(
         }
         await send(false);
         while (inFlight.length) await emit();
-        file.finish();
+        file.finish(geoKeyValues(decoder.columns!.facts));
         encoder?.close();
         controller.close();
       } catch (error) {

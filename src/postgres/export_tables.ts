@@ -9,7 +9,8 @@ import { BatchWriter } from "../export/batch_writer.ts";
 import { latestWatermark } from "../export/committed.ts";
 import type { Watermark } from "../export/manifest.ts";
 import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
-import { type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import { type AsTextColumn, type CatalogQuery, introspectTable, listTables } from "../schema/introspect.ts";
+import { type SpecialValues, withSpecialValues } from "./special_values.ts";
 import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../schema/relations.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import type { S3Options } from "../sinks/sink.ts";
@@ -24,6 +25,10 @@ import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
 import { writeTableByCopy } from "./copy_table.ts";
+import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitioned.ts";
+import { ProgressCounter } from "../streams/progress.ts";
+import { canonicalRow } from "./canonical_row.ts";
+import { lastRowQuery } from "./since_sql.ts";
 import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
 import { type Since, sourceError, tableRows } from "./table_source.ts";
 
@@ -60,14 +65,19 @@ export interface ExportOptions {
    */
   validate?: boolean;
   /**
-   * Read whole tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row
-   * path, where every column's type allows it (no arrays or points) and the table is neither
-   * partitioned nor read from an incremental watermark; `false` reads every table row by row.
-   * Default `true`.
+   * Read tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row path,
+   * where every column's type allows it (all but arrays of unconstrained numerics); `false` reads every
+   * table row by row. Default `true`.
    */
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
   unmappedAsText?: boolean;
+  /**
+   * What to do with the values PostgreSQL has and Parquet's types do not (a numeric `NaN`, a date or
+   * timestamp `infinity`): `"error"` fails naming table, row and column; `"null"` exports them as NULL;
+   * `"text"` exports a column holding one as text. Default `"error"`.
+   */
+  specialValues?: SpecialValues;
   /**
    * Milliseconds to wait for PostgreSQL's next bytes (COPY data, a FETCH's rows, a catalog answer)
    * before the run fails, naming the table, and the client is ended: a stalled server or network path
@@ -112,7 +122,7 @@ export interface TableProgress {
   rows: number;
   /** Seconds since the table started. */
   seconds: number;
-  /** Bytes written, once done. */
+  /** Bytes written so far (while the table is written, as they reach the sink), all of them once done. */
   bytes?: number;
   /** True when the table's file is complete. */
   done: boolean;
@@ -150,6 +160,8 @@ export interface ExportSummary {
   tables: TableSummary[];
   /** Views, materialized views and foreign tables a whole-schema export left out, and why. */
   skipped?: SkippedRelation[];
+  /** The columns `unmappedAsText` exported as text (their types have no mapping). */
+  asText?: AsTextColumn[];
   /** With `format: "iceberg"`: the snapshot committed for each table (no batch manifest is written). */
   iceberg?: IcebergCommit[];
 }
@@ -218,14 +230,29 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
-  const { snapshot, tables, skipped } = written;
+  const { snapshot, tables, skipped, asText } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
   if (iceberg) {
     const commits = await iceberg.commit(written.batch.tables);
-    return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped, iceberg: commits };
+    return {
+      batch: written.batch.id,
+      snapshot,
+      out: written.batch.root,
+      tables,
+      skipped,
+      ...(asText.length ? { asText } : {}),
+      iceberg: commits,
+    };
   }
   await written.batch.commit({ snapshot });
-  return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped };
+  return {
+    batch: written.batch.id,
+    snapshot,
+    out: written.batch.root,
+    tables,
+    skipped,
+    ...(asText.length ? { asText } : {}),
+  };
 }
 
 /** A stopped run leaves nothing: the files of tables already finished go too. */
@@ -240,6 +267,7 @@ export interface Written {
   snapshot: string;
   tables: TableSummary[];
   skipped: SkippedRelation[];
+  asText: AsTextColumn[];
 }
 
 /**
@@ -266,7 +294,8 @@ export async function exportInSnapshot(
     guard,
     "starting the snapshot",
   );
-  const definitions = await planTables(query, options);
+  const asText: AsTextColumn[] = [];
+  const definitions = await planTables(query, options, asText);
   const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
   started(batch);
   const summaries: TableSummary[] = [];
@@ -280,35 +309,38 @@ export async function exportInSnapshot(
     const since: Since | undefined = canFollow
       ? { column, ...(recorded ?? { value: null, key: null }) }
       : undefined;
-    const started = performance.now();
-    const progress = (rows: number) =>
+    // One counter for the table, whichever door its rows take: rows as encoded, bytes as they leave.
+    const counter = new ProgressCounter();
+    const stopProgress = counter.every(PROGRESS_INTERVAL_MS, (c) =>
       options.onProgress?.({
         table: table.name,
-        rows,
-        seconds: (performance.now() - started) / 1000,
+        rows: c.rows,
+        seconds: c.seconds,
+        bytes: c.bytes,
         done: false,
-      });
+      }));
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
     const partitionBy = partitionKeysFor(table, options.partitionBy);
     const prepared = await target?.prepare(table, partitionBy);
     const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec, ...prepared?.encode };
+    // The partitioned COPY door writes hive files (partition columns in folder names only): a target
+    // that keeps them in the files (Iceberg) takes the row door for partitioned tables.
+    const byCopy = binaryCopy && copyBinarySupports(table) &&
+      (!partitionBy.length || (!prepared?.keepPartitionColumns && copyPartitionSupports(table, partitionBy)));
     let entry;
     try {
-      if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
-        // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
-        entry = await writeTableByCopy(tx, batch, table, {
-          ...encoding,
-          schema: table.pgSchema,
-          mode,
-          signal,
-          ...guard,
-          onProgress: progress,
-          progressInterval: PROGRESS_INTERVAL_MS,
-        });
+      if (byCopy) {
+        // The table (or its rows after the watermark), as PostgreSQL's COPY sends it: the same snapshot,
+        // since it runs in `tx`.
+        const copying = { ...encoding, mode, since, signal, ...guard, progress: counter } as const;
+        entry = partitionBy.length
+          ? await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy })
+          : await writeTableByCopy(tx, batch, table, { ...copying, schema: table.pgSchema });
+        if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
         const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
-          .pipeThrough(progressTap(progress, (row) => last = row));
+          .pipeThrough(lastRowTap((row) => last = row, partitionBy.length ? counter : undefined));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -324,15 +356,23 @@ export async function exportInSnapshot(
             },
             mode,
           )
-          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });
+          : await batch.writeTable(table, rowsOut, {
+            mode,
+            ...encoding,
+            validate,
+            signal,
+            progress: counter,
+          });
       }
     } catch (error) {
       throw tableError(table.name, error);
+    } finally {
+      stopProgress();
     }
     if (since) entry.watermark = watermarkOf(table, since, last);
     const rows = entry.files.reduce((sum, f) => sum + f.rows, 0);
     const bytes = entry.files.reduce((sum, f) => sum + f.bytes, 0);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = counter.seconds;
     options.onProgress?.({ table: table.name, rows, seconds, bytes, done: true });
     summaries.push({
       table: table.name,
@@ -349,22 +389,30 @@ export async function exportInSnapshot(
     });
   }
   starting(undefined);
-  return { batch, snapshot, tables: summaries, skipped };
+  return { batch, snapshot, tables: summaries, skipped, asText };
 }
 
-/** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
-function progressTap(report: (rows: number) => void, seen: (row: Row) => void): TransformStream<Row, Row> {
-  let rows = 0;
-  let reported = 0;
+/** The last row an incremental read of `since` gives, read in the same snapshot (for its watermark). */
+async function lastRow(
+  tx: postgres.TransactionSql,
+  table: TableDefinition,
+  since: Since,
+  guard: IdleGuard,
+): Promise<Row | undefined> {
+  const [row] = await withIdleTimeout(
+    tx.unsafe(lastRowQuery(table, table.pgSchema, since)),
+    guard,
+    "reading the watermark",
+  );
+  return row ? canonicalRow(table)(row, 1) : undefined;
+}
+
+/** Keeps the last row that passed (for the watermark), and counts rows where no encoder does. */
+function lastRowTap(seen: (row: Row) => void, counter?: ProgressCounter): TransformStream<Row, Row> {
   return new TransformStream<Row, Row>({
     transform(row, controller) {
-      rows++;
+      if (counter) counter.rows++;
       seen(row);
-      const now = performance.now();
-      if (now - reported >= PROGRESS_INTERVAL_MS) {
-        reported = now;
-        report(rows);
-      }
       controller.enqueue(row);
     },
   });
@@ -397,7 +445,11 @@ async function writePartitioned(
 }
 
 /** The tables to export, introspected, checked before anything is written. */
-export async function planTables(query: CatalogQuery, options: ExportOptions): Promise<TableDefinition[]> {
+export async function planTables(
+  query: CatalogQuery,
+  options: ExportOptions,
+  asText?: AsTextColumn[],
+): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
@@ -405,8 +457,12 @@ export async function planTables(query: CatalogQuery, options: ExportOptions): P
   const definitions: TableDefinition[] = [];
   for (const name of names) {
     try {
-      const table = await introspectTable(query, name, { schema, unmappedAsText: options.unmappedAsText });
-      definitions.push(table);
+      const table = await introspectTable(query, name, {
+        schema,
+        unmappedAsText: options.unmappedAsText,
+        asText,
+      });
+      definitions.push(await withSpecialValues(query, table, options.specialValues));
     } catch (error) {
       if ((error as { table?: string }).table) throw error;
       throw sourceError(name, error);

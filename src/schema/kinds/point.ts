@@ -29,8 +29,8 @@ export interface GeoPoint {
 
 /**
  * A `geography(Point,4326)` column: stored as two DOUBLE columns, `<name>_latitude` and `<name>_longitude`
- * (or `latitude`/`longitude` when it is the table's only point). Rows carry `{ latitude, longitude }`;
- * GeoJSON points are accepted.
+ * (whatever the number of point columns in the table). Rows carry `{ latitude, longitude }`; GeoJSON points
+ * are accepted.
  *
  * @example
  * ```ts
@@ -72,11 +72,22 @@ function toPoint(value: unknown): GeoPoint | undefined {
   return typeof latitude === "number" && typeof longitude === "number" ? { latitude, longitude } : undefined;
 }
 
-/** The Parquet column names of a point column: `latitude`/`longitude` when it is the only point. */
-export function pointColumnNames(table: TableColumns, column: string): [string, string] {
+/**
+ * The Parquet column names of a point column: always `<column>_latitude`, `<column>_longitude`, so they do not
+ * change with the number of point columns. `present` (a file's top-level column names) reads a file written
+ * before the names were stable, which stored a table's only point as `latitude`/`longitude`.
+ */
+export function pointColumnNames(
+  table: TableColumns,
+  column: string,
+  present?: readonly string[],
+): [string, string] {
+  const stable: [string, string] = [`${column}_latitude`, `${column}_longitude`];
+  if (!present || present.includes(stable[0])) return stable;
   const points = Object.values(table.columns).filter((c) => c.spec.kind === "point").length;
-  const clash = "latitude" in table.columns || "longitude" in table.columns;
-  return points === 1 && !clash ? ["latitude", "longitude"] : [`${column}_latitude`, `${column}_longitude`];
+  return points === 1 && present.includes("latitude") && present.includes("longitude")
+    ? ["latitude", "longitude"]
+    : stable;
 }
 
 /** The `point` kind. */
@@ -120,4 +131,47 @@ export const pointKind: Kind = {
     };
   },
   size: () => () => 16,
+  copy: {
+    // PostgreSQL's point is two float8s (x is longitude); PostGIS's types as ISO WKB in WGS 84.
+    select: (col, _spec, pgType) =>
+      pgType === "point" ? `${col}::point` : `ST_AsBinary(ST_Transform(${col}::geometry, 4326))`,
+    fields: (_spec, _leaves, [latitudes, longitudes], refuse) => (b, at, n) => {
+      let x: number, y: number;
+      if (n === 16) [x, y] = [float64BE(b, at), float64BE(b, at + 8)];
+      else {
+        const little = b[at] === 1;
+        const type = wkbUint32(b, at + 1, little);
+        // ISO codes (1001 with Z, 2001 with M, 3001 with both) or EWKB flags in the high bits.
+        if (n < 21 || (type & 0xffff) % 1000 !== 1) refuse("expected a point, received another geometry");
+        const skip = type & 0x20000000 ? 4 : 0; // an EWKB SRID
+        x = float64At(b, at + 5 + skip, little);
+        y = float64At(b, at + 13 + skip, little);
+      }
+      if (!(Math.abs(y) <= 90) || !(Math.abs(x) <= 180)) {
+        refuse(
+          x !== x && y !== y
+            ? "an empty point has no latitude and longitude"
+            : `latitude ${y}, longitude ${x} is not on Earth`,
+        );
+      }
+      float64(latitudes, y);
+      float64(longitudes, x);
+    },
+  },
 };
+
+const view = new DataView(new ArrayBuffer(8));
+
+function float64At(b: Uint8Array, at: number, little: boolean): number {
+  for (let i = 0; i < 8; i++) view.setUint8(i, b[at + i]);
+  return view.getFloat64(0, little);
+}
+
+function float64BE(b: Uint8Array, at: number): number {
+  return float64At(b, at, false);
+}
+
+function wkbUint32(b: Uint8Array, at: number, little: boolean): number {
+  for (let i = 0; i < 4; i++) view.setUint8(i, b[at + i]);
+  return view.getUint32(0, little);
+}
