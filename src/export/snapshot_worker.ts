@@ -204,6 +204,7 @@ async function exportBlockRange(
     const encoded = copyBinaryToParquet(copy.chunks, table, {
       rowGroupSize: options.rowGroupSize,
       codec: options.codec,
+      compressionLevel: options.compressionLevel,
       ...prepared?.encode,
     });
     progress = encoded.progress;

@@ -19,18 +19,21 @@ import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../export/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
+import { writeRolling } from "../export/rolling_files.ts";
+import { writeTableByCopyRolling } from "../export/rolling_copy.ts";
 import { IcebergTarget, type TableTarget } from "../export/iceberg/iceberg_export.ts";
 import type { IcebergCommit } from "../export/iceberg/commit_snapshot.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
-import { writeTableByCopy } from "./copy_table.ts";
+import { type CopyTableOptions, writeTableByCopy } from "./copy_table.ts";
 import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitioned.ts";
 import { ProgressCounter } from "../streams/progress.ts";
 import { canonicalRow } from "./canonical_row.ts";
 import { lastRowQuery } from "./since_sql.ts";
 import { checkedTimeout, type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";
-import { type Since, sourceError, tableRows } from "./table_source.ts";
+import { copyQueryStatement, describeQuery, type QuerySource, querySql } from "./query_source.ts";
+import { queryRows, type Since, sourceError, tableRows } from "./table_source.ts";
 
 /** Progress is reported at most this often per table (the terminal line is redrawn as often). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -43,6 +46,11 @@ export interface ExportOptions {
   tables?: string[];
   /** The PostgreSQL schema. Default `"public"`. */
   schema?: string;
+  /**
+   * Queries to export, each under its own name, in the same snapshot as the tables (exported whole; with
+   * queries and no `tables`, no table is exported). Not with `jobs`.
+   */
+  queries?: QuerySource[];
   /** Export only rows changed since the last committed batch, where a table has a watermark column. */
   incremental?: boolean;
   /** Watermark column per table; others use `updated_at`. */
@@ -51,6 +59,14 @@ export interface ExportOptions {
   rowGroupSize?: number;
   /** Compression codec. */
   codec?: Codec;
+  /** Compression level, for a codec that has levels (see `EncodeOptions.compressionLevel`). */
+  compressionLevel?: number;
+  /**
+   * Bytes at which a table's file is completed and the next begun, at a row-group boundary (a file may
+   * pass it by less than a row group and its footer); every file is recorded in the batch. On both paths
+   * (binary COPY and rows). Not with `jobs` or `partitionBy`. Default: one file per table.
+   */
+  maxFileSize?: number;
   /**
    * Hive partition keys (`"project_id"`, `"created_at:month"`) for every exported table that has the
    * columns; other tables are written as one file. Default: none.
@@ -185,7 +201,14 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
       `Cannot export as format must be "batch" or "iceberg": current value is ${JSON.stringify(format)}`,
     );
   }
-  if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
+  if (options.jobs !== undefined && options.jobs !== 1) {
+    if (options.queries?.length || options.maxFileSize !== undefined) {
+      throw new ParquetStorageError(
+        `Cannot export queries or roll files over (maxFileSize) with jobs: current value is ${options.jobs}`,
+      );
+    }
+    return await exportInParallel(sql, options);
+  }
   const lost = connectionLost(sql);
   checkedTimeout(options.idleTimeout);
   // A silent server leaves its connection mid-query for good: the run fails with the stall's error,
@@ -296,13 +319,34 @@ export async function exportInSnapshot(
   );
   const asText: AsTextColumn[] = [];
   const definitions = await planTables(query, options, asText);
-  const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
+  const skipped = options.tables?.length || options.queries?.length
+    ? []
+    : await skippedRelations(query, options.schema ?? "public");
+  const queries = new Map<TableDefinition, string>();
+  for (const source of options.queries ?? []) {
+    starting(source.name);
+    if (
+      definitions.some((t) => t.name === source.name) ||
+      [...queries.keys()].some((t) => t.name === source.name)
+    ) {
+      throw new SourceError(
+        `Cannot export query ${source.name}: a table or query of this export has that name`,
+        {
+          table: source.name,
+        },
+      );
+    }
+    const table = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    queries.set(table, querySql(source));
+    definitions.push(table);
+  }
   started(batch);
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
     starting(table.name);
     const column = watermarks[table.name] ?? "updated_at";
-    const canFollow = incremental && column in table.columns;
+    const fromQuery = queries.get(table);
+    const canFollow = incremental && fromQuery === undefined && column in table.columns;
     const recorded = canFollow
       ? await (target ? target.watermark(table) : latestWatermark(out, table.name, { s3: options.s3 }))
       : null;
@@ -323,24 +367,48 @@ export async function exportInSnapshot(
     const mode = since?.value ? "incremental" : "full";
     const partitionBy = partitionKeysFor(table, options.partitionBy);
     const prepared = await target?.prepare(table, partitionBy);
-    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec, ...prepared?.encode };
+    const encoding = {
+      rowGroupSize: options.rowGroupSize,
+      codec: options.codec,
+      compressionLevel: options.compressionLevel,
+      ...prepared?.encode,
+    };
     // The partitioned COPY door writes hive files (partition columns in folder names only): a target
     // that keeps them in the files (Iceberg) takes the row door for partitioned tables.
     const byCopy = binaryCopy && copyBinarySupports(table) &&
       (!partitionBy.length || (!prepared?.keepPartitionColumns && copyPartitionSupports(table, partitionBy)));
     let entry;
     try {
+      const rolling = options.maxFileSize;
+      if (rolling !== undefined && partitionBy.length) {
+        throw new ParquetStorageError(`Cannot roll files over (maxFileSize) in a partitioned table`, {
+          table: table.name,
+        });
+      }
       if (byCopy) {
-        // The table (or its rows after the watermark), as PostgreSQL's COPY sends it: the same snapshot,
-        // since it runs in `tx`.
+        // The table, its rows after the watermark, or a query, as PostgreSQL's COPY sends it: the same
+        // snapshot, since it runs in `tx`.
         const copying = { ...encoding, mode, since, signal, ...guard, progress: counter } as const;
-        entry = partitionBy.length
-          ? await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy })
-          : await writeTableByCopy(tx, batch, table, { ...copying, schema: table.pgSchema });
+        if (partitionBy.length) {
+          entry = await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy });
+        } else {
+          const copyOptions: CopyTableOptions = {
+            ...copying,
+            ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
+            schema: table.pgSchema,
+          };
+          entry = rolling === undefined
+            ? await writeTableByCopy(tx, batch, table, copyOptions)
+            : await writeTableByCopyRolling(tx, batch, table, { ...copyOptions, maxFileBytes: rolling });
+        }
         if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
-        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
-          .pipeThrough(lastRowTap((row) => last = row, partitionBy.length ? counter : undefined));
+        const read = { batchSize: options.batchSize, since, signal, ...guard };
+        const rowsOut = (fromQuery === undefined
+          ? tableRows(tx, table, read)
+          : queryRows(tx, table, tx.unsafe(fromQuery), read))
+          .pipeThrough(lastRowTap((row) =>
+            last = row, partitionBy.length || rolling ? counter : undefined));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -356,6 +424,14 @@ export async function exportInSnapshot(
             },
             mode,
           )
+          : rolling !== undefined
+          ? await writeRolling(batch, table, rowsOut, {
+            ...encoding,
+            maxFileBytes: rolling,
+            mode,
+            validate,
+            signal,
+          })
           : await batch.writeTable(table, rowsOut, {
             mode,
             ...encoding,
@@ -381,7 +457,7 @@ export async function exportInSnapshot(
       files: entry.files.length,
       bytes,
       seconds,
-      location: partitionBy.length
+      location: partitionBy.length || entry.files.length > 1
         ? `${batch.root}/${safeName(table.name)}`
         : `${batch.root}/${entry.files[0].path}`,
       ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
@@ -451,6 +527,7 @@ export async function planTables(
   asText?: AsTextColumn[],
 ): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
+  if (!options.tables?.length && options.queries?.length) return [];
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
   if (options.tables?.length) await refuseUnpopulated(query, schema, names);
