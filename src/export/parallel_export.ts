@@ -116,6 +116,7 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
     out: root,
     tables: summaries,
     skipped: leader.plan.skipped,
+    ...(leader.plan.asText ? { asText: leader.plan.asText } : {}),
   };
   // Each Iceberg table is its own commit; one that fails removes the files of the tables not committed.
   if (iceberg) return { ...done, iceberg: await iceberg.commit(tables) };
@@ -230,7 +231,14 @@ export async function commitShards(
   checkParts(plan, parts);
   const { tables, summaries } = mergeUnits(plan, parts.flatMap((p) => p.units));
   await writeBatchManifest(storage, root, plan, tables);
-  return { batch, snapshot: plan.pgSnapshot, out: root, tables: summaries, skipped: plan.skipped ?? [] };
+  return {
+    batch,
+    snapshot: plan.pgSnapshot,
+    out: root,
+    tables: summaries,
+    skipped: plan.skipped ?? [],
+    ...(plan.asText ? { asText: plan.asText } : {}),
+  };
 }
 
 /**
