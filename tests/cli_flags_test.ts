@@ -304,6 +304,7 @@ Deno.test("each flag of the table has a bad value refused, naming it", () => {
     "max-file-size": [["--max-file-size", "1PB"], /--max-file-size must be a size/],
     "partition-by": [["--partition-by", "at:minute"], /--partition-by takes col or col:year/],
     incremental: [["--incremental=yes"], /incremental/],
+    format: [["--format", "orc"], /--format must be batch or iceberg: current value is orc/],
     watermark: [["--watermark", "t="], /--watermark takes table=column pairs/],
     "unmapped-as-text": [["--unmapped-as-text=1"], /unmapped-as-text/],
     "idle-timeout": [["--idle-timeout", "5 minutes"], /--idle-timeout must be a duration/],
