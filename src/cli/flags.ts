@@ -90,6 +90,15 @@ export const EXPORT_FLAGS: readonly Flag[] = [
     help: "only rows changed since the last committed batch (by --watermark)",
   },
   {
+    name: "format",
+    type: "string",
+    value: "NAME",
+    default: "batch",
+    help:
+      "batch (files, and one manifest in _manifests/) or iceberg (each table an Apache Iceberg table in " +
+      "its folder, one snapshot per run; --jobs N works, --leader, --shard and --commit do not)",
+  },
+  {
     name: "watermark",
     type: "string",
     value: "t=col,…",
@@ -126,8 +135,8 @@ export const EXPORT_FLAGS: readonly Flag[] = [
   {
     name: "no-binary-copy",
     type: "boolean",
-    help: "read every table row by row; by default whole tables (not partitioned, not incremental) with " +
-      "no array or point column go through COPY (FORMAT binary)",
+    help: "read every table row by row; by default every table goes through COPY (FORMAT binary), " +
+      "partitioned and incremental ones too (not arrays of unconstrained numerics or of inet-like types)",
   },
   {
     name: "jobs",

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { BatchWriter } from "./batch_writer.ts";
 import { normalizeRoot } from "./manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { connectionLost, type Sql } from "../postgres/connect.ts";
@@ -23,6 +24,7 @@ import {
   writePlan,
 } from "./batch_parts.ts";
 import { type ExportPlan, heaviestFirst, shardUnits } from "./export_plan.ts";
+import { IcebergTarget } from "./iceberg/iceberg_export.ts";
 import { type LeaderOptions, openSnapshotLeader, type SnapshotLeader } from "./snapshot_leader.ts";
 import {
   checkSnapshotId,
@@ -69,6 +71,9 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
   const root = normalizeRoot(options.out);
   const storage = await storageFor(root, { s3: options.s3 });
   const leader = await openSnapshotLeader(sql, { ...options, parts: jobs });
+  const iceberg = options.format === "iceberg"
+    ? new IcebergTarget(new BatchWriter(root, { s3: options.s3, id: leader.plan.batch }))
+    : undefined;
   const results: UnitResult[] = [];
   let failure: unknown;
   try {
@@ -78,7 +83,7 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
     const pids: number[] = [];
     // On the first failure (or a lost connection) the others stop at once, not at the end of their read.
     abort.signal.addEventListener("abort", () => leader.cancel(pids).catch(() => {}), { once: true });
-    const context = unitContext(leader.plan, options, storage, root, abort.signal);
+    const context = { ...unitContext(leader.plan, options, storage, root, abort.signal), target: iceberg };
     const worker = () =>
       inImportedSnapshot(sql, leader.plan.snapshot, async (tx) => {
         const [{ pid }] = await tx`SELECT pg_backend_pid() AS pid`;
@@ -105,19 +110,23 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
     throw failure;
   }
   const { tables, summaries } = mergeUnits(leader.plan, results);
+  const done = {
+    batch: leader.plan.batch,
+    snapshot: leader.plan.pgSnapshot,
+    out: root,
+    tables: summaries,
+    skipped: leader.plan.skipped,
+    ...(leader.plan.asText ? { asText: leader.plan.asText } : {}),
+  };
+  // Each Iceberg table is its own commit; one that fails removes the files of the tables not committed.
+  if (iceberg) return { ...done, iceberg: await iceberg.commit(tables) };
   try {
     await writeBatchManifest(storage, root, leader.plan, tables);
   } catch (error) {
     await removeFiles(storage, root, results);
     throw error;
   }
-  return {
-    batch: leader.plan.batch,
-    snapshot: leader.plan.pgSnapshot,
-    out: root,
-    tables: summaries,
-    skipped: leader.plan.skipped,
-  };
+  return done;
 }
 
 /** Options of {@link exportShard}. */
@@ -154,6 +163,7 @@ export interface ShardSummary extends Omit<ExportSummary, "tables"> {
  * ```
  */
 export async function exportShard(sql: Sql, options: ShardOptions): Promise<ShardSummary> {
+  refuseIceberg(options, "exportShard");
   const { index, count } = options.shard;
   checkCount("shard count", count);
   if (!Number.isInteger(index) || index < 1 || index > count) {
@@ -221,7 +231,14 @@ export async function commitShards(
   checkParts(plan, parts);
   const { tables, summaries } = mergeUnits(plan, parts.flatMap((p) => p.units));
   await writeBatchManifest(storage, root, plan, tables);
-  return { batch, snapshot: plan.pgSnapshot, out: root, tables: summaries, skipped: plan.skipped ?? [] };
+  return {
+    batch,
+    snapshot: plan.pgSnapshot,
+    out: root,
+    tables: summaries,
+    skipped: plan.skipped ?? [],
+    ...(plan.asText ? { asText: plan.asText } : {}),
+  };
 }
 
 /**
@@ -240,6 +257,7 @@ export async function commitShards(
  * ```
  */
 export async function openShardLeader(sql: Sql, options: LeaderOptions): Promise<SnapshotLeader> {
+  refuseIceberg(options, "openShardLeader");
   const root = normalizeRoot(options.out);
   const storage = await storageFor(root, { s3: options.s3 });
   const leader = await openSnapshotLeader(sql, options);
@@ -270,6 +288,18 @@ function abortOnLoss(sql: Sql, stop?: AbortSignal): AbortController {
     if (signal?.aborted) abort.abort(signal.reason);
   }
   return abort;
+}
+
+/**
+ * Shards in other processes join one batch manifest; an Iceberg table's commit needs the plan of the
+ * process that wrote its files, so Iceberg exports run their jobs in one process.
+ */
+function refuseIceberg(options: ExportOptions, who: string): void {
+  if (options.format === "iceberg") {
+    throw new ParquetStorageError(
+      `Cannot run ${who} with format: "iceberg": shards in other processes commit one batch manifest; export Iceberg tables with jobs in one process`,
+    );
+  }
 }
 
 function checkCount(what: string, value: number): number {

@@ -21,6 +21,8 @@ import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
 import { exportInParallel } from "../export/parallel_export.ts";
 import { writeRolling } from "../export/rolling_files.ts";
 import { writeTableByCopyRolling } from "../export/rolling_copy.ts";
+import { IcebergTarget, type TableTarget } from "../export/iceberg/iceberg_export.ts";
+import type { IcebergCommit } from "../export/iceberg/commit_snapshot.ts";
 import type postgres from "postgres";
 import { connectionLost, type Sql } from "./connect.ts";
 import { copyBinarySupports } from "./copy_binary.ts";
@@ -101,6 +103,14 @@ export interface ExportOptions {
   idleTimeout?: number;
   /** S3 settings for an `s3://` output. */
   s3?: S3Options;
+  /**
+   * `"batch"` (default): Parquet files under `<out>/<table>/`, committed together by one manifest in
+   * `<out>/_manifests/`. `"iceberg"`: each table an Apache Iceberg table (format version 2) at
+   * `<out>/<table>/`, its files committed as one snapshot of it (`overwrite` for a full export, `append`
+   * for an incremental one) in `<out>/<table>/metadata/`; no manifest is written. With `jobs`, every
+   * table is committed once all workers are done.
+   */
+  format?: "batch" | "iceberg";
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
   onProgress?: (progress: TableProgress) => void;
   /**
@@ -168,6 +178,8 @@ export interface ExportSummary {
   skipped?: SkippedRelation[];
   /** The columns `unmappedAsText` exported as text (their types have no mapping). */
   asText?: AsTextColumn[];
+  /** With `format: "iceberg"`: the snapshot committed for each table (no batch manifest is written). */
+  iceberg?: IcebergCommit[];
 }
 
 /**
@@ -183,6 +195,12 @@ export interface ExportSummary {
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
+  const { format = "batch" } = options;
+  if (format !== "batch" && format !== "iceberg") {
+    throw new ParquetStorageError(
+      `Cannot export as format must be "batch" or "iceberg": current value is ${JSON.stringify(format)}`,
+    );
+  }
   if (options.jobs !== undefined && options.jobs !== 1) {
     if (options.queries?.length || options.maxFileSize !== undefined) {
       throw new ParquetStorageError(
@@ -204,6 +222,8 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
   const stop = [stalled.signal, lost, options.signal].filter((s) => s !== undefined);
   const signal = AbortSignal.any(stop);
   let batch: BatchWriter | undefined;
+  const first = new BatchWriter(options.out, { s3: options.s3 });
+  const iceberg = format === "iceberg" ? new IcebergTarget(first) : undefined;
   let current: string | undefined;
   let work: Promise<Written> | undefined;
   let written: Written;
@@ -215,6 +235,8 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
         signal,
         (table) => current = table,
         (b) => batch = b,
+        first,
+        iceberg,
       );
       // After a connection loss postgres.js would send ROLLBACK on the dropped socket and crash the
       // process: the transaction is gone anyway, so `begin` is left waiting (it has already rejected).
@@ -225,12 +247,26 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     // still unwinding: wait for it, so its sink has removed its temporary file before anyone reports.
     const inner = await work?.then(() => undefined, (e: unknown) => e);
     if (options.signal?.aborted) await abandon(batch, options.signal);
+    // Nothing names an Iceberg run's files before its commit, and vacuum leaves Iceberg tables alone.
+    if (iceberg) await batch?.abandon().catch(() => {});
     const cause = stalled.signal.aborted ? stalled.signal.reason : inner ?? error;
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
   const { snapshot, tables, skipped, asText } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
+  if (iceberg) {
+    const commits = await iceberg.commit(written.batch.tables);
+    return {
+      batch: written.batch.id,
+      snapshot,
+      out: written.batch.root,
+      tables,
+      skipped,
+      ...(asText.length ? { asText } : {}),
+      iceberg: commits,
+    };
+  }
   await written.batch.commit({ snapshot });
   return {
     batch: written.batch.id,
@@ -268,6 +304,7 @@ export async function exportInSnapshot(
   starting: (table: string | undefined) => void,
   started: (batch: BatchWriter) => void,
   batch: BatchWriter = new BatchWriter(options.out, { s3: options.s3 }),
+  target?: TableTarget,
 ): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
   const guard: IdleGuard = { idleTimeout: options.idleTimeout, onStall: options.onStall };
@@ -299,7 +336,15 @@ export async function exportInSnapshot(
         },
       );
     }
-    const table = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    if (options.specialValues === "text") {
+      // "text" picks the columns to make text by scanning a table; a query is not scanned twice.
+      throw new SourceError(
+        `Cannot export query ${source.name} with specialValues "text": use "null" or "error"`,
+        { table: source.name },
+      );
+    }
+    const described = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    const table = await withSpecialValues(query, described, options.specialValues);
     queries.set(table, querySql(source));
     definitions.push(table);
   }
@@ -310,11 +355,11 @@ export async function exportInSnapshot(
     const column = watermarks[table.name] ?? "updated_at";
     const fromQuery = queries.get(table);
     const canFollow = incremental && fromQuery === undefined && column in table.columns;
+    const recorded = canFollow
+      ? await (target ? target.watermark(table) : latestWatermark(out, table.name, { s3: options.s3 }))
+      : null;
     const since: Since | undefined = canFollow
-      ? {
-        column,
-        ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
-      }
+      ? { column, ...(recorded ?? { value: null, key: null }) }
       : undefined;
     // One counter for the table, whichever door its rows take: rows as encoded, bytes as they leave.
     const counter = new ProgressCounter();
@@ -328,14 +373,18 @@ export async function exportInSnapshot(
       }));
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
+    const partitionBy = partitionKeysFor(table, options.partitionBy);
+    const prepared = await target?.prepare(table, partitionBy);
     const encoding = {
       rowGroupSize: options.rowGroupSize,
       codec: options.codec,
       compressionLevel: options.compressionLevel,
+      ...prepared?.encode,
     };
-    const partitionBy = partitionKeysFor(table, options.partitionBy);
+    // The partitioned COPY door writes hive files (partition columns in folder names only): a target
+    // that keeps them in the files (Iceberg) takes the row door for partitioned tables.
     const byCopy = binaryCopy && copyBinarySupports(table) &&
-      (!partitionBy.length || copyPartitionSupports(table, partitionBy));
+      (!partitionBy.length || (!prepared?.keepPartitionColumns && copyPartitionSupports(table, partitionBy)));
     let entry;
     try {
       const rolling = options.maxFileSize;
@@ -373,7 +422,14 @@ export async function exportInSnapshot(
             batch,
             table,
             rowsOut,
-            { ...encoding, validate, partitionBy, s3: options.s3, signal },
+            {
+              ...encoding,
+              validate,
+              partitionBy,
+              s3: options.s3,
+              signal,
+              keepPartitionColumns: prepared?.keepPartitionColumns,
+            },
             mode,
           )
           : rolling !== undefined
@@ -383,6 +439,7 @@ export async function exportInSnapshot(
             mode,
             validate,
             signal,
+            progress: counter,
           })
           : await batch.writeTable(table, rowsOut, {
             mode,
