@@ -5,10 +5,10 @@
  * that `deno task export` works on a machine with nothing but Deno.
  *
  * Memory: PGlite's first start runs initdb, which holds a second PostgreSQL instance and a copy of its
- * whole heap (most of the 1.2 GB this once peaked at, with PostGIS). So the seeded database is kept in a
- * cache (`$PARQUET_STORAGE_CACHE`, else `$XDG_CACHE_HOME/parquet-storage`, else
- * `~/.cache/parquet-storage`) as a data directory tarball, keyed by the platform's DDL, tables and
- * sample generator and the options, and later runs start from it: no initdb, no seeding. PostgreSQL
+ * whole heap (most of the 1.2 GB this once peaked at, with PostGIS). So initdb's trial runs get tiny
+ * settings ({@link INITDB}), the heap starts at 16 MB ({@link INITIAL_MEMORY}), embedded_process.ts
+ * runs initdb, seeding and serving in processes of their own, one after the other, and the seeded
+ * database is kept in a cache (embedded_cache.ts) that later runs start from: no initdb, no seeding. PostgreSQL
  * gets small buffers (the sample is a few MB). PostGIS is not loaded by default (pglite-postgis added about 430 MB): locations
  * are PostgreSQL's native `point` (x = longitude, y = latitude), which exports to the same
  * latitude/longitude columns; `postgis: true` loads it, falling back to `point` should it fail.
