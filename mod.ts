@@ -83,14 +83,14 @@ export {
   type ManifestTable,
   newBatchId,
   type Watermark,
-} from "./src/export/manifest.ts";
+} from "./src/read/manifest.ts";
 export {
   type AsOfOptions,
   committedFiles,
   latestWatermark,
   listManifests,
   readCommitted,
-} from "./src/export/committed.ts";
+} from "./src/read/committed.ts";
 export { vacuum, type VacuumEntry, type VacuumOptions } from "./src/export/vacuum.ts";
 export { type VerifiedFile, verifyBatch } from "./src/export/verify.ts";
 export {
@@ -100,7 +100,7 @@ export {
   introspectTable,
   listTables,
   type LiveColumn,
-} from "./src/schema/introspect.ts";
+} from "./src/postgres/introspect.ts";
 export { quoteIdent, readExpression, selectList } from "./src/postgres/read_sql.ts";
 export {
   assertNoDrift,
@@ -108,7 +108,7 @@ export {
   compareTable,
   type Drift,
   type DriftOptions,
-} from "./src/schema/drift.ts";
+} from "./src/postgres/drift.ts";
 export { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "./platform/registry.ts";
 export { type PartitionedRow, PartitionStream } from "./src/streams/partition_stream.ts";
 export { type PartitionKey, type TimeGranularity } from "./src/streams/partition_key.ts";

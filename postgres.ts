@@ -25,14 +25,14 @@ export {
   describeConnection,
   type Sql,
 } from "./src/postgres/connect.ts";
-export {
-  type ExportOptions,
-  type ExportSummary,
-  exportTables,
-  planTables,
-  type TableProgress,
-  type TableSummary,
-} from "./src/postgres/export_tables.ts";
+export type {
+  ExportOptions,
+  ExportSummary,
+  TableProgress,
+  TableSummary,
+} from "./src/export/export_options.ts";
+export { exportTables } from "./src/export/export_tables.ts";
+export { planTables } from "./src/export/snapshot_export.ts";
 export { copyBinaryStatement, copyBinarySupports } from "./src/postgres/copy_binary.ts";
 export {
   commitShards,

@@ -19,7 +19,7 @@ import type { EncodeOptions } from "./streams/encode_stream.ts";
 import { type ValidateOptions, validationError } from "./streams/validate_stream.ts";
 import { type RowSource, writeParquet } from "./write_parquet.ts";
 import { BatchWriter } from "./export/batch_writer.ts";
-import type { Manifest } from "./export/manifest.ts";
+import type { Manifest } from "./read/manifest.ts";
 
 /** Where the engine keeps its files. */
 export type EngineOptions =

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { committedFiles, listManifests, readCommitted } from "../mod.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
-import { exportTables } from "../src/postgres/export_tables.ts";
+import { exportTables } from "../src/export/export_tables.ts";
 import { blockRangeClause, planUnits, shardUnits } from "../src/export/export_plan.ts";
 import {
   commitShards,

@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { getSchema, listSchemas } from "../../platform/registry.ts";
-import { checkDrift } from "../schema/drift.ts";
+import { checkDrift } from "../postgres/drift.ts";
 import type { TableDefinition } from "../schema/table.ts";
 
 const USAGE = `Usage: deno task schemas:check [--db postgres://…] [--schema public] [--table name …] [--json]

@@ -25,7 +25,7 @@ import {
   normalizeRoot,
   relativePath,
   type Watermark,
-} from "./manifest.ts";
+} from "../read/manifest.ts";
 
 /** Options of a table written into a batch. */
 export interface BatchTableOptions extends Omit<WriteOptions, "table" | "checksum" | "overwrite"> {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { SkippedRelation } from "../schema/relations.ts";
+import type { SkippedRelation } from "../postgres/relations.ts";
 
 /** The plan format identifier. */
 export const PLAN_FORMAT = "parquet-storage.plan/1";

@@ -7,10 +7,10 @@
  * @module
  */
 
-import { normalizeRoot } from "./manifest.ts";
+import { normalizeRoot } from "../read/manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { connectionLost, type Sql } from "../postgres/connect.ts";
-import type { ExportOptions, ExportSummary } from "../postgres/export_tables.ts";
+import type { ExportOptions, ExportSummary } from "./export_options.ts";
 import { storageFor } from "../storage/open_location.ts";
 import type { Storage } from "../storage/storage.ts";
 import {

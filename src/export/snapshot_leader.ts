@@ -7,13 +7,13 @@
  * @module
  */
 
-import { newBatchId } from "./manifest.ts";
+import { newBatchId } from "../read/manifest.ts";
 import { copyBinarySupports } from "../postgres/copy_binary.ts";
 import type { Sql } from "../postgres/connect.ts";
-import type { ExportOptions } from "../postgres/export_tables.ts";
-import { planTables } from "../postgres/export_tables.ts";
+import type { ExportOptions } from "./export_options.ts";
+import { planTables } from "./snapshot_export.ts";
 import { qualifiedName } from "../postgres/read_sql.ts";
-import { skippedRelations } from "../schema/relations.ts";
+import { skippedRelations } from "../postgres/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import type postgres from "postgres";
 import { type ExportPlan, PLAN_FORMAT, planUnits, type TableSize } from "./export_plan.ts";

@@ -9,8 +9,8 @@
 
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import type { StoredFile } from "../storage/storage.ts";
-import { listManifests } from "./committed.ts";
-import { MANIFEST_FOLDER, relativePath } from "./manifest.ts";
+import { listManifests } from "../read/committed.ts";
+import { MANIFEST_FOLDER, relativePath } from "../read/manifest.ts";
 
 /** Options of {@link vacuum}. */
 export interface VacuumOptions extends OpenOptions {

@@ -8,9 +8,9 @@
  */
 
 import { ReadError } from "../errors.ts";
-import { type ReadOptions, readParquet } from "../read/read_parquet.ts";
+import { type ReadOptions, readParquet } from "./read_parquet.ts";
 import type { Row } from "../schema/table.ts";
-import { checkManifestFile } from "./verify.ts";
+import { checkManifestFile } from "./manifest_check.ts";
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import {
   type Manifest,

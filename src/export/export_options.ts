@@ -1,0 +1,124 @@
+/**
+ * What an export run is asked and what it answers: the options of `exportTables` (one snapshot or
+ * several jobs), the progress it reports, and its summary.
+ *
+ * @module
+ */
+
+import type { SkippedRelation } from "../postgres/relations.ts";
+import type { S3Options } from "../sinks/sink.ts";
+import type { Codec } from "../parquet/codecs.ts";
+
+/** Options of {@link exportTables}. */
+export interface ExportOptions {
+  /** The output root: a folder or `s3://bucket/prefix`. */
+  out: string;
+  /** Tables to export. Default: every table of `schema` (except those an extension owns, like PostGIS's). */
+  tables?: string[];
+  /** The PostgreSQL schema. Default `"public"`. */
+  schema?: string;
+  /** Export only rows changed since the last committed batch, where a table has a watermark column. */
+  incremental?: boolean;
+  /** Watermark column per table; others use `updated_at`. */
+  watermarks?: Record<string, string>;
+  /** Rows per row group. */
+  rowGroupSize?: number;
+  /** Compression codec. */
+  codec?: Codec;
+  /**
+   * Hive partition keys (`"project_id"`, `"created_at:month"`) for every exported table that has the
+   * columns; other tables are written as one file. Default: none.
+   */
+  partitionBy?: string[];
+  /** Rows per cursor fetch. */
+  batchSize?: number;
+  /**
+   * Validate rows against the table definition (Valibot), on the row path. Default `true`. A table
+   * read through binary COPY (see `binaryCopy`) is validated by its column types instead: PostgreSQL
+   * casts every column to the declared type, and NOT NULL is checked as the bytes are decoded.
+   */
+  validate?: boolean;
+  /**
+   * Read whole tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row
+   * path, where every column's type allows it (no arrays or points) and the table is neither
+   * partitioned nor read from an incremental watermark; `false` reads every table row by row.
+   * Default `true`.
+   */
+  binaryCopy?: boolean;
+  /** Read types without a mapping as text instead of failing. */
+  unmappedAsText?: boolean;
+  /**
+   * Milliseconds to wait for PostgreSQL's next bytes (COPY data, a FETCH's rows, a catalog answer)
+   * before the run fails, naming the table, and the client is ended: a stalled server or network path
+   * would otherwise hang the export forever. Default 120,000 (`PG_IDLE_TIMEOUT_MS`). S3 has its own,
+   * `s3.idleTimeout`.
+   */
+  idleTimeout?: number;
+  /** S3 settings for an `s3://` output. */
+  s3?: S3Options;
+  /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
+  onProgress?: (progress: TableProgress) => void;
+  /**
+   * Workers, each on its own connection in the snapshot of one leader transaction (the client needs
+   * `jobs + 1` connections). Tables are spread over them, largest first, and a table read whole through
+   * binary COPY is split into ranges of heap blocks, one file each, when its row estimate is over
+   * `shardRows` or there are more workers than tables. Default 1: one transaction, table after table.
+   */
+  jobs?: number;
+  /** With `jobs`: a table estimated at more rows than this is split into block ranges. Default 1 000 000. */
+  shardRows?: number;
+  /**
+   * Stops the run (Ctrl-C, say): the file being written is aborted (its temporary file removed, its
+   * upload aborted), the files of tables already finished are removed, no batch is committed, and the
+   * run rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
+}
+
+/** How far a table has got. */
+export interface TableProgress {
+  /** Table name. */
+  table: string;
+  /** Rows written so far. */
+  rows: number;
+  /** Seconds since the table started. */
+  seconds: number;
+  /** Bytes written, once done. */
+  bytes?: number;
+  /** True when the table's file is complete. */
+  done: boolean;
+}
+
+/** One table of an export's summary. */
+export interface TableSummary {
+  /** Table name. */
+  table: string;
+  /** `full`, or `incremental` (only rows changed since the previous batch). */
+  mode: "full" | "incremental";
+  /** Rows written. */
+  rows: number;
+  /** Files written. */
+  files: number;
+  /** Bytes written. */
+  bytes: number;
+  /** Seconds taken. */
+  seconds: number;
+  /** Where the file went. */
+  location: string;
+  /** A remark for the user, e.g. why a table was exported whole in an incremental run. */
+  note?: string;
+}
+
+/** What an export run did. */
+export interface ExportSummary {
+  /** The batch id (its manifest is `<out>/_manifests/<batch>.json`). */
+  batch: string;
+  /** The PostgreSQL snapshot every table was read in. */
+  snapshot: string;
+  /** The output root. */
+  out: string;
+  /** One entry per table, in export order. */
+  tables: TableSummary[];
+  /** Views, materialized views and foreign tables a whole-schema export left out, and why. */
+  skipped?: SkippedRelation[];
+}

@@ -1,0 +1,232 @@
+/**
+ * The export proper, inside one snapshot's transaction: the tables planned (named, or every user table
+ * of a schema), each read (by binary COPY where its kinds allow, else through a cursor) and written as a
+ * new immutable file (or a partitioned dataset) into a batch, with progress and watermarks. Used by a
+ * one-snapshot run and by each worker of a parallel one.
+ *
+ * @module
+ */
+import type { ExportOptions, TableSummary } from "./export_options.ts";
+import { BatchWriter } from "./batch_writer.ts";
+import { latestWatermark } from "../read/committed.ts";
+import type { Watermark } from "../read/manifest.ts";
+import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
+import { type CatalogQuery, introspectTable, listTables } from "../postgres/introspect.ts";
+import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../postgres/relations.ts";
+import type { Row, TableDefinition } from "../schema/table.ts";
+import { safeName } from "../sinks/file_name.ts";
+import type { ManifestTable } from "../read/manifest.ts";
+import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
+import type postgres from "postgres";
+import { copyBinarySupports } from "../postgres/copy_binary.ts";
+import { writeTableByCopy } from "./copy_table.ts";
+import { type IdleGuard, withIdleTimeout } from "../postgres/idle_timeout.ts";
+import { type Since, sourceError, tableRows } from "../postgres/table_source.ts";
+
+/** Progress is reported at most this often per table (the terminal line is redrawn as often). */
+const PROGRESS_INTERVAL_MS = 250;
+
+/** What the transaction wrote, to be committed as a batch. */
+export interface Written {
+  batch: BatchWriter;
+  snapshot: string;
+  tables: TableSummary[];
+  skipped: SkippedRelation[];
+}
+
+/**
+ * The export proper, inside the snapshot's transaction; the files go into `batch` (a parallel export's
+ * worker passes its own, to collect what it writes).
+ */
+export async function exportInSnapshot(
+  tx: postgres.TransactionSql,
+  options: ExportOptions & Pick<IdleGuard, "onStall">,
+  signal: AbortSignal | undefined,
+  starting: (table: string | undefined) => void,
+  started: (batch: BatchWriter) => void,
+  batch: BatchWriter = new BatchWriter(options.out, { s3: options.s3 }),
+): Promise<Written> {
+  const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
+  const guard: IdleGuard = { idleTimeout: options.idleTimeout, onStall: options.onStall };
+  const query: CatalogQuery = (text, params) => {
+    signal?.throwIfAborted();
+    return withIdleTimeout(tx.unsafe(text, params as never[]), guard, "reading the catalog");
+  };
+  const [{ snapshot }] = await withIdleTimeout(
+    tx`SELECT pg_current_snapshot()::text AS snapshot`,
+    guard,
+    "starting the snapshot",
+  );
+  const definitions = await planTables(query, options);
+  const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
+  started(batch);
+  const summaries: TableSummary[] = [];
+  for (const table of definitions) {
+    starting(table.name);
+    const column = watermarks[table.name] ?? "updated_at";
+    const canFollow = incremental && column in table.columns;
+    const since: Since | undefined = canFollow
+      ? {
+        column,
+        ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
+      }
+      : undefined;
+    const started = performance.now();
+    const progress = (rows: number) =>
+      options.onProgress?.({
+        table: table.name,
+        rows,
+        seconds: (performance.now() - started) / 1000,
+        done: false,
+      });
+    let last: Row | undefined;
+    const mode = since?.value ? "incremental" : "full";
+    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec };
+    const partitionBy = partitionKeysFor(table, options.partitionBy);
+    let entry;
+    try {
+      if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
+        // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
+        entry = await writeTableByCopy(tx, batch, table, {
+          ...encoding,
+          schema: table.pgSchema,
+          mode,
+          signal,
+          ...guard,
+          onProgress: progress,
+          progressInterval: PROGRESS_INTERVAL_MS,
+        });
+      } else {
+        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
+          .pipeThrough(progressTap(progress, (row) => last = row));
+        entry = partitionBy.length
+          ? await writePartitioned(
+            batch,
+            table,
+            rowsOut,
+            { ...encoding, validate, partitionBy, s3: options.s3, signal },
+            mode,
+          )
+          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });
+      }
+    } catch (error) {
+      throw tableError(table.name, error);
+    }
+    if (since) entry.watermark = watermarkOf(table, since, last);
+    const rows = entry.files.reduce((sum, f) => sum + f.rows, 0);
+    const bytes = entry.files.reduce((sum, f) => sum + f.bytes, 0);
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.({ table: table.name, rows, seconds, bytes, done: true });
+    summaries.push({
+      table: table.name,
+      mode,
+      rows,
+      files: entry.files.length,
+      bytes,
+      seconds,
+      location: partitionBy.length
+        ? `${batch.root}/${safeName(table.name)}`
+        : `${batch.root}/${entry.files[0].path}`,
+      ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
+      ...(since && !since.value ? { note: "first incremental run: exported whole" } : {}),
+    });
+  }
+  starting(undefined);
+  return { batch, snapshot, tables: summaries, skipped };
+}
+
+/** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
+function progressTap(report: (rows: number) => void, seen: (row: Row) => void): TransformStream<Row, Row> {
+  let rows = 0;
+  let reported = 0;
+  return new TransformStream<Row, Row>({
+    transform(row, controller) {
+      rows++;
+      seen(row);
+      const now = performance.now();
+      if (now - reported >= PROGRESS_INTERVAL_MS) {
+        reported = now;
+        report(rows);
+      }
+      controller.enqueue(row);
+    },
+  });
+}
+
+/** The partition keys that apply to `table`: those whose column it has. */
+function partitionKeysFor(table: TableDefinition, keys: string[] | undefined): string[] {
+  return (keys ?? []).filter((key) => key.split(":")[0] in table.columns);
+}
+
+/** Writes a table as a hive-partitioned dataset under `<root>/<table>/` and records its files. */
+async function writePartitioned(
+  batch: BatchWriter,
+  table: TableDefinition,
+  rows: ReadableStream<Row>,
+  options: Omit<WriteDatasetOptions, "table">,
+  mode: "full" | "incremental",
+): Promise<ManifestTable> {
+  const storage = await batch.storage();
+  const { files } = await writeDataset(storage.join(batch.root, safeName(table.name)), rows, {
+    ...options,
+    table,
+    checksum: true,
+  });
+  return batch.record(
+    table,
+    files.map((f) => ({ path: batch.relative(f.location), rows: f.rows, bytes: f.bytes, sha256: f.sha256! })),
+    { mode },
+  );
+}
+
+/** The tables to export, introspected, checked before anything is written. */
+export async function planTables(query: CatalogQuery, options: ExportOptions): Promise<TableDefinition[]> {
+  const { schema = "public" } = options;
+  const names = options.tables?.length ? options.tables : await userTables(query, schema);
+  if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
+  if (options.tables?.length) await refuseUnpopulated(query, schema, names);
+  const definitions: TableDefinition[] = [];
+  for (const name of names) {
+    try {
+      const table = await introspectTable(query, name, { schema, unmappedAsText: options.unmappedAsText });
+      definitions.push(table);
+    } catch (error) {
+      if ((error as { table?: string }).table) throw error;
+      throw sourceError(name, error);
+    }
+  }
+  return definitions;
+}
+
+/** The error of one table's export, naming the table (a full disk, a lost connection, …). */
+export function tableError(table: string, error: unknown): unknown {
+  if ((error as ParquetStorageError).table) return error;
+  if (error instanceof SinkError) return new SinkError(error.message, { table, cause: error });
+  if (error instanceof ParquetStorageError) {
+    return new ParquetStorageError(error.message, { table, cause: error });
+  }
+  return sourceError(table, error);
+}
+
+// Tables an extension owns (PostGIS's spatial_ref_sys in public) are its catalog, not the user's data.
+const EXTENSION_TABLES_SQL = `
+SELECT c.relname AS name FROM pg_depend d
+  JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE d.deptype = 'e' AND n.nspname = $1`;
+
+/** The schema's tables, less those an extension owns (they can still be named with `tables`). */
+async function userTables(query: CatalogQuery, schema: string): Promise<string[]> {
+  const owned = new Set((await query(EXTENSION_TABLES_SQL, [schema])).map((row) => String(row.name)));
+  return (await listTables(query, schema)).filter((name) => !owned.has(name));
+}
+
+function watermarkOf(table: TableDefinition, since: Since, last: Row | undefined): Watermark {
+  if (!last) return { column: since.column, value: since.value, key: since.key };
+  const key = Object.fromEntries(table.primaryKey.map((k) => [k, String(last[k])]));
+  return {
+    column: since.column,
+    value: String(last[since.column]),
+    key: table.primaryKey.length ? key : null,
+  };
+}
