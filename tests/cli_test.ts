@@ -22,6 +22,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     incremental: false,
     watermarks: {},
     unmappedAsText: false,
+    specialValues: "error",
     validate: true,
     binaryCopy: true,
     parallel: {
@@ -54,6 +55,8 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     "--watermark",
     "borehole=changed_at,projects=updated",
     "--unmapped-as-text",
+    "--special-values",
+    "text",
     "--no-validate",
     "--no-binary-copy",
     "--dry-run",
@@ -70,6 +73,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     incremental: true,
     watermarks: { borehole: "changed_at", projects: "updated" },
     unmappedAsText: true,
+    specialValues: "text",
     validate: false,
     binaryCopy: false,
     parallel: {
@@ -102,6 +106,10 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     [["--db", ""], /--db needs a postgres:\/\/ URL/],
     [["--out", ""], /--out needs a folder/],
     [["--json=yes"], /json/],
+    [
+      ["--special-values", "zero"],
+      /--special-values must be one of error, null, text: current value is zero/,
+    ],
   ];
   for (const [args, message] of bad) {
     assert.throws(() => parseExportArgs(args), (error: Error) => {
@@ -226,8 +234,10 @@ Deno.test("a missing table or an unmapped type exits 1 naming it, writing nothin
   const schema = await testSchema(sql, "cli_fail");
   try {
     await sql.unsafe(`CREATE TABLE "${schema.name}".things (id int PRIMARY KEY)`);
-    await sql.unsafe(`CREATE TABLE "${schema.name}".spans (id int, span interval)`);
-    await sql.unsafe(`INSERT INTO "${schema.name}".spans VALUES (1, '1 day 2 hours')`);
+    // Every built-in type has a mapping now: a composite type is what has none.
+    await sql.unsafe(`CREATE TYPE "${schema.name}".pair AS (a int, b text)`);
+    await sql.unsafe(`CREATE TABLE "${schema.name}".spans (id int, span "${schema.name}".pair)`);
+    await sql.unsafe(`INSERT INTO "${schema.name}".spans VALUES (1, '(1,x)')`);
     const out = await tempDir();
     const missing = await runCli(
       "export",
@@ -244,7 +254,7 @@ Deno.test("a missing table or an unmapped type exits 1 naming it, writing nothin
       env,
     });
     assert.equal(unmapped.code, 1, unmapped.stderr);
-    assert.match(unmapped.stderr, /interval.*\(table spans, column span\)/);
+    assert.match(unmapped.stderr, /pair.*\(table spans, column span\)/);
     assert.deepEqual(await allFiles(out), [], "tables are checked before anything is written");
 
     const asText = await runCli(
@@ -254,7 +264,11 @@ Deno.test("a missing table or an unmapped type exits 1 naming it, writing nothin
     );
     assert.equal(asText.code, 0, asText.stderr);
     const [file] = (await allFiles(join(out, "spans"))).map((f) => join(out, "spans", f));
-    assert.deepEqual(await readParquet(file), [{ id: 1, span: "1 day 02:00:00" }]);
+    assert.deepEqual(await readParquet(file), [{ id: 1, span: "(1,x)" }]);
+    assert.match(
+      asText.stderr,
+      /as text \(--unmapped-as-text\): spans\.span, of type .*pair with no mapping/,
+    );
   } finally {
     await schema.drop();
     await sql.end();

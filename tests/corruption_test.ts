@@ -1,7 +1,6 @@
 /**
  * Damaged files: single bit flips in the pages and in the footer of an exported file. A flipped page is
- * a ReadError on every read (page CRC32); a flipped footer is a ReadError or the very same rows, never
- * different ones; through the batch's manifest (SHA-256) any flip anywhere is a ReadError, and
+ * a ReadError on every read (page CRC32), and so is a flipped footer (its own CRC32); through the batch's manifest (SHA-256) any flip anywhere is a ReadError, and
  * `deno task verify` says which file is damaged.
  */
 
@@ -67,15 +66,18 @@ async function write(dir: string, bytes: Uint8Array): Promise<string> {
   return path;
 }
 
-Deno.test("a bit flipped in the footer is a ReadError or the same rows, never different rows", async () => {
+Deno.test("a bit flipped anywhere in the footer is a ReadError, never different rows", async () => {
   const dir = await tempDir();
-  let errors = 0;
   for (const bit of positions(200, footerStart, original.length - 8, 13)) {
-    const result = await readParquet(await write(dir, flipped(bit))).then((back) => back, (error) => error);
-    if (result instanceof ReadError) errors++;
-    else assert.deepEqual(result, rows, `bit ${bit} of the footer changed the rows without an error`);
+    const file = await write(dir, flipped(bit));
+    const result = await readParquet(file).then((back) => back, (error) => error);
+    assert.ok(result instanceof ReadError, `bit ${bit} of the footer read without a ReadError: ${result}`);
+    assert.ok(
+      result.message.startsWith(`Cannot read Parquet metadata of ${file}`) ||
+        result.message.startsWith(`Cannot read ${file}: the file is damaged`),
+      result.message,
+    );
   }
-  assert.ok(errors > 100, `most footer flips are caught (${errors} of 200); the others change nothing read`);
 });
 
 Deno.test("readCommitted checks the manifest's SHA-256: any flip, pages or footer, is a ReadError", async () => {

@@ -134,7 +134,7 @@ async function readAll(bytes: Uint8Array, rows: number) {
 Deno.test("a 0-row file has a footer every reader takes (empty lists carry their element type)", async () => {
   const bytes = await encode([]);
   const { rust } = await readAll(bytes, 0);
-  assert.ok(rust.names.includes("latitude") && rust.names.includes("tags"));
+  assert.ok(rust.names.includes("place_latitude") && rust.names.includes("tags"));
   assert.equal(parquetMetadata(bytes.buffer as ArrayBuffer).row_groups.length, 0);
 });
 
@@ -181,4 +181,23 @@ Deno.test("small pages cut LIST columns between rows only, and every reader agre
     assert.deepEqual(duck[i].counts, rows[i].counts ?? null, `row ${i}`);
     assert.deepEqual(rust.rows[i].counts, rows[i].counts ?? null, `row ${i}`);
   }
+});
+
+Deno.test("the footer carries its CRC32; a file of another writer, without one, still reads", async () => {
+  const { parquetWriteBuffer } = await import("hyparquet-writer");
+  const { checkFooterChecksum, FOOTER_CRC_KEY } = await import("../src/parquet/footer_checksum.ts");
+  const footerOf = (bytes: Uint8Array) => {
+    const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(bytes.length - 8, true);
+    return bytes.slice(bytes.length - 8 - length, bytes.length - 8);
+  };
+  const ours = await new Response(
+    ReadableStream.from([{ id: 1 }]).pipeThrough(new EncodeStream(defineTable("t", { id: int() }))),
+  ).bytes();
+  assert.equal(checkFooterChecksum(footerOf(ours)), "ok");
+  assert.ok(parquetMetadata(ours.buffer).key_value_metadata?.some((kv) => kv.key === FOOTER_CRC_KEY));
+  const theirs = new Uint8Array(
+    parquetWriteBuffer({ columnData: [{ name: "id", data: [1, 2], type: "INT32" }] }),
+  );
+  assert.equal(checkFooterChecksum(footerOf(theirs)), "absent");
+  assert.deepEqual(await readParquet(theirs.buffer), [{ id: 1 }, { id: 2 }]);
 });

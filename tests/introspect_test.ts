@@ -148,7 +148,7 @@ Deno.test("introspection: every supported type gives the hand-written definition
     await t.step("selectList makes PostgreSQL return canonical values", () => {
       const [a, b] = valid;
       assert.equal(a.id, "8e0f4b9a-2c1d-4e5f-8a9b-0c1d2e3f4a5b");
-      assert.equal(a.fixed, "ab"); // char(n) padding is insignificant to PostgreSQL, and ::text drops it
+      assert.equal(a.fixed, "ab "); // char(n) keeps the padding PostgreSQL stores (::text would drop it)
       assert.equal(a.note, 'ünïcödé 🌍 "quoted"');
       assert.equal(a.big, 9223372036854775807n);
       assert.equal(a.money, "9999999999.99");
@@ -196,14 +196,10 @@ Deno.test("introspection: every supported type gives the hand-written definition
   }
 });
 
+// Every built-in and PostGIS type has a mapping now; what is left is what no kind takes yet.
 const UNMAPPED = [
-  ["interval", "'1 day 2 hours'", "1 day 02:00:00"],
-  ["bytea", "'\\x0102ff'", "\\x0102ff"],
-  ["inet", "'192.168.0.1'", "192.168.0.1/32"],
-  ["money", "'12.34'", "$12.34"],
-  ["tsvector", "'borehole log'", "'borehole' 'log'"],
-  ["geography(Polygon,4326)", "'SRID=4326;POLYGON((0 0,1 0,1 1,0 0))'", undefined],
-  ["geometry(Point)", "'POINT(1 2)'", undefined],
+  ["pair", "'(1,x)'", "(1,x)"],
+  ["integer[][]", "'{{1,2},{3,4}}'", "{{1,2},{3,4}}"],
   ["text[][]", "'{{a,b},{c,d}}'", "{{a,b},{c,d}}"],
 ] as const;
 
@@ -215,7 +211,7 @@ Deno.test("introspection: a type with no mapping is a SchemaError naming table, 
     await sql.begin(async (tx) => {
       await tx.unsafe(schema.searchPath);
       await tx.unsafe(
-        `SET LOCAL lc_monetary TO 'C'; CREATE TABLE odd (id int PRIMARY KEY, ${
+        `SET LOCAL lc_monetary TO 'C'; CREATE TYPE pair AS (a int, b text); CREATE TABLE odd (id int PRIMARY KEY, ${
           UNMAPPED.map(([type], i) => `c${i} ${type}`).join(", ")
         }); INSERT INTO odd VALUES (1, ${UNMAPPED.map(([, value]) => value).join(", ")});` +
           UNMAPPED.map(([type], i) => `CREATE TABLE odd${i} (id int, c ${type});`).join(""),
@@ -227,23 +223,18 @@ Deno.test("introspection: a type with no mapping is a SchemaError naming table, 
       assert.ok(error instanceof SchemaError, String(error));
       assert.equal(error.table, `odd${i}`);
       assert.equal(error.column, "c");
-      assert.ok(error.message.includes(`PostgreSQL type ${type}`), error.message);
+      // A type outside the search path is named with its schema.
+      assert.ok(
+        error.message.replace(`${schema.name}.`, "").includes(`PostgreSQL type ${type}`),
+        error.message,
+      );
       assert.match(error.message, /unmappedAsText/);
     }
     // Every unmapped column is recognised as such, with its declared type.
     const live = await introspectColumns(query, "odd", schema.name);
     assert.deepEqual(
-      live.filter((c) => c.column === undefined).map((c) => c.pgType),
-      [
-        "interval",
-        "bytea",
-        "inet",
-        "money",
-        "tsvector",
-        "geography(Polygon,4326)",
-        "geometry(Point)",
-        "text[][]",
-      ],
+      live.filter((c) => c.column === undefined).map((c) => c.pgType.replace(`${schema.name}.`, "")),
+      ["pair", "integer[][]", "text[][]"],
     );
 
     const table = await introspectTable(query, "odd", { schema: schema.name, unmappedAsText: true });

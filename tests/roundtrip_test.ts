@@ -182,8 +182,8 @@ Deno.test("the Parquet schema keeps meaning and precision", async () => {
   assert.equal(byName.doc.logical_type?.type, "JSON");
   assert.equal(byName.tags.converted_type, "LIST");
   assert.equal(byName.big.type, "INT64");
-  assert.equal(byName.latitude.type, "DOUBLE");
-  assert.equal(byName.longitude.type, "DOUBLE");
+  assert.equal(byName.location_latitude.type, "DOUBLE");
+  assert.equal(byName.location_longitude.type, "DOUBLE");
   assert.equal(byName.id.repetition_type, "REQUIRED");
   assert.equal(byName.num.repetition_type, "OPTIONAL");
   const recorded = key_value_metadata?.find((kv) => kv.key === "parquet_storage.table");
@@ -198,7 +198,7 @@ Deno.test("DuckDB reads every column type with the same values", async () => {
     SELECT id::VARCHAR AS id, small, num, big::VARCHAR AS big, wide::VARCHAR AS wide, money::VARCHAR AS money,
       mid::VARCHAR AS mid, free, ratio, single, flag, day::VARCHAR AS day,
       epoch_us(local_time)::VARCHAR AS local_time, epoch_us(zoned_time)::VARCHAR AS zoned_time,
-      epoch_us(coarse_time)::VARCHAR AS coarse_time, doc::VARCHAR AS doc, latitude, longitude,
+      epoch_us(coarse_time)::VARCHAR AS coarse_time, doc::VARCHAR AS doc, location_latitude AS latitude, location_longitude AS longitude,
       to_json(tags)::VARCHAR AS tags, to_json(readings)::VARCHAR AS readings, status, note,
       typeof(zoned_time) AS zoned_type, typeof(local_time) AS local_type, typeof(id) AS id_type
     FROM read_parquet(${sqlString(location)})`);

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { type Codec, CODECS } from "../parquet/codecs.ts";
 import { PARALLEL_FLAGS, PARALLEL_USAGE, type ParallelSettings, parallelSettings } from "./parallel_args.ts";
 import { parseDuration } from "./vacuum.ts";
+import { SPECIAL_VALUES, type SpecialValues } from "../postgres/special_values.ts";
 
 /** The help text. */
 export const USAGE = `Usage: deno task export [options]
@@ -31,6 +32,8 @@ Options:
   --incremental          only rows changed since the last committed batch (by --watermark)
   --watermark t=col,…    watermark column per table (default: updated_at)
   --unmapped-as-text     export columns of types with no mapping as text instead of failing
+  --special-values M     numeric NaN, infinite dates/timestamps: error (default), null, or text (a
+                         column holding one is exported as text)
   --idle-timeout T       fail when PostgreSQL or S3 sends nothing for T (30s, 5m; default: 2m)
   --no-validate          skip validating rows on the row path (tables read through binary COPY are
                          checked by PostgreSQL's casts to the declared column types instead)
@@ -74,6 +77,8 @@ export interface ExportSettings {
   watermarks: Record<string, string>;
   /** `--unmapped-as-text`. */
   unmappedAsText: boolean;
+  /** `--special-values`, default `error`. */
+  specialValues: SpecialValues;
   /** `--idle-timeout`, in milliseconds. */
   idleTimeout?: number;
   /** Not `--no-validate`. */
@@ -119,6 +124,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
         incremental: { type: "boolean", default: false },
         watermark: { type: "string" },
         "unmapped-as-text": { type: "boolean", default: false },
+        "special-values": { type: "string", default: "error" },
         "idle-timeout": { type: "string" },
         "no-validate": { type: "boolean", default: false },
         "no-binary-copy": { type: "boolean", default: false },
@@ -135,6 +141,12 @@ export function parseExportArgs(args: string[]): ExportSettings {
   if (rowGroupSize !== undefined && !(Number.isInteger(rowGroupSize) && rowGroupSize > 0)) {
     throw new UsageError(
       `--row-group-size must be a positive integer: current value is ${values["row-group-size"]}`,
+    );
+  }
+  const specialValues = values["special-values"] as SpecialValues;
+  if (!SPECIAL_VALUES.includes(specialValues)) {
+    throw new UsageError(
+      `--special-values must be one of ${SPECIAL_VALUES.join(", ")}: current value is ${specialValues}`,
     );
   }
   const codec = values.codec?.toUpperCase();
@@ -194,6 +206,7 @@ export function parseExportArgs(args: string[]): ExportSettings {
     incremental: values.incremental,
     watermarks,
     unmappedAsText: values["unmapped-as-text"],
+    specialValues,
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
     validate: !values["no-validate"],
     binaryCopy: !values["no-binary-copy"],

@@ -80,6 +80,7 @@ export async function main(args: string[]): Promise<number> {
       validate: settings.validate,
       binaryCopy: settings.binaryCopy,
       unmappedAsText: settings.unmappedAsText,
+      specialValues: settings.specialValues,
       idleTimeout: settings.idleTimeout,
       s3: settings.idleTimeout === undefined ? undefined : { idleTimeout: settings.idleTimeout },
       onProgress: progressPrinter(Deno.stderr.isTerminal()),

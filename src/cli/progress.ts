@@ -53,6 +53,9 @@ export function summaryTable(summary: ExportSummary): string {
     line(header),
     ...rows.map(line),
     ...(summary.skipped ?? []).map((r) => `skipped ${r.name}: ${r.reason}`),
+    ...(summary.asText ?? []).map((c) =>
+      `as text (--unmapped-as-text): ${c.table}.${c.column}, of type ${c.pgType} with no mapping`
+    ),
     `batch ${summary.batch} committed to ${summary.out}/_manifests/ (snapshot ${summary.snapshot})`,
   ].join("\n");
 }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { AsTextColumn } from "../postgres/introspect.ts";
+import type { SpecialValues } from "../postgres/special_values.ts";
 import type { SkippedRelation } from "../postgres/relations.ts";
 import type { S3Options } from "../sinks/sink.ts";
 import type { Codec } from "../parquet/codecs.ts";
@@ -47,6 +49,12 @@ export interface ExportOptions {
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
   unmappedAsText?: boolean;
+  /**
+   * What to do with the values PostgreSQL has and Parquet's types do not (a numeric `NaN`, a date or
+   * timestamp `infinity`): `"error"` fails naming table, row and column; `"null"` exports them as NULL;
+   * `"text"` exports a column holding one as text. Default `"error"`.
+   */
+  specialValues?: SpecialValues;
   /**
    * Milliseconds to wait for PostgreSQL's next bytes (COPY data, a FETCH's rows, a catalog answer)
    * before the run fails, naming the table, and the client is ended: a stalled server or network path
@@ -121,4 +129,6 @@ export interface ExportSummary {
   tables: TableSummary[];
   /** Views, materialized views and foreign tables a whole-schema export left out, and why. */
   skipped?: SkippedRelation[];
+  /** The columns `unmappedAsText` exported as text (their types have no mapping). */
+  asText?: AsTextColumn[];
 }

@@ -66,6 +66,8 @@ export interface PlanShaping {
   binaryCopy: boolean;
   /** See `ExportOptions.unmappedAsText`. */
   unmappedAsText: boolean;
+  /** See `ExportOptions.specialValues` (absent in plans written before it: `"error"`). */
+  specialValues?: "error" | "null" | "text";
 }
 
 /** A table's size, as measured by the leader. */

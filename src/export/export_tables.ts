@@ -67,10 +67,17 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
-  const { snapshot, tables, skipped } = written;
+  const { snapshot, tables, skipped, asText } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
   await written.batch.commit({ snapshot });
-  return { batch: written.batch.id, snapshot, out: written.batch.root, tables, skipped };
+  return {
+    batch: written.batch.id,
+    snapshot,
+    out: written.batch.root,
+    tables,
+    skipped,
+    ...(asText.length ? { asText } : {}),
+  };
 }
 
 /** A stopped run leaves nothing: the files of tables already finished go too. */

@@ -11,7 +11,8 @@ import { BatchWriter } from "./batch_writer.ts";
 import { latestWatermark } from "../read/committed.ts";
 import type { Watermark } from "../read/manifest.ts";
 import { ParquetStorageError, SinkError, SourceError } from "../errors.ts";
-import { type CatalogQuery, introspectTable, listTables } from "../postgres/introspect.ts";
+import { type AsTextColumn, type CatalogQuery, introspectTable, listTables } from "../postgres/introspect.ts";
+import { withSpecialValues } from "../postgres/special_values.ts";
 import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../postgres/relations.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import { safeName } from "../sinks/file_name.ts";
@@ -32,6 +33,7 @@ export interface Written {
   snapshot: string;
   tables: TableSummary[];
   skipped: SkippedRelation[];
+  asText: AsTextColumn[];
 }
 
 /**
@@ -57,7 +59,8 @@ export async function exportInSnapshot(
     guard,
     "starting the snapshot",
   );
-  const definitions = await planTables(query, options);
+  const asText: AsTextColumn[] = [];
+  const definitions = await planTables(query, options, asText);
   const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
   started(batch);
   const summaries: TableSummary[] = [];
@@ -132,7 +135,7 @@ export async function exportInSnapshot(
     });
   }
   starting(undefined);
-  return { batch, snapshot, tables: summaries, skipped };
+  return { batch, snapshot, tables: summaries, skipped, asText };
 }
 
 /** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
@@ -180,7 +183,11 @@ async function writePartitioned(
 }
 
 /** The tables to export, introspected, checked before anything is written. */
-export async function planTables(query: CatalogQuery, options: ExportOptions): Promise<TableDefinition[]> {
+export async function planTables(
+  query: CatalogQuery,
+  options: ExportOptions,
+  asText?: AsTextColumn[],
+): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
@@ -188,8 +195,12 @@ export async function planTables(query: CatalogQuery, options: ExportOptions): P
   const definitions: TableDefinition[] = [];
   for (const name of names) {
     try {
-      const table = await introspectTable(query, name, { schema, unmappedAsText: options.unmappedAsText });
-      definitions.push(table);
+      const table = await introspectTable(query, name, {
+        schema,
+        unmappedAsText: options.unmappedAsText,
+        asText,
+      });
+      definitions.push(await withSpecialValues(query, table, options.specialValues));
     } catch (error) {
       if ((error as { table?: string }).table) throw error;
       throw sourceError(name, error);

@@ -84,6 +84,7 @@ export async function openSnapshotLeader(sql: Sql, options: LeaderOptions): Prom
         partitionBy: options.partitionBy ?? [],
         binaryCopy: options.binaryCopy ?? true,
         unmappedAsText: options.unmappedAsText ?? false,
+        specialValues: options.specialValues ?? "error",
       },
       skipped,
       units: planUnits(sizes, { parts: options.parts, shardRows: options.shardRows ?? DEFAULT_SHARD_ROWS }),

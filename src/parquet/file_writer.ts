@@ -61,15 +61,15 @@ export class ParquetFileWriter {
     for (const part of group.parts) this.#out(part);
   }
 
-  /** Emits the footer: the file is complete. */
-  finish(): void {
+  /** Emits the footer, with `extra` key-value metadata learnt from the values: the file is complete. */
+  finish(extra: KeyValue[] = []): void {
     const out = new ByteWriter(16 * 1024);
     out.offset = this.offset;
     writeFooter(out, {
       schema: this.#options.schema,
       num_rows: BigInt(this.rows),
       row_groups: this.#groups,
-      key_value_metadata: this.#options.metadata,
+      key_value_metadata: [...this.#options.metadata, ...extra],
       created_by: this.#options.createdBy ?? "parquet-storage",
     });
     this.#out(out.getBytes().slice());

@@ -20,6 +20,7 @@ import {
 } from "hyparquet/src/constants.js";
 import type { ByteWriter } from "hyparquet-writer";
 import { unconvertStatistics } from "hyparquet-writer/src/unconvert.js";
+import { footerChecksumEntry, sealFooter } from "./footer_checksum.ts";
 import { type StructWriter, T, writeBinary, writeI32, writeStruct } from "./thrift.ts";
 
 /** What the footer records. */
@@ -49,7 +50,7 @@ export function writeFooter(out: ByteWriter, footer: FooterContent): void {
       .list(2, T.STRUCT, footer.schema, (o, element) => writeStruct(o, (s) => schemaElement(s, element)))
       .i64(3, footer.num_rows)
       .list(4, T.STRUCT, footer.row_groups, (o, group) => writeStruct(o, (s) => rowGroup(s, group, byPath)))
-      .list(5, T.STRUCT, footer.key_value_metadata, (o, kv) =>
+      .list(5, T.STRUCT, [...footer.key_value_metadata, footerChecksumEntry], (o, kv) =>
         writeStruct(o, (s) =>
           s.binary(1, kv.key).binary(2, kv.value)))
       .binary(6, footer.created_by)
@@ -57,7 +58,9 @@ export function writeFooter(out: ByteWriter, footer: FooterContent): void {
       .list(7, T.STRUCT, leaves, (o) =>
         writeStruct(o, (s) =>
           s.struct(1, () => {}))));
-  out.appendUint32(out.offset - start);
+  const length = out.offset - start;
+  sealFooter(new Uint8Array(out.buffer, out.index - length, length));
+  out.appendUint32(length);
   out.appendUint32(PAR1);
 }
 

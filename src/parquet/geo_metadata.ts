@@ -10,6 +10,8 @@
  */
 
 import { GEOMETRY_TYPES, type GeometryBounds } from "../schema/wkb.ts";
+import type { KeyValue } from "hyparquet";
+import type { FileFacts } from "../schema/kinds/kind.ts";
 import { crsOf, type ProjJson } from "./crs.ts";
 
 /** The key-value metadata key GeoParquet readers look for. */
@@ -109,4 +111,18 @@ function bbox(bounds: GeometryBounds): number[] | undefined {
   if (!(xmin <= xmax && ymin <= ymax)) return undefined;
   const allZ = [...bounds.types].every((code) => Math.floor(code / 1000) % 2 === 1);
   return allZ && zmin <= zmax ? [xmin, ymin, zmin, xmax, ymax, zmax] : [xmin, ymin, xmax, ymax];
+}
+
+/**
+ * The footer entries a file's facts add: the `geo` key when its table has geometry columns, else none.
+ *
+ * @example
+ * ```ts
+ * import { geoKeyValues } from "./geo_metadata.ts";
+ * console.assert(geoKeyValues({ geometries: new Map() }).length === 0);
+ * ```
+ */
+export function geoKeyValues(facts: FileFacts): KeyValue[] {
+  const geo = geoMetadata([...facts.geometries.values()]);
+  return geo ? [{ key: GEO_METADATA_KEY, value: JSON.stringify(geo) }] : [];
 }

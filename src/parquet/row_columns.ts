@@ -8,7 +8,7 @@
  */
 
 import type { SchemaElement } from "hyparquet";
-import type { RowWriter } from "../schema/kinds/kind.ts";
+import type { FileFacts, RowWriter } from "../schema/kinds/kind.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import { ColumnBuffer } from "./column_buffer.ts";
@@ -41,6 +41,8 @@ export class RowColumns {
   readonly buffers: ColumnBuffer[];
   /** Rows in the buffers. */
   rows = 0;
+  /** What the values written so far add up to (geometry extents), for the file's footer. */
+  readonly facts: FileFacts = { geometries: new Map() };
   #writers: ColumnWriter[] = [];
 
   /** Buffers for `table`, whose flattened Parquet schema (root first) is `schema`. */
@@ -53,7 +55,12 @@ export class RowColumns {
       const count = kind.parquet(name, spec, table).elements.filter((e) => !e.num_children).length;
       const sinks = this.buffers.slice(leaf, leaf + count);
       const elements = this.leaves.slice(leaf, leaf + count).map((l) => l.element);
-      this.#writers.push({ name, nullable: spec.nullable, write: kind.rows(spec, elements, sinks), sinks });
+      this.#writers.push({
+        name,
+        nullable: spec.nullable,
+        write: kind.rows(spec, elements, sinks, this.facts),
+        sinks,
+      });
       leaf += count;
     }
   }

@@ -11,10 +11,14 @@
  */
 
 import { SourceError } from "../errors.ts";
+import { SPECIAL_VALUES_HINT } from "../schema/kinds/kind.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 
 type Convert = (value: unknown) => unknown;
+
+// PostgreSQL's values that Parquet's types do not have (see `specialValues`).
+const SPECIAL = /^(?:NaN|-?Infinity|-?infinity)$/;
 
 /**
  * Builds the function that makes a row read with `selectList(table)` canonical, in place. Columns whose
@@ -44,8 +48,9 @@ export function canonicalRow(table: TableDefinition): (row: Row, rowNumber: numb
       try {
         row[name] = convert(value);
       } catch (cause) {
+        const special = typeof value === "string" && SPECIAL.test(value) ? `; ${SPECIAL_VALUES_HINT}` : "";
         throw new SourceError(
-          `Cannot read a value from PostgreSQL in canonical form: ${(cause as Error).message}`,
+          `Cannot read a value from PostgreSQL in canonical form: ${(cause as Error).message}${special}`,
           { table: table.name, row: rowNumber, column: name, cause },
         );
       }

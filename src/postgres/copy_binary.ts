@@ -17,7 +17,7 @@
 import type { SchemaElement } from "hyparquet";
 import { ColumnBuffer, columnShape } from "../parquet/column_buffer.ts";
 import { ValidationError } from "../errors.ts";
-import type { FieldWriter, Kind } from "../schema/kinds/kind.ts";
+import type { FieldWriter, FileFacts, Kind } from "../schema/kinds/kind.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
 import { qualifiedName, quoteIdent } from "./read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
@@ -53,8 +53,8 @@ export function copyBinarySupports(table: TableDefinition): boolean {
  * ```
  */
 export function copyBinaryStatement(table: TableDefinition, pgSchema: string, pgTable: string): string {
-  const list = Object.entries(table.columns).map(([name, { spec, pgType }]) => {
-    const col = quoteIdent(name);
+  const list = Object.entries(table.columns).map(([name, { spec, pgType, readFrom }]) => {
+    const col = readFrom ?? quoteIdent(name);
     return kindOf(spec).copy?.select?.(col, spec, pgType) ?? `${col}::${pgType}`;
   });
   return `COPY (SELECT ${list.join(", ")} FROM ${qualifiedName(pgSchema, pgTable)}) ` +
@@ -74,6 +74,8 @@ export class CopyBinaryDecoder {
   done = false;
   /** The row group being built, one buffer per column. */
   readonly buffers: ColumnBuffer[];
+  /** What the values decoded so far add up to (geometry extents), for the file's footer. */
+  readonly facts: FileFacts = { geometries: new Map() };
   #names: string[];
   #nullable: boolean[];
   #writers: FieldWriter[];
@@ -89,7 +91,7 @@ export class CopyBinaryDecoder {
     this.#nullable = specs.map((c) => c.spec.nullable);
     this.buffers = specs.map((c, i) => new ColumnBuffer(columnShape(elements[i], c.spec.nullable)));
     this.#writers = specs.map(({ name, spec }, i) =>
-      copyField(spec, elements[i], this.buffers[i], (reason) => this.#refuse(name, reason))
+      copyField(spec, elements[i], this.buffers[i], (reason) => this.#refuse(name, reason), this.facts)
     );
   }
 

@@ -18,6 +18,7 @@ import {
   workerEncoder,
   workerPays,
 } from "../parquet/row_group_encoder.ts";
+import { geoKeyValues } from "../parquet/geo_metadata.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
@@ -134,7 +135,7 @@ export function copyBinaryToParquet(
         }
         await send(false);
         while (inFlight.length) await emit();
-        file.finish();
+        file.finish(geoKeyValues(decoder.facts));
         encoder?.close();
         controller.close();
       } catch (error) {

@@ -30,19 +30,24 @@ import {
   array,
   bigint,
   boolean,
+  bytea,
   type Column,
   date,
   enumOf,
   float,
   geographyPoint,
+  geometry,
   int,
+  interval,
   jsonb,
   numeric,
   real,
   smallint,
   text,
+  time,
   timestamp,
   timestamptz,
+  timetz,
   uuid,
 } from "../schema/columns.ts";
 import { type Columns, defineTable, type TableDefinition } from "../schema/table.ts";
@@ -61,6 +66,18 @@ export interface IntrospectOptions {
   unmappedAsText?: boolean;
   /** The column an incremental export follows, recorded on the definition. */
   watermark?: string;
+  /** Where to record the columns `unmappedAsText` made text (for the export to say so). */
+  asText?: AsTextColumn[];
+}
+
+/** A column read as text only because of `unmappedAsText`: its type has no mapping. */
+export interface AsTextColumn {
+  /** The table. */
+  table: string;
+  /** The column. */
+  column: string;
+  /** Its PostgreSQL type. */
+  pgType: string;
 }
 
 /** One column as the catalog describes it (after resolving a domain to its base type). */
@@ -176,7 +193,7 @@ export async function introspectColumns(
 export async function introspectTable(
   query: CatalogQuery,
   table: string,
-  { schema = "public", unmappedAsText = false, watermark }: IntrospectOptions = {},
+  { schema = "public", unmappedAsText = false, watermark, asText }: IntrospectOptions = {},
 ): Promise<TableDefinition> {
   const live = await introspectColumns(query, table, schema);
   if (!live.length) {
@@ -195,10 +212,15 @@ export async function introspectTable(
         );
       }
       column = text();
+      asText?.push({ table, column: name, pgType });
     }
     columns[name] = nullable ? column.nullable() : column;
     // PostgreSQL's own point (x = longitude, y = latitude) reads differently from a PostGIS one.
     if (pgType === "point") columns[name] = { ...columns[name], pgType: "point" };
+    // character(n) keeps the padding PostgreSQL stores: the text kind reads it through bpchar's output.
+    // money reads through numeric (its own text is its locale's): the kind needs to know it is money.
+    if (pgType === "money" || pgType === "money[]") columns[name] = { ...columns[name], pgType };
+    if (/^character(?:\(\d+\))?$/.test(pgType)) columns[name] = { ...columns[name], pgType };
   }
   const primaryKey = live.filter((c) => c.primaryKeyPosition !== undefined)
     .sort((a, b) => a.primaryKeyPosition! - b.primaryKeyPosition!)
@@ -253,7 +275,7 @@ function mapColumn(row: CatalogColumn): Column | undefined {
   if (row.elementName !== null) {
     if (row.dimensions > 1) return undefined;
     const element = mapScalar(row.elementName, row.elementSchema!, row.elementKind!, row.elementText!, row);
-    if (!element || element.spec.kind === "point") return undefined;
+    if (!element || element.spec.kind === "point" || element.spec.kind === "geometry") return undefined;
     return array(element.nullable());
   }
   return mapScalar(row.typeName, row.typeSchema, row.typeKind, row.typeText, row);
@@ -275,7 +297,15 @@ const BUILT_IN: Record<string, () => Column> = {
   timestamptz: () => timestamptz(),
   json: jsonb,
   jsonb,
+  bytea,
+  time,
+  timetz,
+  interval,
+  // DECIMAL(19,2): money is an int64 of cents; read with `::numeric(19,2)`, not its locale's text.
+  money: () => numeric(19, 2),
 };
+
+const POSTGIS_TEXT = new Set(["box2d", "box3d", "raster", "spheroid"]);
 
 const NUMERIC_TYPMOD = /^numeric\((\d+),(-?\d+)\)$/;
 // format_type may qualify an extension's type with its schema when that schema is not on the search path.
@@ -298,14 +328,21 @@ function mapScalar(
       return precision <= 38 && scale >= 0 && scale <= precision ? numeric(precision, scale) : numeric();
     }
     if (name === "point") return geographyPoint();
-    return BUILT_IN[name]?.();
+    // Every other built-in type (inet, cidr, macaddr, xml, tsvector, oid, bit, varbit, the geometric
+    // types, …) is its canonical text; character(n) keeps its padding (see introspectTable).
+    return BUILT_IN[name]?.() ?? text();
   }
+  // Ranges and multiranges, of any element type: their canonical text (`[1,5)`, `{[1,3),[5,7)}`).
+  if (kind === "r" || kind === "m") return text();
   if (name === "citext") return text();
   if (name === "geography" || name === "geometry") {
     const match = POINT_TYPMOD.exec(typeText);
-    // A geometry without SRID could be metres or degrees: refuse to guess.
-    if (!match || (name === "geometry" && !Number(match[2] ?? 0))) return undefined;
-    return geographyPoint();
+    // A point with an SRID keeps the latitude/longitude columns; any other shape (or SRID) is WKB.
+    if (match && (name === "geography" || Number(match[2] ?? 0))) return geographyPoint();
+    const srid = Number(/,(\d+)\)$/.exec(typeText)?.[1] ?? 0);
+    return geometry({ srid, geography: name === "geography" });
   }
+  // PostGIS's other types (box2d, box3d, …): their canonical text.
+  if (POSTGIS_TEXT.has(name) && row.typeSchema === schema) return text();
   return undefined;
 }

@@ -56,8 +56,13 @@ export function qualifiedName(schema: string, table: string): string {
  * console.assert(readExpression("logged_at", timestamptz().spec) === `(to_jsonb("logged_at") #>> '{}')`);
  * ```
  */
-export function readExpression(column: string, spec: ColumnSpec, pgType?: string): string {
-  const col = quoteIdent(column);
+export function readExpression(
+  column: string,
+  spec: ColumnSpec,
+  pgType?: string,
+  readFrom?: string,
+): string {
+  const col = readFrom ?? quoteIdent(column);
   return kindOf(spec).readExpression?.(col, spec, pgType) ?? col;
 }
 
@@ -75,6 +80,8 @@ export function readExpression(column: string, spec: ColumnSpec, pgType?: string
  */
 export function selectList(table: TableDefinition): string {
   return Object.entries(table.columns)
-    .map(([name, column]) => `${readExpression(name, column.spec, column.pgType)} AS ${quoteIdent(name)}`)
+    .map(([name, column]) =>
+      `${readExpression(name, column.spec, column.pgType, column.readFrom)} AS ${quoteIdent(name)}`
+    )
     .join(", ");
 }

@@ -9,6 +9,7 @@
  */
 
 import type { ColumnSpec } from "../schema/columns.ts";
+import { formatTime } from "../schema/kinds/time.ts";
 import { bytesToBigInt, formatDate, formatDecimal, formatTimestamp } from "../schema/values.ts";
 
 /** Conversions of one stored column. */
@@ -68,6 +69,18 @@ export function columnReader(spec: ColumnSpec): ColumnReader {
       statistic: (value) => typeof value === "number" ? value : undefined,
     };
   }
+  if (spec.kind === "time" || spec.kind === "timetz") {
+    const withZone = spec.kind === "timetz";
+    return {
+      toPhysical: identity,
+      toRow: (physical) => (physical == null ? null : formatTime(Number(physical), withZone)),
+      statistic: (value) => typeof value === "bigint" ? value : undefined,
+    };
+  }
+  if (spec.kind === "bytea" || spec.kind === "geometry") {
+    // Bytes compare by value only through their statistics, which hyparquet gives as text: not exact.
+    return { toPhysical: identity, toRow: identity, statistic: () => undefined };
+  }
   if (spec.kind === "jsonb") {
     return { toPhysical: identity, toRow: identity, statistic: () => undefined };
   }
@@ -80,4 +93,7 @@ export const RAW_PARSERS = {
   timestampFromMicroseconds: (micros: bigint): bigint => micros,
   timestampFromNanoseconds: (nanos: bigint): bigint => nanos,
   dateFromDays: (days: number): number => days,
+  // WKB stays bytes, as rows carry it (hyparquet would make GeoJSON of a GeoParquet column).
+  geometryFromBytes: (bytes: Uint8Array): Uint8Array => bytes,
+  geographyFromBytes: (bytes: Uint8Array): Uint8Array => bytes,
 };

@@ -166,6 +166,8 @@ async function* readRowGroups(source: ParquetSource, options: ReadOptions): Asyn
           rowStart: start,
           rowEnd: end,
           parsers: RAW_PARSERS,
+          // This library annotates every string: an unannotated BYTE_ARRAY of its files is bytes (bytea).
+          utf8: table === undefined,
           compressors: DECOMPRESSORS,
         });
       } catch (cause) {
@@ -196,13 +198,13 @@ function planRead(metadata: FileMetaData, options: ReadOptions): ReadPlan {
   const leafNames = topLevelColumns(metadata.schema).map((e) => e.name);
   // Each output column: its name and the leaves it is built from.
   const outputs = table
-    ? tableOutputs(table)
+    ? tableOutputs(table, leafNames)
     : leafNames.map((name) => ({ name, leaves: [name], build: undefined }));
   const readers = new Map<string, ColumnReader>();
   if (table) {
     for (const [name, column] of Object.entries(table.columns)) {
       if (column.spec.kind === "point") {
-        for (const leaf of pointColumnNames(table, name)) {
+        for (const leaf of pointColumnNames(table, name, leafNames)) {
           readers.set(leaf, columnReader({ kind: "float", nullable: true }));
         }
       } else readers.set(name, columnReader(column.spec));
@@ -293,10 +295,10 @@ function planRead(metadata: FileMetaData, options: ReadOptions): ReadPlan {
   };
 }
 
-function tableOutputs(table: TableDefinition) {
+function tableOutputs(table: TableDefinition, leafNames: readonly string[]) {
   return Object.entries(table.columns).map(([name, column]) => {
     if (column.spec.kind !== "point") return { name, leaves: [name], build: undefined };
-    const [lat, lon] = pointColumnNames(table, name);
+    const [lat, lon] = pointColumnNames(table, name, leafNames);
     return {
       name,
       leaves: [lat, lon],

@@ -4,9 +4,10 @@
  * Damage detection on read. hyparquet checks no page CRC, so a flipped bit in a page would decode as a
  * different value. Here every page of a column chunk about to be read is walked: its header parsed
  * (hyparquet's own parser), its CRC32 checked where the writer stored one, and its counts checked
- * against the footer's (values, rows, nulls). The footer itself has no checksum, so what it says is
- * checked against itself and against the file: row counts, chunk offsets, and the schema against the
- * table definition it records. The chunk bytes read for this are then served to the decoder, so the
+ * against the footer's (values, rows, nulls). Parquet gives the footer no checksum; ours carry one in
+ * their key-value metadata (see footer_checksum.ts), and what any footer says is also checked against
+ * itself and against the file: row counts, chunk offsets, and the schema against the table definition it
+ * records. The chunk bytes read for this are then served to the decoder, so the
  * check costs one CRC pass, not a second read.
  *
  * @module
@@ -17,6 +18,7 @@ import type { AsyncBuffer, ColumnChunk, FileMetaData, PageHeader, SchemaElement 
 import { parquetHeader } from "hyparquet/src/column.js";
 import { deserializeTCompactProtocol } from "hyparquet/src/thrift.js";
 import { ReadError } from "../errors.ts";
+import { checkFooterChecksum } from "../parquet/footer_checksum.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import type { TableDefinition } from "../schema/table.ts";
 
@@ -170,6 +172,16 @@ export async function checkFooterLength(
   if (reader.offset !== length) {
     throw new ReadError(
       `Cannot read ${where.file}: the file is damaged (its footer's ${length} bytes do not parse to their end)`,
+      where,
+    );
+  }
+  const checksum = checkFooterChecksum(bytes);
+  // Our writer always seals its footers: one of ours without the entry has had it damaged.
+  if (checksum === "mismatch" || (checksum === "absent" && metadata.created_by === WRITER)) {
+    throw new ReadError(
+      `Cannot read ${where.file}: the file is damaged (its footer ${
+        checksum === "mismatch" ? "does not match its CRC32" : "has lost its CRC32"
+      })`,
       where,
     );
   }

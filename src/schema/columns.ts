@@ -26,6 +26,11 @@ export { jsonb, type JsonValue } from "./kinds/jsonb.ts";
 export { geographyPoint, type GeoPoint } from "./kinds/point.ts";
 export { array } from "./kinds/array.ts";
 export { enumOf } from "./kinds/enum.ts";
+export { bytea } from "./kinds/bytea.ts";
+export { geometry, type GeometryOptions } from "./kinds/geometry.ts";
+export { time } from "./kinds/time.ts";
+export { timetz } from "./kinds/timetz.ts";
+export { interval } from "./kinds/interval.ts";
 
 import type { Column } from "./kinds/kind.ts";
 

@@ -32,7 +32,7 @@ export interface ParquetLayout {
  * import { defineTable, geographyPoint, numeric } from "@parquet-storage/engine";
  * import { parquetLayout } from "./parquet_schema.ts";
  * const layout = parquetLayout(defineTable("sample", { depth: numeric(8, 2), location: geographyPoint() }));
- * console.assert(layout.columns.map((c) => c.name).join() === "depth,latitude,longitude");
+ * console.assert(layout.columns.map((c) => c.name).join() === "depth,location_latitude,location_longitude");
  * ```
  */
 export function parquetLayout(table: TableDefinition): ParquetLayout {

@@ -12,6 +12,7 @@ import { ParquetStorageError, ValidationError } from "../errors.ts";
 import type { ColumnBuffer } from "../parquet/column_buffer.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
 import { type EncodedRowGroup, stateEncoder } from "../parquet/row_group_encoder.ts";
+import { geoKeyValues } from "../parquet/geo_metadata.ts";
 import { RowColumns, type RowValueError } from "../parquet/row_columns.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import { describe } from "../schema/values.ts";
@@ -104,7 +105,7 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
       },
       flush() {
         flushGroup();
-        file.finish();
+        file.finish(geoKeyValues(columns.facts));
       },
     });
     this.#state = state;

@@ -1,4 +1,4 @@
-import { fastCheck, REFUSED } from "../schema/kinds/kind.ts";
+import { fastCheck, REFUSED, SPECIAL_VALUES_HINT } from "../schema/kinds/kind.ts";
 // This module is browser compatible.
 
 /**
@@ -163,6 +163,8 @@ function valibotCheck(schema: v.GenericSchema): (value: unknown) => unknown {
   };
 }
 
+const SPECIAL = /^(?:NaN|-?Infinity|-?infinity)$/;
+
 /** Turns Valibot issues into one error naming the first failing column, listing all issues. */
 export function validationError(
   table: string,
@@ -173,8 +175,12 @@ export function validationError(
     const column = issue.path?.[0]?.key;
     // A strict object reports both a key it does not know and a key it misses as "strict_object":
     // only the expected "never" says the key is extra.
+    // PostgreSQL's NaN and infinities, refused by a column's type: say how to export them anyway.
+    const special = typeof issue.input === "string" && SPECIAL.test(issue.input)
+      ? `; ${SPECIAL_VALUES_HINT}`
+      : "";
     const message = issue.type !== "strict_object" || column === undefined
-      ? issue.message
+      ? issue.message + special
       : issue.expected === "never"
       ? `unknown column ${JSON.stringify(column)} (the table has no such column)`
       : `missing column ${JSON.stringify(column)} (the row lacks it)`;

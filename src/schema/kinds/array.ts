@@ -103,8 +103,18 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
       };
     },
     // A json array; through `::text[]` first where the element kind would lose digits to a JSON number.
-    readExpression: (col, spec) =>
-      scalar(elementOf(spec)).readArrayAsText ? `to_jsonb(${col}::text[])` : `to_jsonb(${col})`,
+    // Money through numeric (its text is its locale's); an element kind read through its own expression
+    // (interval) element by element, in order.
+    readExpression(col, spec, pgType) {
+      const element = elementOf(spec), kind = scalar(element);
+      if (pgType === "money[]") return `to_jsonb(${col}::numeric[]::text[])`;
+      if (kind.readArrayElements && kind.readExpression) {
+        const each = kind.readExpression("u.e", element);
+        return `CASE WHEN ${col} IS NULL THEN NULL ELSE (SELECT coalesce(jsonb_agg(${each} ORDER BY u.o), ` +
+          `'[]') FROM unnest(${col}) WITH ORDINALITY AS u(e, o)) END`;
+      }
+      return kind.readArrayAsText ? `to_jsonb(${col}::text[])` : `to_jsonb(${col})`;
+    },
     fromPostgres(spec) {
       const element = elementOf(spec);
       const convert = scalar(element).fromPostgres?.(element);

@@ -14,6 +14,7 @@ import {
   orThrow,
   type ScalarKind,
   scalarKind,
+  SPECIAL_VALUES_HINT,
   textSize,
 } from "./kind.ts";
 import { int32, int32BE } from "./plain_bytes.ts";
@@ -65,7 +66,9 @@ export const dateKind: ScalarKind = scalarKind({
   copy: {
     field: (_spec, _element, sink, refuse) => (b, at) => {
       const days = int32BE(b, at);
-      if (days === 0x7fffffff || days === -0x80000000) refuse("infinite dates have no Parquet value");
+      if (days === 0x7fffffff || days === -0x80000000) {
+        refuse(`infinite dates have no Parquet value; ${SPECIAL_VALUES_HINT}`);
+      }
       int32(sink, days + PG_EPOCH_DAYS);
     },
   },

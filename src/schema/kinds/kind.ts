@@ -11,6 +11,7 @@
 import type { SchemaElement } from "hyparquet";
 import * as v from "valibot";
 import { describe } from "../values.ts";
+import type { GeometryBounds } from "../wkb.ts";
 
 /** The kinds of column the vocabulary knows: one module each in `src/schema/kinds/`. */
 export type ColumnKind =
@@ -29,7 +30,12 @@ export type ColumnKind =
   | "jsonb"
   | "point"
   | "array"
-  | "enum";
+  | "enum"
+  | "bytea"
+  | "geometry"
+  | "time"
+  | "timetz"
+  | "interval";
 
 /** The serialisable description of a column: what Parquet key-value metadata records. */
 export interface ColumnSpec {
@@ -49,6 +55,10 @@ export interface ColumnSpec {
   element?: ColumnSpec;
   /** Stored time unit (`timestamp`, `timestamptz`); default `micros`. */
   unit?: "micros" | "millis";
+  /** The spatial reference system (`geometry`); absent or 0 when unknown. */
+  srid?: number;
+  /** A PostGIS geography, whose edges are great-circle arcs (`geometry`). */
+  geography?: boolean;
 }
 
 /**
@@ -63,6 +73,11 @@ export interface Column<T = unknown> {
   readonly schema: v.GenericSchema<unknown, NonNullable<T>>;
   /** The PostgreSQL type, as `format_type` prints it (for drift checks and DDL). */
   readonly pgType: string;
+  /**
+   * The SQL expression read in place of the column (its quoted name) when exporting, if not the column
+   * itself: how `specialValues` turns NaN and infinities into NULL or text. Not recorded in files.
+   */
+  readonly readFrom?: string;
   /** This column with SQL NULL allowed. */
   nullable(): Column<T | null>;
 }
@@ -153,6 +168,28 @@ export interface ColumnSink extends ValueSink {
   addNullElement(): void;
 }
 
+/**
+ * What the values of one file add up to, beyond their bytes, gathered by the writers as they go and
+ * written in the footer: the extent and types of each geometry column (GeoParquet's `geo` metadata).
+ * The doors make one per file and hand it to every writer they build.
+ */
+export interface FileFacts {
+  /** One entry per geometry column, by Parquet column name, added by its writer when it is built. */
+  readonly geometries: Map<string, GeometryFacts>;
+}
+
+/** What a geometry column's writer records (the shape `src/parquet/geo_metadata.ts` reads). */
+export interface GeometryFacts {
+  /** The Parquet column name. */
+  name: string;
+  /** The column's SRID (0 or absent: unknown). */
+  srid?: number;
+  /** Whether it is a geography. */
+  geography?: boolean;
+  /** The types and extent of the values written. */
+  bounds: GeometryBounds;
+}
+
 /** Writes one non-null row value into its column's sink(s); throws an `Error` saying why it cannot. */
 export type RowWriter = (value: unknown) => void;
 
@@ -167,6 +204,10 @@ export function orThrow<T>(convert: Canonicalise<T>): (value: unknown) => T {
 
 /** Writes one non-null binary COPY field, `n` bytes at `b[at]`, into its column's sink. */
 export type FieldWriter = (b: Uint8Array, at: number, n: number) => void;
+
+/** What a refusal of a value PostgreSQL has and Parquet cannot hold (NaN, infinity) ends with. */
+export const SPECIAL_VALUES_HINT =
+  'pass specialValues: "null" or "text" (--special-values null|text) to export such values';
 
 /** Throws the validation error of a value PostgreSQL has and Parquet cannot hold. */
 export type Refuse = (reason: string) => never;
@@ -219,7 +260,13 @@ export interface Kind {
     /** The SELECT expression whose binary form `field` decodes; `col` is quoted. Default `col::pgType`. */
     select?(col: string, spec: ColumnSpec, pgType: string): string;
     /** The writer of non-null fields of the column into `sink`, whose Parquet element is `element`. */
-    field(spec: ColumnSpec, element: SchemaElement, sink: ValueSink, refuse: Refuse): FieldWriter;
+    field(
+      spec: ColumnSpec,
+      element: SchemaElement,
+      sink: ValueSink,
+      refuse: Refuse,
+      facts?: FileFacts,
+    ): FieldWriter;
   };
   /** An approximate in-memory size of one row value (null included), cheap enough for every row. */
   size(spec: ColumnSpec): (value: unknown) => number;
@@ -228,7 +275,7 @@ export interface Kind {
    * order). It takes what the kind's Valibot schema takes: canonical values on a fast path, anything else
    * through the kind's own canonicalisation; a value the schema would refuse throws, with its reason.
    */
-  rows(spec: ColumnSpec, leaves: SchemaElement[], sinks: ColumnSink[]): RowWriter;
+  rows(spec: ColumnSpec, leaves: SchemaElement[], sinks: ColumnSink[], facts?: FileFacts): RowWriter;
 }
 
 /** A kind stored as one Parquet leaf column, usable as an array's element. */
@@ -238,9 +285,11 @@ export interface ScalarKind extends Kind {
   /** Turns one canonical non-null row value into its stored value as hyparquet reads it back. */
   toParquet(spec: ColumnSpec): (value: unknown) => unknown;
   /** The writer of non-null row values into `sink` (a column's, or an array's elements'). */
-  row(spec: ColumnSpec, element: SchemaElement, sink: ValueSink): RowWriter;
+  row(spec: ColumnSpec, element: SchemaElement, sink: ValueSink, facts?: FileFacts): RowWriter;
   /** Whether arrays of this kind are read through `::text[]`, so no digit is lost to a JSON number. */
   readArrayAsText?: boolean;
+  /** Whether arrays of this kind read each element through `readExpression` (its text is not canonical). */
+  readArrayElements?: boolean;
 }
 
 /** The members of a {@link ScalarKind} that are not derived from `physical` and `toParquet`. */
@@ -253,7 +302,7 @@ export function scalarKind(parts: ScalarKindParts): ScalarKind {
   return {
     size: () => fixedSize,
     ...parts,
-    rows: (spec, leaves, sinks) => parts.row(spec, leaves[0], sinks[0]),
+    rows: (spec, leaves, sinks, facts) => parts.row(spec, leaves[0], sinks[0], facts),
     parquet(name, spec) {
       const convert = parts.toParquet(spec);
       const repetition_type = spec.nullable ? "OPTIONAL" : "REQUIRED";

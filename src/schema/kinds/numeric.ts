@@ -19,6 +19,7 @@ import {
   same,
   type ScalarKind,
   scalarKind,
+  SPECIAL_VALUES_HINT,
   textSize,
   type ValueSink,
   wrongType,
@@ -102,7 +103,8 @@ export const numericKind: ScalarKind = scalarKind({
   toParquet: (spec) =>
     spec.precision === undefined ? same : (value) => BigInt((value as string).replace(".", "")),
   // Exact digits, `scale` fraction digits.
-  readExpression: (col) => `${col}::text`,
+  // Money (an int64 of cents) through numeric: its own text is its locale's (`-$1,234.56`).
+  readExpression: (col, _spec, pgType) => pgType === "money" ? `${col}::numeric::text` : `${col}::text`,
   fromPostgres(spec) {
     // An unconstrained numeric keeps PostgreSQL's display scale: trailing zeros are dropped here.
     if (spec.precision !== undefined) return undefined;
@@ -128,13 +130,15 @@ export const numericKind: ScalarKind = scalarKind({
   copy: {
     // An unconstrained numeric has no fixed scale: its text without trailing zeros, as the row path has it.
     select: (col, spec, pgType) =>
-      spec.precision === undefined ? `trim_scale(${col}::numeric)::text` : `${col}::${pgType}`,
+      spec.precision === undefined
+        ? `trim_scale(${col}::numeric)::text`
+        : `${col}::${pgType === "money" ? `numeric(${spec.precision},${spec.scale ?? 0})` : pgType}`,
     field(spec, element, sink, refuse) {
       if (spec.precision !== undefined) return numericField(element, spec.scale ?? 0, sink, refuse);
       return (b, at, n) => {
         // Text: 'NaN', 'Infinity' or '-Infinity' are the only values not starting with a digit or '-0-9'.
         if (b[at] === 0x4e || b[at] === 0x49 || b[at + 1] === 0x49) {
-          refuse("NaN and infinite numerics have no Parquet value");
+          refuse(`NaN and infinite numerics have no Parquet value; ${SPECIAL_VALUES_HINT}`);
         }
         sink.addBytes(b, at, n);
       };
@@ -154,7 +158,9 @@ function numericField(element: SchemaElement, scale: number, sink: ValueSink, re
     const ndigits = b[at] << 8 | b[at + 1];
     const weight = (b[at + 2] << 8 | b[at + 3]) << 16 >> 16;
     const sign = b[at + 4] << 8 | b[at + 5];
-    if (sign !== 0 && sign !== 0x4000) refuse("NaN and infinite numerics have no Parquet value");
+    if (sign !== 0 && sign !== 0x4000) {
+      refuse(`NaN and infinite numerics have no Parquet value; ${SPECIAL_VALUES_HINT}`);
+    }
     // The digits are base 10000, the first of weight `weight`.
     const exponent = 4 * (ndigits - 1 - weight); // decimal exponent of the last digit group
     if (type === "INT32" || (type === "INT64" && ndigits <= 3 && scale - exponent <= 3)) {

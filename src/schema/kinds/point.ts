@@ -29,8 +29,8 @@ export interface GeoPoint {
 
 /**
  * A `geography(Point,4326)` column: stored as two DOUBLE columns, `<name>_latitude` and `<name>_longitude`
- * (or `latitude`/`longitude` when it is the table's only point). Rows carry `{ latitude, longitude }`;
- * GeoJSON points are accepted.
+ * (whatever the number of point columns in the table). Rows carry `{ latitude, longitude }`; GeoJSON points
+ * are accepted.
  *
  * @example
  * ```ts
@@ -72,11 +72,22 @@ function toPoint(value: unknown): GeoPoint | undefined {
   return typeof latitude === "number" && typeof longitude === "number" ? { latitude, longitude } : undefined;
 }
 
-/** The Parquet column names of a point column: `latitude`/`longitude` when it is the only point. */
-export function pointColumnNames(table: TableColumns, column: string): [string, string] {
+/**
+ * The Parquet column names of a point column: always `<column>_latitude`, `<column>_longitude`, so they do not
+ * change with the number of point columns. `present` (a file's top-level column names) reads a file written
+ * before the names were stable, which stored a table's only point as `latitude`/`longitude`.
+ */
+export function pointColumnNames(
+  table: TableColumns,
+  column: string,
+  present?: readonly string[],
+): [string, string] {
+  const stable: [string, string] = [`${column}_latitude`, `${column}_longitude`];
+  if (!present || present.includes(stable[0])) return stable;
   const points = Object.values(table.columns).filter((c) => c.spec.kind === "point").length;
-  const clash = "latitude" in table.columns || "longitude" in table.columns;
-  return points === 1 && !clash ? ["latitude", "longitude"] : [`${column}_latitude`, `${column}_longitude`];
+  return points === 1 && present.includes("latitude") && present.includes("longitude")
+    ? ["latitude", "longitude"]
+    : stable;
 }
 
 /** The `point` kind. */

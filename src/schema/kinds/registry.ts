@@ -15,10 +15,13 @@ import { SchemaError } from "../../errors.ts";
 import { arrayKind } from "./array.ts";
 import { bigintKind } from "./bigint.ts";
 import { booleanKind } from "./boolean.ts";
+import { byteaKind } from "./bytea.ts";
 import { dateKind } from "./date.ts";
 import { enumKind } from "./enum.ts";
 import { floatKind } from "./float.ts";
+import { geometryKind } from "./geometry.ts";
 import { intKind } from "./int.ts";
+import { intervalKind } from "./interval.ts";
 import { jsonbKind } from "./jsonb.ts";
 import type { Column, ColumnKind, ColumnSpec, Kind, ScalarKind } from "./kind.ts";
 import { numericKind } from "./numeric.ts";
@@ -26,11 +29,13 @@ import { pointKind } from "./point.ts";
 import { realKind } from "./real.ts";
 import { smallintKind } from "./smallint.ts";
 import { textKind } from "./text.ts";
+import { timeKind } from "./time.ts";
 import { timestampKind } from "./timestamp.ts";
 import { timestamptzKind } from "./timestamptz.ts";
+import { timetzKind } from "./timetz.ts";
 import { uuidKind } from "./uuid.ts";
 
-const SCALAR_KINDS: { readonly [K in Exclude<ColumnKind, "point" | "array">]: ScalarKind } = {
+const SCALAR_KINDS: { readonly [K in Exclude<ColumnKind, "point" | "array" | "geometry">]: ScalarKind } = {
   uuid: uuidKind,
   text: textKind,
   smallint: smallintKind,
@@ -45,11 +50,17 @@ const SCALAR_KINDS: { readonly [K in Exclude<ColumnKind, "point" | "array">]: Sc
   timestamptz: timestamptzKind,
   jsonb: jsonbKind,
   enum: enumKind,
+  bytea: byteaKind,
+  time: timeKind,
+  timetz: timetzKind,
+  interval: intervalKind,
 };
 
 const KINDS: { readonly [K in ColumnKind]: Kind } = {
   ...SCALAR_KINDS,
   point: pointKind,
+  // One Parquet leaf, but not an array element: GeoParquet describes top-level columns only.
+  geometry: geometryKind,
   array: arrayKind(scalarKindOf),
 };
 

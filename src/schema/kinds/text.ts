@@ -73,8 +73,14 @@ export const textKind: ScalarKind = scalarKind({
     if (!value.isWellFormed()) throw new Error(loneSurrogate(value));
     utf8(sink, value);
   },
-  // `::text`, so a type mapped with `unmappedAsText` (interval, bytea, …) arrives as its text.
-  readExpression: (col) => `${col}::text`,
-  copy: { field: (_spec, _element, sink) => (b, at, n) => sink.addBytes(b, at, n) },
+  // `::text`, so a type mapped to text (inet, xml, a range, …) arrives as its canonical text; character(n)
+  // through its output function, as `::text` would drop the padding PostgreSQL stores.
+  readExpression: (col, _spec, pgType) =>
+    pgType?.startsWith("character") ? `textin(bpcharout(${col}))` : `${col}::text`,
+  copy: {
+    select: (col, _spec, pgType) =>
+      pgType.startsWith("character") ? `textin(bpcharout(${col}))` : `${col}::text`,
+    field: (_spec, _element, sink) => (b, at, n) => sink.addBytes(b, at, n),
+  },
   size: () => textSize,
 });

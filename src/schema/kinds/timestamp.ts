@@ -19,6 +19,7 @@ import {
   type Refuse,
   type ScalarKind,
   scalarKind,
+  SPECIAL_VALUES_HINT,
   textSize,
   type ValueSink,
 } from "./kind.ts";
@@ -136,7 +137,7 @@ function timestampField(sink: ValueSink, millis: boolean, refuse: Refuse): Field
     const hi = int32BE(b, at);
     const lo = int32BE(b, at + 4) >>> 0;
     if ((hi === 0x7fffffff && lo === 0xffffffff) || (hi === -0x80000000 && lo === 0)) {
-      refuse("infinite timestamps have no Parquet value");
+      refuse(`infinite timestamps have no Parquet value; ${SPECIAL_VALUES_HINT}`);
     }
     if (!millis) {
       // Microseconds since 1970: add the epochs' difference with a carry from the low word.
