@@ -71,7 +71,12 @@ export {
   readParquet,
   readParquetStream,
 } from "./src/read/read_parquet.ts";
-export { type RowSource, type WriteOptions, writeParquet, type WriteResult } from "./src/write_parquet.ts";
+export {
+  type RowSource,
+  type WriteOptions,
+  writeParquet,
+  type WriteResult,
+} from "./src/export/write_parquet.ts";
 export {
   type BatchTable,
   type EngineOptions,
@@ -117,13 +122,13 @@ export {
 } from "./src/postgres/drift.ts";
 export { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "./platform/registry.ts";
 export { type PartitionedRow, PartitionStream } from "./src/streams/partition_stream.ts";
-export { type PartitionKey, type TimeGranularity } from "./src/streams/partition_key.ts";
+export { type PartitionKey, type TimeGranularity } from "./src/schema/partition_key.ts";
 export {
   DATASET_DEFAULTS,
   type DatasetFile,
   writeDataset,
   type WriteDatasetOptions,
   type WriteDatasetResult,
-} from "./src/write_dataset.ts";
+} from "./src/export/write_dataset.ts";
 export { readDataset, type ReadDatasetOptions, readDatasetStream } from "./src/read/read_dataset.ts";
 export type { OpenOptions } from "./src/storage/open_location.ts";

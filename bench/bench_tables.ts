@@ -16,6 +16,58 @@ export const BENCH_SCHEMA = "bench";
 export const logTable = (rows: number): string => `borehole_log_${rows}`;
 /** Name of the 60-column table of `rows` rows. */
 export const wideTable = (rows: number): string => `wide_${rows}`;
+/** Name of the table of `rows` rows with a `text[]`, an `int[]` (NULL elements) and a geography point. */
+export const shapesTable = (rows: number): string => `shapes_${rows}`;
+/** Name of the log table whose `logged_at` spans a year (12 month partitions), of `rows` rows. */
+export const monthlyTable = (rows: number): string => `borehole_log_monthly_${rows}`;
+/** Name of the log copy an incremental export is measured on (made again by each run). */
+export const incrementalTable = (rows: number): string => `borehole_log_incremental_${rows}`;
+
+function shapesSql(name: string, rows: number): string {
+  return `CREATE TABLE ${BENCH_SCHEMA}.${name} AS
+    SELECT
+      md5('shape' || i)::uuid AS id,
+      i::int AS seq,
+      ARRAY['tag' || i % 17, CASE WHEN i % 5 = 0 THEN NULL ELSE 'x' || i % 101 END,
+        (ARRAY[${LITHOLOGY.map((l) => `'${l}'`).join(",")}])[1 + i % ${LITHOLOGY.length}]]::text[] AS tags,
+      ARRAY[(i % 1000)::int, NULLIF(i % 7, 0)::int, i::int]::int[] AS counts,
+      ST_SetSRID(ST_MakePoint(-180 + (i % 36000) / 100.0, -90 + (i % 18000) / 100.0), 4326)::geography(Point,4326) AS at,
+      'note ' || (i * 7919 % 100003) AS note,
+      timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second' AS logged_at
+    FROM generate_series(1::bigint, ${rows}) AS i`;
+}
+
+/** The log table again, its `logged_at` spread over a year (so a month key makes 12 partitions). */
+function monthlySql(name: string, rows: number): string {
+  return `CREATE TABLE ${BENCH_SCHEMA}.${name} AS
+    SELECT id, hole_id, run_id, seq, depth_from, depth_to, description, lithology, recovery, x, y, z, attrs,
+      timestamptz '2024-01-01 00:00:00+00' + seq * interval '1 second' * ${31_536_000 / rows} AS logged_at,
+      sampled_at, verified
+    FROM ${BENCH_SCHEMA}.${logTable(rows)}`;
+}
+
+/**
+ * A fresh copy of the log table for an incremental export: primary key `id`, watermark `logged_at`.
+ * Made again by each run, since the run changes it.
+ */
+export async function freshIncrementalTable(sql: postgres.Sql, rows: number): Promise<string> {
+  const name = incrementalTable(rows);
+  await sql.unsafe(`DROP TABLE IF EXISTS ${BENCH_SCHEMA}.${name}`);
+  await sql.unsafe(
+    `CREATE TABLE ${BENCH_SCHEMA}.${name} (LIKE ${BENCH_SCHEMA}.${logTable(rows)} INCLUDING ALL)`,
+  );
+  await sql.unsafe(`INSERT INTO ${BENCH_SCHEMA}.${name} SELECT * FROM ${BENCH_SCHEMA}.${logTable(rows)}`);
+  await sql.unsafe(`VACUUM ANALYZE ${BENCH_SCHEMA}.${name}`);
+  return name;
+}
+
+/** Changes 10% of the rows of the incremental table: a later watermark, and a new description. */
+export async function changeTenPercent(sql: postgres.Sql, rows: number): Promise<void> {
+  await sql.unsafe(`UPDATE ${BENCH_SCHEMA}.${incrementalTable(rows)}
+    SET logged_at = logged_at + interval '400 days', description = description || ' (revised)'
+    WHERE seq % 10 = 0`);
+  await sql.unsafe(`VACUUM ANALYZE ${BENCH_SCHEMA}.${incrementalTable(rows)}`);
+}
 
 const LITHOLOGY = ["clay", "silt", "sand", "gravel", "sandstone", "mudstone", "limestone", "granite"];
 
@@ -75,10 +127,18 @@ function wideSql(name: string, rows: number): string {
 export async function ensureBenchTables(
   sql: postgres.Sql,
   rows: number,
-): Promise<{ log: string; wide: string }> {
+  extra: readonly ("shapes" | "monthly")[] = [],
+): Promise<{ log: string; wide: string; shapes: string; monthly: string }> {
   await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${BENCH_SCHEMA}`);
-  const log = logTable(rows), wide = wideTable(rows);
-  for (const [name, ddl] of [[log, logSql(log, rows)], [wide, wideSql(wide, rows)]]) {
+  const log = logTable(rows),
+    wide = wideTable(rows),
+    shapes = shapesTable(rows),
+    monthly = monthlyTable(rows);
+  if (extra.includes("shapes")) await sql.unsafe(`CREATE EXTENSION IF NOT EXISTS postgis`);
+  const wanted: [string, string][] = [[log, logSql(log, rows)], [wide, wideSql(wide, rows)]];
+  if (extra.includes("shapes")) wanted.push([shapes, shapesSql(shapes, rows)]);
+  if (extra.includes("monthly")) wanted.push([monthly, monthlySql(monthly, rows)]);
+  for (const [name, ddl] of wanted) {
     const [{ present }] = await sql`SELECT to_regclass(${`${BENCH_SCHEMA}.${name}`}) IS NOT NULL AS present`;
     if (present) continue;
     console.error(`creating ${BENCH_SCHEMA}.${name} …`);
@@ -93,5 +153,5 @@ export async function ensureBenchTables(
     await sql.unsafe(`ALTER TABLE ${BENCH_SCHEMA}.${name} ADD PRIMARY KEY (id)`);
     await sql.unsafe(`VACUUM ANALYZE ${BENCH_SCHEMA}.${name}`);
   }
-  return { log, wide };
+  return { log, wide, shapes, monthly };
 }

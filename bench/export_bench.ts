@@ -7,14 +7,28 @@ import { memoryPath } from "./memory_rows.ts";
  * peak memory and file size, and written to `bench/results/latest.json`.
  *
  * Usage: deno task bench [--rows 1000000[,5000000]] [--rounds 3] [--paths copy-binary,ours-rows,…]
- *   [--codecs snappy,zstd] [--table log|wide|log,wide]
+ *   [--codecs snappy,zstd] [--table log,wide,shapes]
+ *
+ * Besides whole tables: `shapes` (a `text[]` and an `int[]` with NULL elements and a geography point,
+ * exported by the CLI), and on the log table `ours-cli-rows` (`--no-binary-copy`),
+ * `ours-cli-partitioned` (`--partition-by logged_at:month` on the log with a year of `logged_at`: 12
+ * partitions) and `ours-cli-incremental` (an incremental export after 10% of the rows changed; the first
+ * export and the change are not timed). Rows from memory (`memory-ours`: prebuilt rows → ValidateStream →
+ * EncodeStream → file, next to `memory-hyparquet`: hyparquet-writer on the same rows) take `--rows` too.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { BENCH_SCHEMA, ensureBenchTables } from "./bench_tables.ts";
+import {
+  BENCH_SCHEMA,
+  changeTenPercent,
+  ensureBenchTables,
+  freshIncrementalTable,
+  incrementalTable,
+  monthlyTable,
+} from "./bench_tables.ts";
 import { type ChildResult, duckdb, straightforward } from "./baselines.ts";
 import { oursCopy, oursRows } from "./ours.ts";
 import { parseCodec } from "../src/parquet/codecs.ts";
@@ -28,6 +42,9 @@ const ALL_PATHS = [
   "ours-rows",
   "ours-copy",
   "ours-cli",
+  "ours-cli-rows",
+  "ours-cli-partitioned",
+  "ours-cli-incremental",
   "memory-ours",
   "memory-hyparquet",
 ] as const;
@@ -39,7 +56,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     paths: { type: "string", default: ALL_PATHS.join(",") },
     codecs: { type: "string", default: "snappy,zstd" },
-    table: { type: "string", default: "log,wide" },
+    table: { type: "string", default: "log,wide,shapes" },
     child: { type: "string" },
     codec: { type: "string", default: "snappy" },
     out: { type: "string" },
@@ -101,8 +118,24 @@ function command(path: string, target: string, codec: string, out: string): stri
     case "copy-binary":
     case "copy-text":
       return ["psql", DB_URL, "-qc", `\\copy ${target} TO '/dev/null' (FORMAT ${path.slice(5)})`];
-    case "ours-cli": {
-      const [schema, table] = target.split(".");
+    case "ours-cli":
+    case "ours-cli-rows":
+    case "ours-cli-partitioned":
+    case "ours-cli-incremental": {
+      const [schema, whole] = target.split(".");
+      const rows = Number(/_(\d+)$/.exec(whole)![1]);
+      const table = path === "ours-cli-partitioned"
+        ? monthlyTable(rows)
+        : path === "ours-cli-incremental"
+        ? incrementalTable(rows)
+        : whole;
+      const extra = path === "ours-cli-rows"
+        ? ["--no-binary-copy"]
+        : path === "ours-cli-partitioned"
+        ? ["--partition-by", "logged_at:month"]
+        : path === "ours-cli-incremental"
+        ? ["--incremental", "--watermark", `${table}=logged_at`]
+        : [];
       return [
         Deno.execPath(),
         "task",
@@ -118,6 +151,7 @@ function command(path: string, target: string, codec: string, out: string): stri
         codec,
         "--out",
         out,
+        ...extra,
       ];
     }
     default:
@@ -141,7 +175,10 @@ function command(path: string, target: string, codec: string, out: string): stri
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const cliExists = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks?.export;
-const paths = values.paths.split(",").filter((p) => p !== "ours-cli" || cliExists);
+const paths = values.paths.split(",").filter((p) => !p.startsWith("ours-cli") || cliExists);
+/** Paths measured on a table kind: the shapes table by the CLI only; the log's variants on the log. */
+const SHAPES_PATHS = new Set(["copy-binary", "ours-cli"]);
+const LOG_ONLY = new Set(["ours-cli-partitioned", "ours-cli-incremental", "memory-ours", "memory-hyparquet"]);
 const codecs = values.codecs.split(",").map((c) => parseCodec(c).toLowerCase());
 const rounds = Number(values.rounds);
 const results: Record<string, unknown>[] = [];
@@ -150,11 +187,15 @@ const work = await Deno.makeTempDir({ prefix: "parquet-bench-" });
 
 try {
   for (const rows of values.rows.split(",").map(Number)) {
-    const tables = await ensureBenchTables(sql, rows);
-    for (const kind of values.table.split(",") as ("log" | "wide")[]) {
+    const kinds = values.table.split(",") as ("log" | "wide" | "shapes")[];
+    const tables = await ensureBenchTables(sql, rows, [
+      ...(kinds.includes("shapes") ? ["shapes" as const] : []),
+      ...(paths.includes("ours-cli-partitioned") ? ["monthly" as const] : []),
+    ]);
+    for (const kind of kinds) {
       const target = `${BENCH_SCHEMA}.${tables[kind]}`;
       for (const path of paths) {
-        if (path.startsWith("memory-") && kind !== "log") continue; // rows from memory: the log's shape only
+        if (kind === "shapes" ? !SHAPES_PATHS.has(path) : LOG_ONLY.has(path) && kind !== "log") continue;
         const pathCodecs = path.startsWith("copy")
           ? ["-"]
           : path === "straightforward" || path.startsWith("memory-")
@@ -163,9 +204,16 @@ try {
         for (const codec of pathCodecs) {
           const runs: Run[] = [];
           for (let round = 0; round < rounds; round++) {
-            const out = `${work}/${path}_${codec}_${round}${path === "ours-cli" ? "" : ".parquet"}`;
-            if (path === "ours-cli") await Deno.mkdir(out);
+            const cli = path.startsWith("ours-cli");
+            const out = `${work}/${path}_${codec}_${round}${cli ? "" : ".parquet"}`;
+            if (cli) await Deno.mkdir(out);
             try {
+              if (path === "ours-cli-incremental") {
+                // Untimed: a fresh copy of the log, its first incremental export, then 10% of it changed.
+                await freshIncrementalTable(sql, rows);
+                await timed(command(path, target, codec === "-" ? "snappy" : codec, out));
+                await changeTenPercent(sql, rows);
+              }
               runs.push(await timed(command(path, target, codec === "-" ? "snappy" : codec, out)));
             } catch (error) {
               // One failed run (a lost connection, say) is reported, and the others still count.

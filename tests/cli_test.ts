@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readParquet } from "../mod.ts";
 import { noDatabaseConfigured, parseExportArgs, UsageError } from "../src/cli/args.ts";
-import { formatBytes, summaryTable } from "../src/cli/progress.ts";
+import { formatBytes, progressLine, summaryTable } from "../src/cli/progress.ts";
 import { runCli } from "./helpers/cli.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
@@ -306,4 +306,12 @@ Deno.test("a password in --db draws a warning naming DATABASE_URL and PGPASSWORD
     out,
   ]);
   assert.doesNotMatch(without.stderr, /warning: --db/);
+});
+
+Deno.test("the live progress line shows rows, rows/s and the bytes written so far", () => {
+  const line = (bytes?: number) =>
+    progressLine({ table: "logs", rows: 150000, seconds: 1.5, bytes, done: false });
+  assert.equal(line(3 * 1024 * 1024), "logs: 150,000 rows, 100,000 rows/s, 3.0 MiB");
+  assert.equal(line(0), "logs: 150,000 rows, 100,000 rows/s", "no bytes before any reached the sink");
+  assert.equal(line(), "logs: 150,000 rows, 100,000 rows/s");
 });

@@ -5,6 +5,7 @@ import { connectPostgres } from "../src/postgres/connect.ts";
 import { normalizeDecimalText } from "../src/schema/values.ts";
 import type { TableProgress } from "../src/export/export_options.ts";
 import { exportTables } from "../src/export/export_tables.ts";
+import { progressLine } from "../src/cli/progress.ts";
 import { runCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
@@ -220,6 +221,16 @@ Deno.test("binary COPY: progress is reported while a table is written, and once 
       live.every((p) => p.rows <= 300000 && p.rows % 5000 === 0),
       `whole row groups, as written: ${live.map((p) => p.rows)}`,
     );
+    // Bytes too, as they reach the sink, while the table is written (the CLI's line shows them).
+    const withBytes = live.filter((p) => p.rows > 0);
+    assert.ok(
+      withBytes.every((p) => p.bytes! > 0 && p.bytes! <= last.bytes!),
+      `${withBytes.map((p) => p.bytes)}`,
+    );
+    for (let i = 1; i < live.length; i++) assert.ok(live[i].bytes! >= live[i - 1].bytes!);
+    if (withBytes.length) {
+      assert.match(progressLine(withBytes[0]), /^logs: [\d,]+ rows, [\d,]+ rows\/s, [\d.]+ (KiB|MiB)$/);
+    }
   } finally {
     await client.end();
     await schema.drop();

@@ -136,3 +136,39 @@ Deno.test("concurrent exports to the same output never name another run's files"
     await sql.end();
   }
 });
+
+Deno.test("incremental runs through binary COPY and through rows write the same rows and watermarks", async () => {
+  const sql = connect();
+  const schema = await testSchema(sql, "incremental_doors");
+  const table = `"${schema.name}".readings`;
+  try {
+    await sql.unsafe(`CREATE TABLE ${table} (id int PRIMARY KEY, tags text[], value numeric(8,2),
+                      updated_at timestamptz NOT NULL)`);
+    await sql.unsafe(`INSERT INTO ${table} SELECT g, ARRAY['t' || g, NULL], g, '2026-01-01 00:00:00+00'
+                      FROM generate_series(1, 300) g`);
+    const copyOut = await tempDir(), rowsOut = await tempDir();
+    const run = async (out: string, ...extra: string[]) => {
+      const ran = await runCli(
+        "export",
+        ["--schema", schema.name, "--out", out, "--incremental", "--json", ...extra],
+        { env },
+      );
+      assert.equal(ran.code, 0, ran.stderr);
+      return JSON.parse(ran.stdout).tables[0].rows;
+    };
+    const both = async () => [await run(copyOut), await run(rowsOut, "--no-binary-copy")];
+    assert.deepEqual(await both(), [300, 300]);
+    await sql.unsafe(`UPDATE ${table} SET value = -value, tags = NULL,
+                      updated_at = '2026-01-01 00:00:00.000001+00' WHERE id % 10 = 0`);
+    assert.deepEqual(await both(), [30, 30], "10% of the rows changed");
+    assert.deepEqual(await both(), [0, 0]);
+    const copyMark = await latestWatermark(copyOut, "readings");
+    assert.deepEqual(copyMark, await latestWatermark(rowsOut, "readings"));
+    assert.equal(copyMark?.key?.id, "300");
+    assert.equal(copyMark?.value, "2026-01-01T00:00:00.000001Z");
+    assert.deepEqual(await readCommitted(copyOut, "readings"), await readCommitted(rowsOut, "readings"));
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});

@@ -11,9 +11,9 @@ const ENTRY_POINTS = ["mod.ts", "local.ts", "s3.ts", "postgres.ts", "batch.ts", 
 /**
  * Each room's height: a file may import files of its own room and of rooms strictly lower, never a room
  * of the same height (sideways) or above. DESIGN.md: cli → export → postgres, streams, storage → sinks,
- * parquet → schema. `read` reads files, datasets and committed batches (parquet, storage, schema, and
- * the partition keys of streams); `write` is `writeParquet`/`writeDataset`, which the export runs and
- * the facade (`engine`) wrap; `platform` is one customer's tables, built from `schema` only.
+ * parquet → schema. `read` reads files, datasets and committed batches (parquet, storage, schema);
+ * `export` holds every write (`writeParquet`, `writeDataset`, batches, runs), which the facade
+ * (`engine`) wraps; `platform` is one customer's tables, built from `schema` only.
  */
 const HEIGHT: Record<string, number> = {
   errors: 0,
@@ -25,7 +25,6 @@ const HEIGHT: Record<string, number> = {
   storage: 3,
   postgres: 3,
   read: 4,
-  write: 4,
   export: 5,
   engine: 6,
   cli: 7,
@@ -41,8 +40,6 @@ function roomOf(path: string): string {
   if (parts.length > 2) return parts[1];
   return ({
     "errors.ts": "errors",
-    "write_parquet.ts": "write",
-    "write_dataset.ts": "write",
     "engine.ts": "engine",
   } as Record<string, string>)[parts[1]] ?? `src/${parts[1]}`;
 }

@@ -37,8 +37,8 @@ Options:
   --idle-timeout T       fail when PostgreSQL or S3 sends nothing for T (30s, 5m; default: 2m)
   --no-validate          skip validating rows on the row path (tables read through binary COPY are
                          checked by PostgreSQL's casts to the declared column types instead)
-  --no-binary-copy       read every table row by row; by default whole tables (not partitioned, not
-                         incremental) with no array or point column go through COPY (FORMAT binary)
+  --no-binary-copy       read every table row by row; by default every table goes through COPY
+                         (FORMAT binary), partitioned and incremental ones too (not arrays of numeric)
 ${PARALLEL_USAGE}
   --dry-run              show what would be exported; write nothing
   --json                 print a machine-readable summary on stdout

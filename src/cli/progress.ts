@@ -13,13 +13,17 @@ const encoder = new TextEncoder();
 export function progressPrinter(terminal: boolean): (progress: TableProgress) => void {
   return (progress) => {
     if (!terminal) return;
-    const rate = progress.seconds > 0 ? Math.round(progress.rows / progress.seconds) : 0;
-    const bytes = progress.bytes === undefined ? "" : `, ${formatBytes(progress.bytes)}`;
-    const line = `${progress.table}: ${progress.rows.toLocaleString("en")} rows, ${
-      rate.toLocaleString("en")
-    } rows/s${bytes}`;
-    Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${line}${progress.done ? "\n" : ""}`));
+    Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${progressLine(progress)}${progress.done ? "\n" : ""}`));
   };
+}
+
+/** The live line of a table: rows, rows/s and, once any has reached the sink, bytes written. */
+export function progressLine(progress: TableProgress): string {
+  const rate = progress.seconds > 0 ? Math.round(progress.rows / progress.seconds) : 0;
+  const bytes = progress.bytes ? `, ${formatBytes(progress.bytes)}` : "";
+  return `${progress.table}: ${progress.rows.toLocaleString("en")} rows, ${
+    rate.toLocaleString("en")
+  } rows/s${bytes}`;
 }
 
 /** The final summary: one row per table, and the batch. */

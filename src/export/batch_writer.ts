@@ -14,7 +14,7 @@ import { type TableDefinition, tableSpec } from "../schema/table.ts";
 import { safeName } from "../sinks/file_name.ts";
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import type { Storage } from "../storage/storage.ts";
-import { type RowSource, type WriteOptions, writeParquet } from "../write_parquet.ts";
+import { type RowSource, type WriteOptions, writeParquet } from "./write_parquet.ts";
 import {
   type Manifest,
   MANIFEST_FOLDER,

@@ -8,12 +8,13 @@ import type { BatchWriter } from "./batch_writer.ts";
 import type { ManifestTable } from "../read/manifest.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
-import { ChecksumStream } from "../streams/checksum_stream.ts";
+import { pipeFile } from "./pipeline.ts";
+import { ProgressCounter } from "../streams/progress.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
 import { copyBinaryToParquet, type CopyEncodeOptions } from "../postgres/copy_binary_export.ts";
 import { type CopyQuery, openCopy } from "../postgres/copy_out.ts";
 import type { IdleGuard } from "../postgres/idle_timeout.ts";
-import { sourceError } from "../postgres/table_source.ts";
+import { type Since, sourceError } from "../postgres/table_source.ts";
 
 /** What {@link writeTableByCopy} needs of a postgres.js connection or transaction. */
 export interface CopySql {
@@ -26,8 +27,12 @@ export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
   schema?: string;
   /** How the batch records the table. Default `"full"`. */
   mode?: "full" | "incremental";
-  /** Called with the rows written so far, every `progressInterval` milliseconds while the table is written. */
-  onProgress?: (rows: number) => void;
+  /** Read only the rows after this watermark, in watermark order (an incremental export). */
+  since?: Since;
+  /** The table's counter of rows and bytes (for a progress line). Default: a new one. */
+  progress?: ProgressCounter;
+  /** Called with the rows and bytes written so far, every `progressInterval` ms while the table is written. */
+  onProgress?: (rows: number, bytes: number) => void;
   /** Milliseconds between `onProgress` calls. Default 250. */
   progressInterval?: number;
   /**
@@ -41,13 +46,13 @@ export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
 /**
  * Writes one whole table into a batch through the COPY-binary fast path: the same file, manifest entry
  * and checksum as `BatchWriter.writeTable` with the table's rows, several times faster. Use it when
- * `copyBinarySupports(table)` and no `since` filter applies; run it in the export's
+ * `copyBinarySupports(table)`; run it in the export's
  * transaction (`tx`) so it reads the same snapshot. On failure nothing is visible, and the connection is
  * left out of the COPY (cancelled and drained), ready for the transaction's ROLLBACK.
  *
  * @example
  * ```ts ignore
- * if (copyBinarySupports(table) && !since) entry = await writeTableByCopy(tx, batch, table, { schema, codec });
+ * if (copyBinarySupports(table)) entry = await writeTableByCopy(tx, batch, table, { schema, codec, since });
  * ```
  */
 export async function writeTableByCopy(
@@ -59,39 +64,41 @@ export async function writeTableByCopy(
   const {
     schema = "public",
     mode = "full",
+    since,
     onProgress,
     progressInterval = 250,
     signal,
     idleTimeout,
     onStall,
+    progress: _counter,
     ...encode
   } = options;
   signal?.throwIfAborted();
   const storage = await batch.storage();
-  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name)), {
+  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name, since)), {
     idleTimeout,
     onStall,
     table: table.name,
   });
-  let progress = { rows: 0 };
-  const timer = onProgress && setInterval(() => onProgress(progress.rows), progressInterval);
+  const progress = options.progress ?? new ProgressCounter();
+  const stop = onProgress && progress.every(progressInterval, (p) => onProgress(p.rows, p.bytes));
   let file;
   try {
-    const encoded = copyBinaryToParquet(copy.chunks, table, encode);
-    progress = encoded.progress;
-    const sink = storage.createSink(
-      storage.join(batch.root, safeName(table.name), parquetFileName(table.name)),
-    );
-    const tap = new ChecksumStream();
+    const encoded = copyBinaryToParquet(copy.chunks, table, { ...encode, progress });
+    const location = storage.join(batch.root, safeName(table.name), parquetFileName(table.name));
     // Aborted through the pipe, which waits for the sink to remove what it wrote.
-    await encoded.stream.pipeThrough(tap).pipeTo(sink, { signal });
-    const { sha256 } = await tap.result;
-    file = { path: batch.relative(sink.location), rows: progress.rows, bytes: sink.bytesWritten, sha256 };
+    const written = await pipeFile(encoded.stream, storage, location, { progress, signal });
+    file = {
+      path: batch.relative(written.location),
+      rows: progress.rows,
+      bytes: written.bytes,
+      sha256: written.sha256!,
+    };
   } catch (error) {
     await copy.stop();
     throw signal?.aborted ? sourceError(table.name, signal.reason) : error;
   } finally {
-    clearInterval(timer);
+    stop?.();
   }
   await copy.end();
   return batch.record(table, [file], { mode });

@@ -41,10 +41,9 @@ export interface ExportOptions {
    */
   validate?: boolean;
   /**
-   * Read whole tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row
-   * path, where every column's type allows it (no arrays or points) and the table is neither
-   * partitioned nor read from an incremental watermark; `false` reads every table row by row.
-   * Default `true`.
+   * Read tables through `COPY … TO STDOUT (FORMAT binary)`, several times faster than the row path,
+   * where every column's type allows it (all but arrays of unconstrained numerics); `false` reads every
+   * table row by row. Default `true`.
    */
   binaryCopy?: boolean;
   /** Read types without a mapping as text instead of failing. */
@@ -91,7 +90,7 @@ export interface TableProgress {
   rows: number;
   /** Seconds since the table started. */
   seconds: number;
-  /** Bytes written, once done. */
+  /** Bytes written so far (while the table is written, as they reach the sink), all of them once done. */
   bytes?: number;
   /** True when the table's file is complete. */
   done: boolean;

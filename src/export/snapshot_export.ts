@@ -15,12 +15,17 @@ import { type AsTextColumn, type CatalogQuery, introspectTable, listTables } fro
 import { withSpecialValues } from "../postgres/special_values.ts";
 import { refuseUnpopulated, type SkippedRelation, skippedRelations } from "../postgres/relations.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
+
 import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../read/manifest.ts";
-import { writeDataset, type WriteDatasetOptions } from "../write_dataset.ts";
+import { writeDataset, type WriteDatasetOptions } from "./write_dataset.ts";
 import type postgres from "postgres";
 import { copyBinarySupports } from "../postgres/copy_binary.ts";
 import { writeTableByCopy } from "./copy_table.ts";
+import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitioned.ts";
+import { ProgressCounter } from "../streams/progress.ts";
+import { canonicalRow } from "../postgres/canonical_row.ts";
+import { lastRowQuery } from "../postgres/since_sql.ts";
 import { type IdleGuard, withIdleTimeout } from "../postgres/idle_timeout.ts";
 import { type Since, sourceError, tableRows } from "../postgres/table_source.ts";
 
@@ -74,34 +79,35 @@ export async function exportInSnapshot(
         ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
       }
       : undefined;
-    const started = performance.now();
-    const progress = (rows: number) =>
+    // One counter for the table, whichever door its rows take: rows as encoded, bytes as they leave.
+    const counter = new ProgressCounter();
+    const stopProgress = counter.every(PROGRESS_INTERVAL_MS, (c) =>
       options.onProgress?.({
         table: table.name,
-        rows,
-        seconds: (performance.now() - started) / 1000,
+        rows: c.rows,
+        seconds: c.seconds,
+        bytes: c.bytes,
         done: false,
-      });
+      }));
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
     const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec };
     const partitionBy = partitionKeysFor(table, options.partitionBy);
+    const byCopy = binaryCopy && copyBinarySupports(table) &&
+      (!partitionBy.length || copyPartitionSupports(table, partitionBy));
     let entry;
     try {
-      if (binaryCopy && !since && !partitionBy.length && copyBinarySupports(table)) {
-        // The whole table, as PostgreSQL's COPY sends it: the same snapshot, since it runs in `tx`.
-        entry = await writeTableByCopy(tx, batch, table, {
-          ...encoding,
-          schema: table.pgSchema,
-          mode,
-          signal,
-          ...guard,
-          onProgress: progress,
-          progressInterval: PROGRESS_INTERVAL_MS,
-        });
+      if (byCopy) {
+        // The table (or its rows after the watermark), as PostgreSQL's COPY sends it: the same snapshot,
+        // since it runs in `tx`.
+        const copying = { ...encoding, mode, since, signal, ...guard, progress: counter } as const;
+        entry = partitionBy.length
+          ? await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy })
+          : await writeTableByCopy(tx, batch, table, { ...copying, schema: table.pgSchema });
+        if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
         const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
-          .pipeThrough(progressTap(progress, (row) => last = row));
+          .pipeThrough(lastRowTap((row) => last = row, partitionBy.length ? counter : undefined));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -110,15 +116,23 @@ export async function exportInSnapshot(
             { ...encoding, validate, partitionBy, s3: options.s3, signal },
             mode,
           )
-          : await batch.writeTable(table, rowsOut, { mode, ...encoding, validate, signal });
+          : await batch.writeTable(table, rowsOut, {
+            mode,
+            ...encoding,
+            validate,
+            signal,
+            progress: counter,
+          });
       }
     } catch (error) {
       throw tableError(table.name, error);
+    } finally {
+      stopProgress();
     }
     if (since) entry.watermark = watermarkOf(table, since, last);
     const rows = entry.files.reduce((sum, f) => sum + f.rows, 0);
     const bytes = entry.files.reduce((sum, f) => sum + f.bytes, 0);
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = counter.seconds;
     options.onProgress?.({ table: table.name, rows, seconds, bytes, done: true });
     summaries.push({
       table: table.name,
@@ -138,19 +152,27 @@ export async function exportInSnapshot(
   return { batch, snapshot, tables: summaries, skipped, asText };
 }
 
-/** Counts rows as they pass, reporting the count at most every {@link PROGRESS_INTERVAL_MS}. */
-function progressTap(report: (rows: number) => void, seen: (row: Row) => void): TransformStream<Row, Row> {
-  let rows = 0;
-  let reported = 0;
+/** The last row an incremental read of `since` gives, read in the same snapshot (for its watermark). */
+async function lastRow(
+  tx: postgres.TransactionSql,
+  table: TableDefinition,
+  since: Since,
+  guard: IdleGuard,
+): Promise<Row | undefined> {
+  const [row] = await withIdleTimeout(
+    tx.unsafe(lastRowQuery(table, table.pgSchema, since)),
+    guard,
+    "reading the watermark",
+  );
+  return row ? canonicalRow(table)(row, 1) : undefined;
+}
+
+/** Keeps the last row that passed (for the watermark), and counts rows where no encoder does. */
+function lastRowTap(seen: (row: Row) => void, counter?: ProgressCounter): TransformStream<Row, Row> {
   return new TransformStream<Row, Row>({
     transform(row, controller) {
-      rows++;
+      if (counter) counter.rows++;
       seen(row);
-      const now = performance.now();
-      if (now - reported >= PROGRESS_INTERVAL_MS) {
-        reported = now;
-        report(rows);
-      }
       controller.enqueue(row);
     },
   });

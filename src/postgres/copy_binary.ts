@@ -6,6 +6,9 @@
  * canonical strings, no per-value validation. Hand-written because no maintained library decodes
  * COPY binary, and because the speed of the export hangs on this loop.
  *
+ * Why one file: the decoder and the statement it decodes (each column cast to its declared type) are
+ * one contract; split, a change to either would have to be mirrored in the other.
+ *
  * The query casts every column to the type its definition declares, so PostgreSQL itself guarantees
  * that the bytes have the layout decoded here (and refuses values that do not fit, such as a numeric
  * too wide for its precision); only NOT NULL and the special values PostgreSQL has and Parquet does not
@@ -15,34 +18,41 @@
  */
 
 import type { SchemaElement } from "hyparquet";
-import { ColumnBuffer, columnShape } from "../parquet/column_buffer.ts";
+import { ColumnBuffer } from "../parquet/column_buffer.ts";
+import { parquetLeaves } from "../parquet/leaves.ts";
 import { ValidationError } from "../errors.ts";
-import type { FieldWriter, FileFacts, Kind } from "../schema/kinds/kind.ts";
+import type { ColumnSpec, FieldWriter, FileFacts, Refuse } from "../schema/kinds/kind.ts";
 import { kindOf } from "../schema/kinds/registry.ts";
 import { qualifiedName, quoteIdent } from "./read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
+import { sinceClauses } from "./since_sql.ts";
+import type { Since } from "./table_source.ts";
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // PGCOPY\n\377\r\n\0
 
 /**
- * Whether every column of `table` can be read through binary COPY (arrays and points cannot yet).
+ * Whether every column of `table` can be read through binary COPY (all but arrays of unconstrained
+ * numerics, whose elements' text PostgreSQL would have to trim one by one).
  *
  * @example
  * ```ts
- * import { defineTable, geographyPoint, int, text } from "@parquet-storage/engine";
+ * import { array, defineTable, geographyPoint, int, numeric } from "@parquet-storage/engine";
  * import { copyBinarySupports } from "@parquet-storage/engine/postgres";
- * console.assert(copyBinarySupports(defineTable("t", { id: int(), name: text() })));
- * console.assert(!copyBinarySupports(defineTable("t", { id: int(), at: geographyPoint() })));
+ * console.assert(copyBinarySupports(defineTable("t", { id: int(), at: geographyPoint() })));
+ * console.assert(!copyBinarySupports(defineTable("t", { id: int(), free: array(numeric()) })));
  * ```
  */
 export function copyBinarySupports(table: TableDefinition): boolean {
-  return Object.values(table.columns).every(({ spec }) => kindOf(spec).copy !== undefined);
+  return Object.values(table.columns).every(({ spec }) => {
+    const copy = kindOf(spec).copy;
+    return copy !== undefined && (copy.supports?.(spec) ?? true);
+  });
 }
 
 /**
  * The `COPY (SELECT …) TO STDOUT (FORMAT binary)` statement for a table, each column cast to the type
  * its definition declares (enums and unconstrained numerics as text, the latter without trailing
- * zeros).
+ * zeros); with `since`, only the rows after that watermark, in watermark and key order.
  *
  * @example
  * ```ts
@@ -52,86 +62,182 @@ export function copyBinarySupports(table: TableDefinition): boolean {
  * console.assert(sql === `COPY (SELECT "id"::integer, "depth"::numeric(8,2) FROM "public"."t") TO STDOUT (FORMAT binary)`);
  * ```
  */
-export function copyBinaryStatement(table: TableDefinition, pgSchema: string, pgTable: string): string {
+export function copyBinaryStatement(
+  table: TableDefinition,
+  pgSchema: string,
+  pgTable: string,
+  since?: Since,
+): string {
+  const from = qualifiedName(pgSchema, pgTable);
   const list = Object.entries(table.columns).map(([name, { spec, pgType, readFrom }]) => {
-    const col = readFrom ?? quoteIdent(name);
+    // Qualified, so that an incremental ORDER BY means the table's columns, not the casts' output.
+    const col = readFrom ?? (since ? `${from}.${quoteIdent(name)}` : quoteIdent(name));
     return kindOf(spec).copy?.select?.(col, spec, pgType) ?? `${col}::${pgType}`;
   });
-  return `COPY (SELECT ${list.join(", ")} FROM ${qualifiedName(pgSchema, pgTable)}) ` +
-    `TO STDOUT (FORMAT binary)`;
+  const clauses = since ? sinceClauses(table, from, since) : undefined;
+  const tail = clauses ? [clauses.where, clauses.order].filter(Boolean).map((c) => ` ${c}`).join("") : "";
+  return `COPY (SELECT ${list.join(", ")} FROM ${from}${tail}) TO STDOUT (FORMAT binary)`;
 }
 
 /**
- * Decodes a COPY binary stream, chunk by chunk, into one column buffer per column (the row group being
- * built). `elements` are the table's Parquet schema elements, one per column, in order.
+ * The column buffers of one row group a COPY fills (one per Parquet leaf, as the rows door has them), and
+ * the writer of each COPY field into them. A field whose column the file leaves out (a partition column,
+ * kept in the folder name) is skipped.
+ */
+export class CopyColumns {
+  /** One buffer per leaf of the file's schema: the row group being built. */
+  readonly buffers: ColumnBuffer[];
+  /** Rows in the buffers. */
+  rows = 0;
+  /** Per COPY field: its writer, or undefined for a field the file leaves out. */
+  readonly writers: (FieldWriter | undefined)[];
+  /** Per COPY field: the buffers a NULL goes into (none for a field left out). */
+  readonly nulls: ColumnBuffer[][];
+  /** What the values written so far add up to (geometry extents), for the file's footer. */
+  readonly facts: FileFacts = { geometries: new Map() };
+
+  /**
+   * Buffers for `file` (the table the file holds), whose flattened Parquet schema (root first) is
+   * `schema`; `fields` are the COPY's columns, in order, with the refusal of a bad value in each.
+   */
+  constructor(file: TableDefinition, schema: SchemaElement[], fields: { name: string; refuse: Refuse }[]) {
+    const leaves = parquetLeaves(schema);
+    this.buffers = leaves.map((leaf) => new ColumnBuffer(leaf.shape));
+    const at = new Map<string, { sinks: ColumnBuffer[]; leaves: SchemaElement[] }>();
+    let leaf = 0;
+    for (const [name, { spec }] of Object.entries(file.columns)) {
+      const count = kindOf(spec).parquet(name, spec, file).elements.filter((e) => !e.num_children).length;
+      at.set(name, {
+        sinks: this.buffers.slice(leaf, leaf + count),
+        leaves: leaves.slice(leaf, leaf + count).map((l) => l.element),
+      });
+      leaf += count;
+    }
+    this.writers = fields.map(({ name, refuse }) => {
+      const place = at.get(name);
+      return place && copyField(file.columns[name].spec, place.leaves, place.sinks, refuse, this.facts);
+    });
+    this.nulls = fields.map(({ name }) => at.get(name)?.sinks ?? []);
+  }
+
+  /** Empties the buffers for the next row group, keeping their memory. */
+  reset(): void {
+    for (const buffer of this.buffers) buffer.reset();
+    this.rows = 0;
+  }
+}
+
+/**
+ * Where a tuple goes: the row group (of its partition's file) that takes it, chosen from its fields
+ * (`starts[f]` and `lengths[f]` locate field `f` in `bytes`; a length of -1 is NULL).
+ */
+export type CopyRoute = (bytes: Uint8Array, starts: Int32Array, lengths: Int32Array) => CopyColumns;
+
+/**
+ * Decodes a COPY binary stream, chunk by chunk, into column buffers: those of the one row group being
+ * built, or, given a `route`, those of the row group each tuple's partition is building.
  */
 export class CopyBinaryDecoder {
   /** Rows decoded so far, over all row groups. */
   rows = 0;
-  /** Rows in the buffers now. */
-  buffered = 0;
   /** Whether the trailer was seen. */
   done = false;
-  /** The row group being built, one buffer per column. */
-  readonly buffers: ColumnBuffer[];
-  /** What the values decoded so far add up to (geometry extents), for the file's footer. */
-  readonly facts: FileFacts = { geometries: new Map() };
+  /** The row group being built (without a route). */
+  readonly columns: CopyColumns | undefined;
   #names: string[];
   #nullable: boolean[];
-  #writers: FieldWriter[];
+  #route: CopyRoute | undefined;
+  #starts: Int32Array;
+  #lengths: Int32Array;
   #bytes: Uint8Array = new Uint8Array(0);
+  /** Where the bytes pushed end in `#bytes` (which may have room beyond). */
+  #end = 0;
+  /** Whether `#bytes` is the decoder's own (joined) array, which chunks may be appended to. */
+  #joined = false;
   #at = 0;
   #headerRead = false;
   #table: string;
 
-  constructor(table: TableDefinition, elements: SchemaElement[]) {
+  /**
+   * A decoder of `table`'s COPY (see {@link copyBinaryStatement}) into the buffers of `schema`, its
+   * flattened Parquet schema (root first); or, with `route`, into the buffers `route` picks per tuple.
+   */
+  constructor(table: TableDefinition, schema: SchemaElement[] | CopyRoute) {
     this.#table = table.name;
     const specs = Object.entries(table.columns).map(([name, { spec }]) => ({ name, spec }));
     this.#names = specs.map((c) => c.name);
     this.#nullable = specs.map((c) => c.spec.nullable);
-    this.buffers = specs.map((c, i) => new ColumnBuffer(columnShape(elements[i], c.spec.nullable)));
-    this.#writers = specs.map(({ name, spec }, i) =>
-      copyField(spec, elements[i], this.buffers[i], (reason) => this.#refuse(name, reason), this.facts)
-    );
+    this.#starts = new Int32Array(specs.length);
+    this.#lengths = new Int32Array(specs.length);
+    if (typeof schema === "function") this.#route = schema;
+    else this.columns = new CopyColumns(table, schema, this.fields());
+  }
+
+  /** The COPY's fields, in order, each with the refusal of a bad value in it (naming the row). */
+  fields(): { name: string; refuse: Refuse }[] {
+    return this.#names.map((name) => ({ name, refuse: (reason: string) => this.#refuse(name, reason) }));
+  }
+
+  /** Rows in the buffers now (without a route). */
+  get buffered(): number {
+    return this.columns?.rows ?? 0;
+  }
+
+  /** The row group being built, one buffer per leaf (without a route). */
+  get buffers(): ColumnBuffer[] {
+    return this.columns?.buffers ?? [];
   }
 
   /** Adds a chunk of the stream; `decode` reads it. */
   push(chunk: Uint8Array): void {
-    const rest = this.#bytes.length - this.#at;
-    if (!rest) this.#bytes = chunk;
-    else {
-      // A tuple cut at the end of the last chunk: join its start to this chunk.
-      const joined = new Uint8Array(rest + chunk.length);
-      joined.set(this.#bytes.subarray(this.#at));
+    const rest = this.#end - this.#at;
+    if (!rest) {
+      this.#bytes = chunk;
+      this.#end = chunk.length;
+      this.#joined = false;
+    } else if (this.#joined && this.#at === 0 && this.#end + chunk.length <= this.#bytes.length) {
+      // A big tuple arriving over many chunks: appended in place, not copied again with each chunk.
+      this.#bytes.set(chunk, this.#end);
+      this.#end += chunk.length;
+    } else {
+      // A tuple cut at the end of the last chunk: join its start to this chunk. A tuple still incomplete
+      // after a join (a big value over many chunks) gets room to grow, twice what is held, so it is
+      // copied a few times, not once per chunk.
+      const growing = this.#joined && this.#at === 0;
+      const joined = new Uint8Array((growing ? 2 : 1) * (rest + chunk.length));
+      joined.set(this.#bytes.subarray(this.#at, this.#end));
       joined.set(chunk, rest);
       this.#bytes = joined;
+      this.#end = rest + chunk.length;
+      this.#joined = true;
     }
     this.#at = 0;
   }
 
   /** Starts a new row group: the buffers are empty again (and their memory reused). */
   reset(): void {
-    for (const buffer of this.buffers) buffer.reset();
-    this.buffered = 0;
+    this.columns?.reset();
   }
 
   /**
-   * Decodes whole tuples from what was pushed, until `limit` rows are buffered (true) or the bytes run
-   * out (false); a tuple cut at the end of a chunk waits for the next one.
+   * Decodes whole tuples from what was pushed, until the row group a tuple went to holds `limit` rows
+   * (it is returned) or the bytes run out (undefined); a tuple cut at the end of a chunk waits for the
+   * next one.
    */
-  decode(limit: number): boolean {
-    const bytes = this.#bytes, end = bytes.length;
+  decodeInto(limit: number): CopyColumns | undefined {
+    const bytes = this.#bytes, end = this.#end;
     let at = this.#at;
     if (!this.#headerRead) {
-      if (end - at < 19) return false;
+      if (end - at < 19) return undefined;
       if (SIGNATURE.some((b, i) => bytes[at + i] !== b)) {
         throw new ValidationError("expected PostgreSQL's binary COPY signature", { table: this.#table });
       }
       at += 19 + int32(bytes, at + 15);
       this.#headerRead = true;
     }
-    const fields = this.#names.length, writers = this.#writers;
-    while (this.buffered < limit && !this.done && at + 2 <= end) {
+    const fields = this.#names.length, starts = this.#starts, lengths = this.#lengths;
+    let full: CopyColumns | undefined;
+    while (!full && !this.done && at + 2 <= end) {
       const count = (bytes[at] << 8 | bytes[at + 1]) << 16 >> 16;
       if (count === -1) {
         this.done = true;
@@ -155,27 +261,30 @@ export class CopyBinaryDecoder {
             column: this.#names[f],
           });
         }
+        starts[f] = p + 4;
+        lengths[f] = length;
         p += 4 + (length > 0 ? length : 0);
       }
       if (p > end) break;
-      p = at + 2;
+      const target = this.#route ? this.#route(bytes, starts, lengths) : this.columns!;
+      const writers = target.writers;
       for (let f = 0; f < fields; f++) {
-        const length = int32(bytes, p);
-        p += 4;
-        if (length === -1) {
+        if (lengths[f] === -1) {
           if (!this.#nullable[f]) this.#refuse(this.#names[f], "null in a column that is not nullable");
-          this.buffers[f].addNull();
-        } else {
-          writers[f](bytes, p, length);
-          p += length;
-        }
+          for (const sink of target.nulls[f]) sink.addNull();
+        } else writers[f]?.(bytes, starts[f], lengths[f]);
       }
       this.rows++;
-      this.buffered++;
+      if (++target.rows >= limit) full = target;
       at = p;
     }
     this.#at = at;
-    return this.buffered >= limit;
+    return full;
+  }
+
+  /** {@link decodeInto} without a route: whether the row group now holds `limit` rows. */
+  decode(limit: number): boolean {
+    return this.decodeInto(limit) !== undefined || this.buffered >= limit;
   }
 
   #refuse(column: string, reason: string): never {
@@ -187,8 +296,15 @@ function int32(b: Uint8Array, at: number): number {
   return b[at] << 24 | b[at + 1] << 16 | b[at + 2] << 8 | b[at + 3];
 }
 
-function copyField(...[spec, ...rest]: Parameters<NonNullable<Kind["copy"]>["field"]>): FieldWriter {
+function copyField(
+  spec: ColumnSpec,
+  leaves: SchemaElement[],
+  sinks: ColumnBuffer[],
+  refuse: Refuse,
+  facts: FileFacts,
+): FieldWriter {
   const copy = kindOf(spec).copy;
-  if (!copy) throw new Error(`unreachable: ${spec.kind} is not read through binary COPY`);
-  return copy.field(spec, ...rest);
+  if (copy?.fields) return copy.fields(spec, leaves, sinks, refuse, facts);
+  if (copy?.field) return copy.field(spec, leaves[0], sinks[0], refuse, facts);
+  throw new Error(`unreachable: ${spec.kind} is not read through binary COPY`);
 }

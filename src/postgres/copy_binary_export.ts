@@ -37,6 +37,8 @@ export interface CopyEncodeOptions extends EncodeOptions {
    * of more than one row group). Default: where there are three cores or more.
    */
   worker?: boolean;
+  /** The counter to add the rows to as they are encoded (a table's `ProgressCounter`). Default: a new one. */
+  progress?: CopyBinaryProgress;
 }
 
 /** What {@link copyBinaryToParquet} reports as its stream goes. */
@@ -66,13 +68,12 @@ export function copyBinaryToParquet(
   table: TableDefinition,
   options: CopyEncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const { worker = workerPays(), ...encode } = options;
+  const { worker = workerPays(), progress = { rows: 0 }, ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table);
   const groupSettings = rowGroupSettings(layout.schema, settings);
-  const decoder = new CopyBinaryDecoder(table, groupSettings.elements);
-  const progress = { rows: 0 };
+  const decoder = new CopyBinaryDecoder(table, layout.schema);
   const chunks = copy[Symbol.asyncIterator]();
   let file!: ParquetFileWriter;
   let encoder: RowGroupEncoder | undefined;
@@ -135,7 +136,7 @@ export function copyBinaryToParquet(
         }
         await send(false);
         while (inFlight.length) await emit();
-        file.finish(geoKeyValues(decoder.facts));
+        file.finish(geoKeyValues(decoder.columns!.facts));
         encoder?.close();
         controller.close();
       } catch (error) {

@@ -24,7 +24,7 @@ import {
   parsePartitionBy,
   type PartitionKey,
   partitionValue,
-} from "../streams/partition_key.ts";
+} from "../schema/partition_key.ts";
 import { committedFiles } from "./committed.ts";
 import { type DatasetEntry, discoverFiles } from "./discover.ts";
 import type { Filter } from "./filters.ts";

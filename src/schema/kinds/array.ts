@@ -14,14 +14,18 @@ import {
   type Canonicalise,
   type Column,
   column,
+  type ColumnSink,
   type ColumnSpec,
   fastCheck,
+  type FieldWriter,
   type Kind,
+  type Refuse,
   REFUSED,
   type ScalarKind,
   withCheck,
   wrongType,
 } from "./kind.ts";
+import { int32BE } from "./plain_bytes.ts";
 
 /**
  * An array column (`text[]`, `integer[]`, …) of a scalar element column: stored as a Parquet LIST.
@@ -136,5 +140,58 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
       };
     },
     size: () => (value) => ((value as unknown[] | null)?.length ?? 0) * 24 + 16,
+    copy: {
+      // Elements read as text (an enum's, and the types mapped to text: inet, xml, ranges, …) through
+      // `::text[]`; character(n) elements as they are, since their binary form keeps the padding.
+      select: (col, spec, pgType) => `${col}::${textElements(spec, pgType) ? "text[]" : pgType}`,
+      // An element whose own select cannot apply to an array (an unconstrained numeric's trimmed text, a
+      // geometry's WKB) is not read so.
+      supports: (spec) => {
+        const element = elementOf(spec);
+        const copy = scalar(element).copy;
+        if (copy?.field === undefined) return false;
+        return !copy.select || element.kind === "enum" || element.kind === "text" ||
+          (element.kind === "numeric" && element.precision !== undefined);
+      },
+      fields(spec, leaves, [sink], refuse) {
+        const element = elementOf(spec);
+        const field = scalar(element).copy?.field;
+        if (!field) throw new Error(`unreachable: ${element.kind} elements are not read through COPY`);
+        return arrayField(field(element, leaves[0], sink, refuse), sink, element.nullable, refuse);
+      },
+    },
   };
+}
+
+/**
+ * The writer of PostgreSQL's binary array (dimensions, a has-NULL flag, the element type, then per
+ * dimension its size and lower bound, then each element as a length, -1 for NULL, and its bytes) into a
+ * LIST column's sink, each element by the element kind's field writer.
+ */
+function arrayField(write: FieldWriter, sink: ColumnSink, nullable: boolean, refuse: Refuse): FieldWriter {
+  return (b, at) => {
+    const dimensions = int32BE(b, at);
+    if (dimensions === 0) return sink.beginList(0);
+    if (dimensions !== 1) refuse(`a ${dimensions}-D array: only 1-D arrays are stored`);
+    const n = int32BE(b, at + 12);
+    sink.beginList(n);
+    let p = at + 20;
+    for (let i = 0; i < n; i++) {
+      const length = int32BE(b, p);
+      p += 4;
+      if (length === -1) {
+        if (!nullable) refuse("null element in an array whose elements are not nullable");
+        sink.addNullElement();
+      } else {
+        write(b, p, length);
+        p += length;
+      }
+    }
+  };
+}
+
+/** Whether the array's elements are read through `::text[]`. */
+function textElements(spec: ColumnSpec, pgType: string): boolean {
+  const kind = spec.element?.kind;
+  return kind === "enum" || (kind === "text" && !pgType.startsWith("character"));
 }

@@ -259,18 +259,7 @@ export interface Kind {
    */
   fromPostgres?(spec: ColumnSpec): ((value: unknown) => unknown) | undefined;
   /** Reading the column through binary COPY; absent when the kind cannot be (yet). */
-  copy?: {
-    /** The SELECT expression whose binary form `field` decodes; `col` is quoted. Default `col::pgType`. */
-    select?(col: string, spec: ColumnSpec, pgType: string): string;
-    /** The writer of non-null fields of the column into `sink`, whose Parquet element is `element`. */
-    field(
-      spec: ColumnSpec,
-      element: SchemaElement,
-      sink: ValueSink,
-      refuse: Refuse,
-      facts?: FileFacts,
-    ): FieldWriter;
-  };
+  copy?: CopyReader;
   /** An approximate in-memory size of one row value (null included), cheap enough for every row. */
   size(spec: ColumnSpec): (value: unknown) => number;
   /**
@@ -279,6 +268,33 @@ export interface Kind {
    * through the kind's own canonicalisation; a value the schema would refuse throws, with its reason.
    */
   rows(spec: ColumnSpec, leaves: SchemaElement[], sinks: ColumnSink[], facts?: FileFacts): RowWriter;
+}
+
+/**
+ * How a kind reads its column from binary COPY: the SELECT expression, and the writer of one field into
+ * the column's buffer (`field`, a kind of one leaf) or buffers (`fields`, a point's two or a LIST).
+ */
+export interface CopyReader {
+  /** The SELECT expression whose binary form the writer decodes; `col` is quoted. Default `col::pgType`. */
+  select?(col: string, spec: ColumnSpec, pgType: string): string;
+  /** Whether a column of `spec` can be read so (an array, by its element). Default true. */
+  supports?(spec: ColumnSpec): boolean;
+  /** The writer of non-null fields of the column into `sink`, whose Parquet element is `element`. */
+  field?(
+    spec: ColumnSpec,
+    element: SchemaElement,
+    sink: ValueSink,
+    refuse: Refuse,
+    facts?: FileFacts,
+  ): FieldWriter;
+  /** The writer of non-null fields into the column's `sinks`, one per leaf (`leaves`) of its elements. */
+  fields?(
+    spec: ColumnSpec,
+    leaves: SchemaElement[],
+    sinks: ColumnSink[],
+    refuse: Refuse,
+    facts?: FileFacts,
+  ): FieldWriter;
 }
 
 /** A kind stored as one Parquet leaf column, usable as an array's element. */

@@ -131,4 +131,47 @@ export const pointKind: Kind = {
     };
   },
   size: () => () => 16,
+  copy: {
+    // PostgreSQL's point is two float8s (x is longitude); PostGIS's types as ISO WKB in WGS 84.
+    select: (col, _spec, pgType) =>
+      pgType === "point" ? `${col}::point` : `ST_AsBinary(ST_Transform(${col}::geometry, 4326))`,
+    fields: (_spec, _leaves, [latitudes, longitudes], refuse) => (b, at, n) => {
+      let x: number, y: number;
+      if (n === 16) [x, y] = [float64BE(b, at), float64BE(b, at + 8)];
+      else {
+        const little = b[at] === 1;
+        const type = wkbUint32(b, at + 1, little);
+        // ISO codes (1001 with Z, 2001 with M, 3001 with both) or EWKB flags in the high bits.
+        if (n < 21 || (type & 0xffff) % 1000 !== 1) refuse("expected a point, received another geometry");
+        const skip = type & 0x20000000 ? 4 : 0; // an EWKB SRID
+        x = float64At(b, at + 5 + skip, little);
+        y = float64At(b, at + 13 + skip, little);
+      }
+      if (!(Math.abs(y) <= 90) || !(Math.abs(x) <= 180)) {
+        refuse(
+          x !== x && y !== y
+            ? "an empty point has no latitude and longitude"
+            : `latitude ${y}, longitude ${x} is not on Earth`,
+        );
+      }
+      float64(latitudes, y);
+      float64(longitudes, x);
+    },
+  },
 };
+
+const view = new DataView(new ArrayBuffer(8));
+
+function float64At(b: Uint8Array, at: number, little: boolean): number {
+  for (let i = 0; i < 8; i++) view.setUint8(i, b[at + i]);
+  return view.getFloat64(0, little);
+}
+
+function float64BE(b: Uint8Array, at: number): number {
+  return float64At(b, at, false);
+}
+
+function wkbUint32(b: Uint8Array, at: number, little: boolean): number {
+  for (let i = 0; i < 4; i++) view.setUint8(i, b[at + i]);
+  return view.getUint32(0, little);
+}

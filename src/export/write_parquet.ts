@@ -6,17 +6,17 @@
  * @module
  */
 
-import { ParquetStorageError } from "./errors.ts";
-import type { Row, TableDefinition } from "./schema/table.ts";
-import { parquetFileName } from "./sinks/file_name.ts";
-import { type OpenOptions, storageFor } from "./storage/open_location.ts";
-import type { FileSink } from "./sinks/sink.ts";
-import { ChecksumStream } from "./streams/checksum_stream.ts";
-import { type RowSource, sourceStream } from "./streams/source_stream.ts";
-import { type EncodeOptions, EncodeStream } from "./streams/encode_stream.ts";
-import { type ValidateOptions, ValidateStream } from "./streams/validate_stream.ts";
+import { ParquetStorageError } from "../errors.ts";
+import type { Row, TableDefinition } from "../schema/table.ts";
+import { parquetFileName } from "../sinks/file_name.ts";
+import { type OpenOptions, storageFor } from "../storage/open_location.ts";
+import { pipeFile } from "./pipeline.ts";
+import type { ProgressCounter } from "../streams/progress.ts";
+import { type RowSource, sourceStream } from "../streams/source_stream.ts";
+import { type EncodeOptions, EncodeStream } from "../streams/encode_stream.ts";
+import { type ValidateOptions, ValidateStream } from "../streams/validate_stream.ts";
 
-export { type RowSource, toStream } from "./streams/source_stream.ts";
+export { type RowSource, toStream } from "../streams/source_stream.ts";
 
 /** Options of {@link writeParquet}. */
 export interface WriteOptions extends ValidateOptions, EncodeOptions, OpenOptions {
@@ -30,6 +30,8 @@ export interface WriteOptions extends ValidateOptions, EncodeOptions, OpenOption
   signal?: AbortSignal;
   /** Compute the file's SHA-256 while writing (for manifests). Default `false`. */
   checksum?: boolean;
+  /** A counter of the rows and bytes written, for a progress line. */
+  progress?: ProgressCounter;
 }
 
 /** What a write produced. */
@@ -76,20 +78,26 @@ export async function writeParquet(
   const target = location.endsWith(".parquet")
     ? location
     : storage.join(location, parquetFileName(table.name));
-  // The signal reaches the sink through the pipe, whose abort waits until the sink has removed what it
-  // wrote (a signal of the sink's own would only start that).
-  const sink: FileSink = storage.createSink(target, { overwrite });
   const validator = validate ? new ValidateStream(table, options) : undefined;
   const encoder = new EncodeStream(table, options);
   const validated = validator ? source.pipeThrough(validator, { signal }) : source as ReadableStream<Row>;
-  const tap = options.checksum ? new ChecksumStream() : undefined;
-  const encoded = validated.pipeThrough(encoder, { signal });
-  await (tap ? encoded.pipeThrough(tap, { signal }) : encoded).pipeTo(sink, { signal });
+  const counter = options.progress;
+  const counted = counter
+    ? validated.pipeThrough(new TransformStream({ transform: (row, c) => (counter.rows++, c.enqueue(row)) }))
+    : validated;
+  // The signal reaches the sink through the pipe, whose abort waits until the sink has removed what it
+  // wrote (a signal of the sink's own would only start that).
+  const file = await pipeFile(counted.pipeThrough(encoder, { signal }), storage, target, {
+    overwrite,
+    checksum: options.checksum ?? false,
+    progress: counter,
+    signal,
+  });
   return {
-    location: sink.location,
+    location: file.location,
     rows: encoder.rows,
     skipped: validator?.skipped ?? 0,
-    bytes: sink.bytesWritten,
-    ...(tap ? { sha256: (await tap.result).sha256 } : {}),
+    bytes: file.bytes,
+    ...(file.sha256 ? { sha256: file.sha256 } : {}),
   };
 }

@@ -1,0 +1,285 @@
+/**
+ * One table written into a batch as a hive-partitioned dataset through binary COPY: each tuple's fields
+ * go straight into the column buffers of its partition's row group (no row objects), with at most
+ * `maxOpenPartitions` files open (the least recently used is finished when one more is needed) and the
+ * buffered row groups of all partitions together cut at `rowGroupBytes`. Each file leaves through the
+ * export's one pipeline (`src/export/pipeline.ts`). The folders and files are those `writeDataset` makes
+ * from the same rows.
+ *
+ * @module
+ */
+
+import type { BatchWriter } from "./batch_writer.ts";
+import type { ManifestTable } from "../read/manifest.ts";
+import { ParquetStorageError, ValidationError } from "../errors.ts";
+import { filePipeline, type PipedFile } from "./pipeline.ts";
+import type { ParquetFileWriter } from "../parquet/file_writer.ts";
+import { geoKeyValues } from "../parquet/geo_metadata.ts";
+import { type EncodedRowGroup, stateEncoder } from "../parquet/row_group_encoder.ts";
+import type { ColumnBuffer } from "../parquet/column_buffer.ts";
+import { parquetLayout } from "../schema/parquet_schema.ts";
+import { tableSpec } from "../schema/table.ts";
+import type { TableDefinition } from "../schema/table.ts";
+import { parquetFileName, safeName } from "../sinks/file_name.ts";
+import {
+  type EncodeOptions,
+  encodeSettings,
+  openFileWriter,
+  rowGroupSettings,
+} from "../parquet/parquet_writer.ts";
+import { DATASET_METADATA_KEY, type DatasetSpec, keyEntry } from "../schema/partition_key.ts";
+import { MAX_SEGMENT_BYTES, partitionSegment, segmentBytes } from "../schema/partition_path.ts";
+import { PartitionStream } from "../streams/partition_stream.ts";
+import { ProgressCounter } from "../streams/progress.ts";
+import { DATASET_DEFAULTS } from "./write_dataset.ts";
+import { CopyBinaryDecoder, copyBinaryStatement, CopyColumns } from "../postgres/copy_binary.ts";
+import { copyKeyText, type KeyText } from "../postgres/copy_partition_key.ts";
+import { type CopyQuery, openCopy } from "../postgres/copy_out.ts";
+import type { IdleGuard } from "../postgres/idle_timeout.ts";
+import { type Since, sourceError } from "../postgres/table_source.ts";
+
+/** Options of {@link writePartitionedByCopy}. */
+export interface CopyPartitionOptions extends EncodeOptions, IdleGuard {
+  /** Partition keys, as `writeDataset` takes them. */
+  partitionBy: readonly string[];
+  /** Partitions with a file open at once. Default 64 (`DATASET_DEFAULTS`). */
+  maxOpenPartitions?: number;
+  /** How the batch records the table. Default `"full"`. */
+  mode?: "full" | "incremental";
+  /** Read only the rows after this watermark. */
+  since?: Since;
+  /** Counts rows and bytes as they are written. */
+  progress?: ProgressCounter;
+  /** Stops the write: every open file is aborted, the files finished are removed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Whether `writePartitionedByCopy` can partition `table` by `partitionBy`: every key's kind has a
+ * COPY text (not real, float or numeric).
+ *
+ * @example
+ * ```ts ignore
+ * if (copyBinarySupports(table) && copyPartitionSupports(table, ["created_at:month"])) …
+ * ```
+ */
+export function copyPartitionSupports(table: TableDefinition, partitionBy: readonly string[]): boolean {
+  return new PartitionStream(table, partitionBy).keys.every((key) => copyKeyText(key) !== undefined);
+}
+
+interface Part {
+  path: string;
+  values: Record<string, string | null>;
+  columns: CopyColumns;
+  file: ParquetFileWriter;
+  encode?: (buffers: ColumnBuffer[]) => EncodedRowGroup;
+  pending: Uint8Array[];
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  done: Promise<PipedFile>;
+  rows: number;
+}
+
+/** What {@link writePartitionedByCopy} needs of a postgres.js connection or transaction. */
+export interface CopySql {
+  unsafe(query: string): CopyQuery;
+}
+
+/**
+ * Writes `table` (read in `sql`'s snapshot) as a partitioned dataset under `<batch root>/<table>/` and
+ * records its files in the batch. On failure nothing of the table is left visible: open files are
+ * aborted, finished ones removed, and the COPY is cancelled and drained.
+ *
+ * @example
+ * ```ts ignore
+ * await writePartitionedByCopy(tx, batch, table, { partitionBy: ["created_at:month"] });
+ * ```
+ */
+export async function writePartitionedByCopy(
+  sql: CopySql,
+  batch: BatchWriter,
+  table: TableDefinition,
+  options: CopyPartitionOptions,
+): Promise<ManifestTable> {
+  const { partitionBy, mode = "full", since, signal, idleTimeout, onStall, ...encode } = options;
+  const { maxOpenPartitions = DATASET_DEFAULTS.maxOpenPartitions, progress = new ProgressCounter() } =
+    options;
+  signal?.throwIfAborted();
+  const partitioner = new PartitionStream(table, partitionBy);
+  const fileTable = partitioner.fileTable;
+  const spec: DatasetSpec = { table: tableSpec(table), partitionBy: partitioner.keys.map(keyEntry) };
+  const settings = encodeSettings(fileTable, {
+    ...encode,
+    metadata: { ...encode.metadata, [DATASET_METADATA_KEY]: JSON.stringify(spec) },
+  }, "writePartitionedByCopy");
+  const layout = parquetLayout(fileTable);
+  const groupSettings = rowGroupSettings(layout.schema, settings);
+  const names = Object.keys(table.columns);
+  const keys = partitioner.keys.map((key) => ({
+    key,
+    field: names.indexOf(key.column),
+    text: copyKeyText(key) as KeyText,
+  }));
+  const storage = await batch.storage();
+  const root = storage.join(batch.root, safeName(table.name));
+  const open = new Map<string, Part>(); // in least recently used order
+  const closing: Part[] = [];
+  const finished: PipedFile[] = [];
+  const records: { path: string; rows: number; bytes: number; sha256: string }[] = [];
+  let recent: Part | undefined;
+
+  // Called only once the COPY runs, when `route` below is defined.
+  const decoder = new CopyBinaryDecoder(table, (bytes, starts, lengths) => route(bytes, starts, lengths));
+
+  const route = (bytes: Uint8Array, starts: Int32Array, lengths: Int32Array): CopyColumns => {
+    const values: Record<string, string | null> = {};
+    let path = "";
+    for (const { key, field, text } of keys) {
+      let value: string | null = null;
+      if (lengths[field] !== -1) {
+        try {
+          value = text(bytes, starts[field], lengths[field]);
+        } catch (cause) {
+          throw new ValidationError(`cannot partition by ${keyEntry(key)}: ${(cause as Error).message}`, {
+            table: table.name,
+            row: decoder.rows + 1,
+            column: key.column,
+            cause,
+          });
+        }
+      }
+      const segment = partitionSegment(key.name, value);
+      if (segment.length * 3 > MAX_SEGMENT_BYTES && segmentBytes(segment) > MAX_SEGMENT_BYTES) {
+        throw new ValidationError(
+          `the partition folder name would be ${
+            segmentBytes(segment)
+          } bytes, more than the ${MAX_SEGMENT_BYTES} filesystems allow`,
+          { table: table.name, row: decoder.rows + 1, column: key.column },
+        );
+      }
+      values[key.name] = value;
+      path = path ? `${path}/${segment}` : segment;
+    }
+    if (recent?.path === path) return recent.columns;
+    let part = open.get(path);
+    if (part) open.delete(path);
+    else {
+      if (open.size >= maxOpenPartitions) {
+        const oldest = open.values().next().value!;
+        open.delete(oldest.path);
+        closing.push(oldest);
+      }
+      part = openPart(path, values);
+    }
+    open.set(path, part);
+    recent = part;
+    return part.columns;
+  };
+
+  const openPart = (path: string, values: Record<string, string | null>): Part => {
+    const pipe = filePipeline(storage, storage.join(root, ...path.split("/"), parquetFileName(table.name)), {
+      progress,
+    });
+    const pending: Uint8Array[] = [];
+    return {
+      path,
+      values,
+      columns: new CopyColumns(fileTable, layout.schema, decoder.fields()),
+      file: openFileWriter(fileTable, layout.schema, settings, (bytes) => pending.push(bytes)),
+      pending,
+      writer: pipe.writable.getWriter(),
+      done: pipe.done,
+      rows: 0,
+    };
+  };
+
+  const drain = async (part: Part) => {
+    for (const bytes of part.pending.splice(0)) await part.writer.write(bytes);
+  };
+
+  const flush = async (part: Part) => {
+    const rows = part.columns.rows;
+    if (!rows) return;
+    part.encode ??= await stateEncoder(groupSettings);
+    let group: EncodedRowGroup;
+    try {
+      group = part.encode(part.columns.buffers);
+    } catch (cause) {
+      throw new ParquetStorageError(`Cannot encode a row group: ${(cause as Error).message}`, {
+        table: table.name,
+        cause,
+      });
+    }
+    part.file.append(group, rows);
+    part.columns.reset();
+    part.rows += rows;
+    progress.rows += rows;
+    await drain(part);
+  };
+
+  const finish = async (part: Part) => {
+    if (recent === part) recent = undefined;
+    await flush(part);
+    part.file.finish(geoKeyValues(part.columns.facts));
+    await drain(part);
+    await part.writer.close();
+    const file = await part.done;
+    finished.push(file);
+    records.push({
+      path: batch.relative(file.location),
+      rows: part.rows,
+      bytes: file.bytes,
+      sha256: file.sha256!,
+    });
+  };
+
+  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, table.pgSchema, table.name, since)), {
+    idleTimeout,
+    onStall,
+    table: table.name,
+  });
+  const chunks = copy.chunks[Symbol.asyncIterator]();
+  try {
+    let sinceCut = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      const full = decoder.decodeInto(settings.rowGroupSize);
+      for (const part of closing.splice(0)) await finish(part);
+      if (full) {
+        const part = [...open.values()].find((p) => p.columns === full);
+        if (part) await flush(part);
+        continue;
+      }
+      if (decoder.done) break;
+      // The row groups of all partitions together are cut by bytes: a table interleaving many
+      // partitions holds one row group's worth, not one per partition.
+      if (sinceCut >= settings.rowGroupBytes) {
+        for (const part of open.values()) await flush(part);
+        sinceCut = 0;
+      }
+      const next = await chunks.next();
+      if (next.done) {
+        throw new ParquetStorageError("The COPY stream ended before its trailer: a file would be short", {
+          table: table.name,
+        });
+      }
+      decoder.push(next.value);
+      sinceCut += next.value.length;
+    }
+    for (const part of [...open.values()]) await finish(part);
+    open.clear();
+  } catch (error) {
+    recent = undefined;
+    const aborting = [...open.values(), ...closing.splice(0)];
+    open.clear();
+    await Promise.all(aborting.map(async (part) => {
+      await part.writer.abort(error).catch(() => {});
+      await part.done.catch(() => {});
+    }));
+    await Promise.all(finished.map((file) => storage.remove(file.location).catch(() => {})));
+    await copy.stop();
+    throw signal?.aborted ? sourceError(table.name, signal.reason) : error;
+  }
+  await copy.end();
+  records.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return batch.record(table, records, { mode });
+}
