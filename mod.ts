@@ -86,41 +86,6 @@ export {
   type ValidationReport,
 } from "./src/engine.ts";
 export { type Checksum, ChecksumStream } from "./src/streams/checksum_stream.ts";
-export { type BatchTableOptions, BatchWriter } from "./src/export/batch_writer.ts";
-export {
-  type Manifest,
-  MANIFEST_FOLDER,
-  type ManifestFile,
-  type ManifestTable,
-  newBatchId,
-  type Watermark,
-} from "./src/read/manifest.ts";
-export {
-  type AsOfOptions,
-  committedFiles,
-  latestWatermark,
-  listManifests,
-  readCommitted,
-} from "./src/read/committed.ts";
-export { vacuum, type VacuumEntry, type VacuumOptions } from "./src/export/vacuum.ts";
-export { type VerifiedFile, verifyBatch } from "./src/export/verify.ts";
-export {
-  type CatalogQuery,
-  introspectColumns,
-  type IntrospectOptions,
-  introspectTable,
-  listTables,
-  type LiveColumn,
-} from "./src/postgres/introspect.ts";
-export { quoteIdent, readExpression, selectList } from "./src/postgres/read_sql.ts";
-export {
-  assertNoDrift,
-  checkDrift,
-  compareTable,
-  type Drift,
-  type DriftOptions,
-} from "./src/postgres/drift.ts";
-export { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "./platform/registry.ts";
 export { type PartitionedRow, PartitionStream } from "./src/streams/partition_stream.ts";
 export { type PartitionKey, type TimeGranularity } from "./src/schema/partition_key.ts";
 export {

@@ -59,3 +59,19 @@ export {
   tableRows,
   type TableSourceOptions,
 } from "./src/postgres/table_source.ts";
+export {
+  type CatalogQuery,
+  introspectColumns,
+  type IntrospectOptions,
+  introspectTable,
+  listTables,
+  type LiveColumn,
+} from "./src/postgres/introspect.ts";
+export { quoteIdent, readExpression, selectList } from "./src/postgres/read_sql.ts";
+export {
+  assertNoDrift,
+  checkDrift,
+  compareTable,
+  type Drift,
+  type DriftOptions,
+} from "./src/postgres/drift.ts";

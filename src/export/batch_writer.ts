@@ -40,7 +40,8 @@ export interface BatchTableOptions extends Omit<WriteOptions, "table" | "checksu
  *
  * @example
  * ```ts
- * import { BatchWriter, defineTable, int, readCommitted } from "@parquet-storage/engine";
+ * import { defineTable, int } from "@parquet-storage/engine";
+ * import { BatchWriter, readCommitted } from "@parquet-storage/engine/batch";
  * const root = await Deno.makeTempDir();
  * const table = defineTable("t", { id: int() });
  * const batch = new BatchWriter(root);

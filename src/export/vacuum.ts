@@ -42,7 +42,7 @@ export interface VacuumEntry extends StoredFile {
  *
  * @example
  * ```ts
- * import { vacuum } from "@parquet-storage/engine";
+ * import { vacuum } from "@parquet-storage/engine/batch";
  * const found = await vacuum(await Deno.makeTempDir(), { dryRun: true });
  * console.assert(found.length === 0);
  * ```

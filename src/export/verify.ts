@@ -32,7 +32,8 @@ export interface VerifiedFile {
  *
  * @example
  * ```ts
- * import { BatchWriter, defineTable, int, verifyBatch } from "@parquet-storage/engine";
+ * import { defineTable, int } from "@parquet-storage/engine";
+ * import { BatchWriter, verifyBatch } from "@parquet-storage/engine/batch";
  * const root = await Deno.makeTempDir();
  * const batch = new BatchWriter(root);
  * await batch.writeTable(defineTable("t", { id: int() }), [{ id: 1 }]);

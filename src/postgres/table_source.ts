@@ -50,7 +50,7 @@ export const DEFAULT_BATCH_SIZE = 10_000;
  * with no canonical form.
  * @example
  * ```ts ignore
- * import { introspectTable } from "@parquet-storage/engine";
+ * import { introspectTable } from "@parquet-storage/engine/postgres";
  * import { connectPostgres, tableRows } from "@parquet-storage/engine/postgres";
  * const sql = connectPostgres();
  * const table = await introspectTable((text, params) => sql.unsafe(text, params as never[]), "borehole");
