@@ -106,3 +106,40 @@ Deno.test("ZSTD stays valid when its compressor is loaded again in the same proc
     if (round === 2) await again.then(() => new Promise((done) => setTimeout(done, 300)));
   }
 });
+
+Deno.test("compressionLevel: each codec's range; refused out of range or for a codec without levels", async () => {
+  const table = defineTable("levels", { id: int(), body: text() });
+  const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, body: `log line ${i % 13} `.repeat(8) }));
+  const encode = async (codec: Codec, compressionLevel?: number) =>
+    new Uint8Array(
+      await new Response(
+        ReadableStream.from(rows).pipeThrough(new EncodeStream(table, { codec, compressionLevel })),
+      )
+        .arrayBuffer(),
+    );
+  for (const [codec, low, high] of [["GZIP", 1, 9], ["ZSTD", 1, 19], ["BROTLI", 0, 11]] as const) {
+    const small = await encode(codec, high), large = await encode(codec, low);
+    assert.ok(
+      small.length <= large.length,
+      `${codec}: level ${high} ${small.length} B, level ${low} ${large.length} B`,
+    );
+    const dir = await Deno.makeTempDir();
+    await Deno.writeFile(join(dir, "f.parquet"), small);
+    assert.equal((await readParquet(join(dir, "f.parquet"))).length, rows.length, codec);
+  }
+  const bad: [Codec, number, RegExp][] = [
+    ["SNAPPY", 1, /Cannot set a compression level for SNAPPY: it has none \(only GZIP, ZSTD, BROTLI do\)/],
+    ["UNCOMPRESSED", 0, /for UNCOMPRESSED: it has none/],
+    ["ZSTD", 23, /Cannot compress with ZSTD at level 23: its levels are integers from 1 to 22/],
+    ["GZIP", -1, /GZIP at level -1: its levels are integers from 0 to 9/],
+    ["BROTLI", 2.5, /BROTLI at level 2\.5/],
+  ];
+  for (const [codec, level, message] of bad) {
+    assert.throws(() => new EncodeStream(table, { codec, compressionLevel: level }), (error: Error) => {
+      assert.ok(error instanceof ParquetStorageError);
+      assert.match(error.message, message);
+      assert.equal((error as ParquetStorageError).table, "levels");
+      return true;
+    });
+  }
+});

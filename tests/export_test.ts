@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import postgres from "postgres";
 import { listManifests, readCommitted } from "../batch.ts";
 import { createPlatformTables, seedDatabase } from "../src/cli/seed.ts";
 import { listSchemas } from "../platform/registry.ts";
@@ -66,22 +67,48 @@ Deno.test("all 29 seeded tables export, and DuckDB reads PostgreSQL's counts and
   }
 });
 
-Deno.test("with no database configured, the export runs on the embedded sample database", async () => {
-  const out = await tempDir();
-  const ran = await runCli("export", ["--out", out, "--json"], { unset: DATABASE_VARIABLES });
-  assert.equal(ran.code, 0, ran.stderr);
-  assert.match(ran.stderr.split("\n")[0], /using an embedded sample database/);
-  assert.match(ran.stderr, /Seeded the borehole platform's 29 tables with \d+ rows in [\d.]+ s \(PostGIS\)/);
-  const summary = JSON.parse(ran.stdout);
-  assert.deepEqual(
-    summary.tables.map((t: { table: string }) => t.table),
-    listSchemas().map((t) => t.name).sort(),
-    "the 29 tables, not PostGIS's own spatial_ref_sys",
-  );
-  const rows = await readCommitted(out, "borehole");
-  assert.equal(rows.length, 20);
-  assert.ok(rows.every((r) => typeof (r.location as { latitude: number }).latitude === "number"));
-  assert.ok((await readCommitted(out, "stratum_layers")).length > 20);
+Deno.test("with no database configured, the export runs on the embedded sample database, cached after the first run", async () => {
+  const cache = await tempDir();
+  for (const run of ["first", "cached"]) {
+    const out = await tempDir();
+    const ran = await runCli("export", ["--out", out, "--json"], {
+      unset: DATABASE_VARIABLES,
+      env: { PARQUET_STORAGE_CACHE: cache },
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stderr.split("\n")[0], /using an embedded sample database/);
+    assert.match(
+      ran.stderr,
+      run === "first"
+        ? /Seeded the borehole platform's 29 tables with 917 rows in [\d.]+ s \(locations as native points\)/
+        : /Started the cached borehole platform's 29 tables with 917 rows in [\d.]+ s \(locations as native points\)/,
+      run,
+    );
+    const summary = JSON.parse(ran.stdout);
+    assert.deepEqual(
+      summary.tables.map((t: { table: string }) => t.table),
+      listSchemas().map((t) => t.name).sort(),
+      "the 29 tables",
+    );
+    const rows = await readCommitted(out, "borehole");
+    assert.equal(rows.length, 20);
+    assert.ok(rows.every((r) => typeof (r.location as { latitude: number }).latitude === "number"));
+    assert.ok((await readCommitted(out, "stratum_layers")).length > 20);
+  }
+});
+
+Deno.test("the embedded sample database loads PostGIS when asked", async () => {
+  const { startEmbedded } = await import("../src/cli/embedded.ts");
+  await using db = await startEmbedded({ rows: 2, postgis: true, cache: false });
+  assert.equal(db.postgis, true);
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  try {
+    const [{ type }] = await sql`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute
+      WHERE attrelid = 'borehole'::regclass AND attname = 'location'`;
+    assert.equal(type, "geography(Point,4326)");
+  } finally {
+    await sql.end();
+  }
 });
 
 for (const [path, flags] of [["binary COPY", []], ["row", ["--no-binary-copy"]]] as const) {

@@ -15,6 +15,7 @@ import { readParquet } from "../mod.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
+import { readingsAsDuckdb, readingsAsPostgres } from "./helpers/readings.ts";
 import { s3Server, testBucket } from "./helpers/s3_server.ts";
 
 const root = new URL("..", import.meta.url);
@@ -246,6 +247,11 @@ Deno.test("the README's Node.js example runs as printed from the installed npm p
       `SELECT count(*) AS n, sum(id) AS s FROM read_parquet(${sqlString(copy)})`,
     );
     assert.deepEqual(duckObject, [{ n: "1000", s: "500500" }]);
+
+    // Both files, every row and column type, as DuckDB reads them and as PostgreSQL has the same rows.
+    const readings = await readingsAsPostgres(0);
+    assert.deepEqual(await readingsAsDuckdb(join(dir, "data", local)), readings, "the local file");
+    assert.deepEqual(await readingsAsDuckdb(copy), readings, "the S3 object");
 
     // The exported table, as DuckDB reads it and as PostgreSQL has it.
     const exported = files.find((f) => f.startsWith("export/stations/") && f.endsWith(".parquet"))!;

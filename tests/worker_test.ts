@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
+import { type Readings, readingsAsDuckdb, readingsAsPostgres } from "./helpers/readings.ts";
 import { s3Server, type TestBucket, testBucket } from "./helpers/s3_server.ts";
 
 /** A miniflare whose engines field admits the machine's Node.js 20. */
@@ -127,12 +128,17 @@ async function bindingsFor(bucket: string): Promise<Record<string, string>> {
 }
 
 async function duckdbObject(bucket: TestBucket, location: string, query: string) {
+  return await withObject(bucket, location, (copy) => duckdbRows(query.replace("FILE", sqlString(copy))));
+}
+
+/** Runs `read` on a local copy of the object at `location`. */
+async function withObject<T>(bucket: TestBucket, location: string, read: (file: string) => Promise<T>) {
   const key = location.slice(`s3://${bucket.name}/`.length);
   const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
   const copy = await Deno.makeTempFile({ suffix: ".parquet" });
   try {
     await writeFile(copy, await object.Body!.transformToByteArray());
-    return await duckdbRows(query.replace("FILE", sqlString(copy)));
+    return await read(copy);
   } finally {
     await Deno.remove(copy);
   }
@@ -163,6 +169,9 @@ Deno.test("the README's Worker encodes, uploads to S3 and reads back with ranges
     label: "r-999",
     ms: String(Date.UTC(2026, 0, 1, 0, 16, 39)),
   }]);
+  // Every row and column type, as DuckDB reads the object and as PostgreSQL has the same rows.
+  const read: Readings = await withObject(bucket, location, readingsAsDuckdb);
+  assert.deepEqual(read, await readingsAsPostgres(-1));
 });
 
 Deno.test("on workerd every codec writes or is refused clearly, multipart uploads work, failures reject", async () => {

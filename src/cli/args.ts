@@ -1,59 +1,24 @@
 /**
- * The command line of `deno task export`: its flags, defaults and help text, parsed with Node's
- * `parseArgs` (well kept, and built into Deno's Node compatibility).
+ * The command line of `deno task export`: its flags (the table in `flags.ts`, which the help is made
+ * from too), a config file with the same keys, and the checks of every value and of how flags combine.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { type Codec, CODECS } from "../parquet/codecs.ts";
-import { PARALLEL_FLAGS, PARALLEL_USAGE, type ParallelSettings, parallelSettings } from "./parallel_args.ts";
+import { type Codec, CODECS, COMPRESSION_LEVELS } from "../parquet/codecs.ts";
+import { type FlagValues, parseFlags, usage, UsageError } from "./command.ts";
+import { EXPORT_COMMAND, EXPORT_FLAGS } from "./flags.ts";
+import { type ParallelSettings, parallelSettings } from "./parallel_args.ts";
 import { parseDuration } from "./vacuum.ts";
 import { SPECIAL_VALUES, type SpecialValues } from "../postgres/special_values.ts";
+import { readConfig } from "./config_file.ts";
+import { checkOutputName, parseSize } from "./flag_values.ts";
 
-/** The help text. */
-export const USAGE = `Usage: deno task export [options]
+export { UsageError } from "./command.ts";
+export { checkOutputName, parseSize } from "./flag_values.ts";
 
-Exports PostgreSQL tables to immutable Parquet files, <out>/<table>/<table>_<YYYYMMDD>_<HHMMSS>_<uuid8>.parquet,
-all read in one snapshot and committed as one batch (<out>/_manifests/<batch>.json).
-
-Connection: --db URL, else DATABASE_URL, else the standard PG* variables (PGHOST, PGDATABASE, …).
-With none of them, an embedded sample database (the borehole platform's 29 tables) is used.
-
-Options:
-  --db URL               PostgreSQL URL (postgres://user@host:port/database); put a password in
-                         DATABASE_URL or PGPASSWORD instead, since deno task echoes its command line
-  --tables a,b           tables to export (default: every table of --schema)
-  --schema NAME          PostgreSQL schema (default: public)
-  --out PATH             output folder or s3://bucket/prefix (default: ./data)
-  --row-group-size N     rows per row group (default: 100000)
-  --codec NAME           ${CODECS.join(", ")} (default: SNAPPY)
-  --partition-by a,b     hive-partition tables that have these columns (col, or col:year|month|day|hour)
-  --incremental          only rows changed since the last committed batch (by --watermark)
-  --watermark t=col,…    watermark column per table (default: updated_at)
-  --unmapped-as-text     export columns of types with no mapping as text instead of failing
-  --special-values M     numeric NaN, infinite dates/timestamps: error (default), null, or text (a
-                         column holding one is exported as text)
-  --idle-timeout T       fail when PostgreSQL or S3 sends nothing for T (30s, 5m; default: 2m)
-  --no-validate          skip validating rows on the row path (tables read through binary COPY are
-                         checked by PostgreSQL's casts to the declared column types instead)
-  --no-binary-copy       read every table row by row; by default every table goes through COPY
-                         (FORMAT binary), partitioned and incremental ones too (not arrays of numeric)
-${PARALLEL_USAGE}
-  --dry-run              show what would be exported; write nothing
-  --json                 print a machine-readable summary on stdout
-  --help                 show this help
-
-Exit codes: 0 success, 1 failure (the message names the table), 2 bad usage.`;
-
-/** A command line that cannot be run; the message says which flag and the value seen. */
-export class UsageError extends Error {
-  /** Builds a usage error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+/** The help text, made from the flag table. */
+export const USAGE: string = usage(EXPORT_COMMAND);
 
 /** What the command line asks for. */
 export interface ExportSettings {
@@ -63,12 +28,18 @@ export interface ExportSettings {
   tables?: string[];
   /** `--schema`, default `public`. */
   schema: string;
-  /** `--out`, default `./data`. */
+  /** `--query` with `--name`. */
+  query?: { name: string; sql: string };
+  /** `--out`, default `./data`; `-` is stdout. */
   out: string;
   /** `--row-group-size`. */
   rowGroupSize?: number;
   /** `--codec`, upper case. */
   codec?: Codec;
+  /** `--compression-level`. */
+  compressionLevel?: number;
+  /** `--max-file-size`, in bytes. */
+  maxFileSize?: number;
   /** `--partition-by`, split. */
   partitionBy?: string[];
   /** `--incremental`. */
@@ -95,8 +66,12 @@ export interface ExportSettings {
   help: boolean;
 }
 
+/** Reads a config file's text (`Deno.readTextFileSync` unless a test passes another). */
+export type ReadText = (path: string) => string;
+
 /**
- * Parses the export's command line.
+ * Parses the export's command line; with `--config FILE`, the file's keys fill what the command line
+ * does not give.
  *
  * @throws {UsageError} for an unknown flag or a bad value, naming the flag and the value seen.
  * @example
@@ -106,44 +81,18 @@ export interface ExportSettings {
  * console.assert(settings.tables?.length === 2 && settings.codec === "ZSTD" && settings.out === "./data");
  * ```
  */
-export function parseExportArgs(args: string[]): ExportSettings {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        db: { type: "string" },
-        tables: { type: "string" },
-        schema: { type: "string", default: "public" },
-        out: { type: "string", default: "./data" },
-        "row-group-size": { type: "string" },
-        codec: { type: "string" },
-        "partition-by": { type: "string" },
-        incremental: { type: "boolean", default: false },
-        watermark: { type: "string" },
-        "unmapped-as-text": { type: "boolean", default: false },
-        "special-values": { type: "string", default: "error" },
-        "idle-timeout": { type: "string" },
-        "no-validate": { type: "boolean", default: false },
-        "no-binary-copy": { type: "boolean", default: false },
-        ...PARALLEL_FLAGS,
-        "dry-run": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const rowGroupSize = values["row-group-size"] === undefined ? undefined : Number(values["row-group-size"]);
-  if (rowGroupSize !== undefined && !(Number.isInteger(rowGroupSize) && rowGroupSize > 0)) {
-    throw new UsageError(
-      `--row-group-size must be a positive integer: current value is ${values["row-group-size"]}`,
-    );
-  }
-  const specialValues = values["special-values"] as SpecialValues;
+export function parseExportArgs(args: string[], readText: ReadText = Deno.readTextFileSync): ExportSettings {
+  const given = parseFlags(EXPORT_COMMAND, args);
+  const base = typeof given.config === "string" ? readConfig(given.config, EXPORT_FLAGS, readText) : {};
+  return exportSettings(parseFlags(EXPORT_COMMAND, args, base));
+}
+
+/** Checks the values (as strings and booleans) and turns them into settings. */
+function exportSettings(flags: FlagValues): ExportSettings {
+  const values = flags as Record<string, string | undefined>;
+  const on = flags as Record<string, boolean>;
+  const rowGroupSize = positiveInteger("row-group-size", values["row-group-size"]);
+  const specialValues = (values["special-values"] ?? "error") as SpecialValues;
   if (!SPECIAL_VALUES.includes(specialValues)) {
     throw new UsageError(
       `--special-values must be one of ${SPECIAL_VALUES.join(", ")}: current value is ${specialValues}`,
@@ -153,6 +102,8 @@ export function parseExportArgs(args: string[]): ExportSettings {
   if (codec !== undefined && !(CODECS as readonly string[]).includes(codec)) {
     throw new UsageError(`--codec must be one of ${CODECS.join(", ")}: current value is ${values.codec}`);
   }
+  const compressionLevel = levelFor(codec as Codec, values["compression-level"]);
+  const maxFileSize = values["max-file-size"] === undefined ? undefined : parseSize(values["max-file-size"]);
   const watermarks: Record<string, string> = {};
   for (const pair of values.watermark?.split(",").filter(Boolean) ?? []) {
     const [table, column, extra] = pair.split("=").map((part) => part.trim());
@@ -191,30 +142,131 @@ export function parseExportArgs(args: string[]): ExportSettings {
       `--idle-timeout must be a duration such as 30s or 5m: current value is ${values["idle-timeout"]}`,
     );
   }
-  if (!values.out.trim()) throw new UsageError(`--out needs a folder or s3:// location: current value is ""`);
+  const out = values.out!;
+  if (!out.trim()) throw new UsageError(`--out needs a folder or s3:// location: current value is ""`);
   const parallel = parallelSettings(values, (message) => {
     throw new UsageError(message);
   });
-  return {
+  const query = querySettings(values.query, values.name, tables);
+  const settings: ExportSettings = {
     db: values.db,
     tables,
-    schema: values.schema,
-    out: values.out,
+    schema: values.schema!,
+    ...(query ? { query } : {}),
+    out,
     rowGroupSize,
     codec: codec as Codec | undefined,
+    ...(compressionLevel === undefined ? {} : { compressionLevel }),
+    ...(maxFileSize === undefined ? {} : { maxFileSize }),
     partitionBy,
-    incremental: values.incremental,
+    incremental: on.incremental,
     watermarks,
-    unmappedAsText: values["unmapped-as-text"],
+    unmappedAsText: on["unmapped-as-text"],
     specialValues,
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
-    validate: !values["no-validate"],
-    binaryCopy: !values["no-binary-copy"],
+    validate: !on["no-validate"],
+    binaryCopy: !on["no-binary-copy"],
     parallel,
-    dryRun: values["dry-run"],
-    json: values.json,
-    help: values.help,
+    dryRun: on["dry-run"],
+    json: on.json,
+    help: on.help,
   };
+  checkCombinations(settings);
+  return settings;
+}
+
+/** A positive integer flag, or undefined when not given. */
+function positiveInteger(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`--${flag} must be a positive integer: current value is ${text}`);
+  }
+  return value;
+}
+
+/** `--compression-level`, checked against the codec's range. */
+function levelFor(codec: Codec | undefined, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const name = codec ?? "SNAPPY";
+  const range = COMPRESSION_LEVELS[name];
+  if (!range) {
+    throw new UsageError(
+      `--compression-level needs --codec ${Object.keys(COMPRESSION_LEVELS).join(", ")}: ${name} has no ` +
+        `levels (current value is ${text})`,
+    );
+  }
+  const level = Number(text);
+  if (!/^\s*-?\d+\s*$/.test(text) || level < range.min || level > range.max) {
+    throw new UsageError(
+      `--compression-level for ${name} must be an integer from ${range.min} to ${range.max}: current value is ${text}`,
+    );
+  }
+  return level;
+}
+
+/** `--query` and `--name`, which go together. */
+function querySettings(
+  sql: string | undefined,
+  name: string | undefined,
+  tables: string[] | undefined,
+): ExportSettings["query"] {
+  if (sql === undefined && name === undefined) return undefined;
+  if (sql === undefined) throw new UsageError(`--name goes with --query: current value is ${name}`);
+  if (!sql.trim()) throw new UsageError(`--query needs a SELECT: current value is ""`);
+  if (name === undefined) {
+    throw new UsageError(`--query needs --name, the name its files and manifest entry take`);
+  }
+  const problem = checkOutputName(name);
+  if (problem) {
+    throw new UsageError(`--name is not a valid name: ${problem}: current value is ${JSON.stringify(name)}`);
+  }
+  if (tables?.includes(name)) {
+    throw new UsageError(`--name ${name} is also in --tables: a query's output needs a name of its own`);
+  }
+  return { name, sql };
+}
+
+/** Flags that cannot go together, refused before anything runs. */
+function checkCombinations(settings: ExportSettings): void {
+  const { parallel, query } = settings;
+  const parallelRun = parallel.jobs > 1 || parallel.leader || parallel.shard || parallel.commit;
+  if (query && settings.incremental) {
+    throw new UsageError(`--query cannot be --incremental: a query has no watermark to follow`);
+  }
+  if (query && parallelRun) {
+    throw new UsageError(`--query runs in a single job: drop --jobs, --leader, --shard and --commit`);
+  }
+  if (settings.maxFileSize !== undefined) {
+    if (parallelRun) {
+      throw new UsageError(
+        `--max-file-size runs in a single job: drop --jobs, --leader, --shard and --commit`,
+      );
+    }
+    if (settings.partitionBy?.length) {
+      throw new UsageError(`--max-file-size cannot be combined with --partition-by`);
+    }
+  }
+  if (settings.out !== "-") return;
+  const count = (settings.tables?.length ?? 0) + (query ? 1 : 0);
+  if (count !== 1) {
+    throw new UsageError(
+      `--out - writes one table's file to stdout: name exactly one with --tables or --query (current ` +
+        `value of --tables is ${settings.tables?.join(",") ?? "every table of the schema"})`,
+    );
+  }
+  const refused = [
+    settings.partitionBy?.length && "--partition-by",
+    settings.maxFileSize !== undefined && "--max-file-size",
+    settings.incremental && "--incremental",
+    settings.json && "--json",
+    parallelRun && "--jobs, --leader, --shard or --commit",
+  ].filter(Boolean);
+  if (refused.length) {
+    throw new UsageError(
+      `--out - (one file on stdout, nothing else) cannot be combined with ${refused.join(", ")}`,
+    );
+  }
 }
 
 /** The variables that, when set, say which database to use (postgres.js reads the `PG*` ones). */

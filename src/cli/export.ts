@@ -12,14 +12,18 @@ import { connectPostgres, describeConnection, type Sql } from "../postgres/conne
 import type { ExportOptions, ExportSummary } from "../export/export_options.ts";
 import { exportTables } from "../export/export_tables.ts";
 import { planTables } from "../export/snapshot_export.ts";
+import { describeQuery } from "../postgres/query_source.ts";
 import type { SqlClient } from "../postgres/sql_cursor.ts";
 import type { CatalogQuery } from "../postgres/introspect.ts";
 import { type SkippedRelation, skippedRelations } from "../postgres/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
-import { type ExportSettings, noDatabaseConfigured, parseExportArgs, USAGE } from "./args.ts";
+import { type ExportSettings, noDatabaseConfigured, parseExportArgs } from "./args.ts";
+import { runCommand } from "./command.ts";
+import { EXPORT_COMMAND } from "./flags.ts";
 import type { EmbeddedDatabase } from "./embedded.ts";
 import { runCommit, runLeader, runShard } from "./parallel.ts";
-import { progressPrinter, summaryTable } from "./progress.ts";
+import { formatBytes, progressPrinter, summaryTable } from "./progress.ts";
+import { exportToStream } from "../export/stream_export.ts";
 
 /** Tables below this many pages (8 KiB each) are counted exactly in a dry run when never analysed. */
 const COUNT_BELOW_PAGES = 1024;
@@ -33,18 +37,12 @@ const COUNT_BELOW_PAGES = 1024;
  * const code = await main(["--tables", "borehole", "--out", "./data", "--json"]);
  * ```
  */
-export async function main(args: string[]): Promise<number> {
-  let settings: ExportSettings;
-  try {
-    settings = parseExportArgs(args);
-  } catch (error) {
-    console.error(`export: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (settings.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export function main(args: string[]): Promise<number> {
+  return runCommand(EXPORT_COMMAND, args, run, (args) => parseExportArgs(args));
+}
+
+/** The export proper, once the command line is understood. */
+async function run(settings: ExportSettings): Promise<number> {
   if (settings.db && passwordIn(settings.db)) {
     console.error(
       'warning: --db carries a password, which Deno\'s own "Task …" line and the process list show to ' +
@@ -72,10 +70,13 @@ export async function main(args: string[]): Promise<number> {
       out: settings.out,
       tables: settings.tables,
       schema: settings.schema,
+      queries: settings.query ? [settings.query] : undefined,
       incremental: settings.incremental,
       watermarks: settings.watermarks,
       rowGroupSize: settings.rowGroupSize,
       codec: settings.codec,
+      compressionLevel: settings.compressionLevel,
+      maxFileSize: settings.maxFileSize,
       partitionBy: settings.partitionBy,
       validate: settings.validate,
       binaryCopy: settings.binaryCopy,
@@ -86,6 +87,15 @@ export async function main(args: string[]): Promise<number> {
       onProgress: progressPrinter(Deno.stderr.isTerminal()),
       signal: interrupt.signal,
     };
+    if (settings.out === "-") {
+      const { out: _, ...rest } = options;
+      const written = await exportToStream(sql, rest, Deno.stdout.writable);
+      console.error(
+        `${written.table}: ${written.rows} rows, ${formatBytes(written.bytes)} of Parquet to stdout ` +
+          `(snapshot ${written.snapshot}; no batch is committed for stdout)`,
+      );
+      return 0;
+    }
     if (parallel.leader) return await runLeader(sql, settings, options);
     if (parallel.shard) return await runShard(sql, settings, options);
     const summary = await exportTables(sql, { ...options, jobs: parallel.jobs });
@@ -171,16 +181,16 @@ async function startSample(): Promise<EmbeddedDatabase> {
     "No database configured (--db, DATABASE_URL or PG*): using an embedded sample database (PGlite)",
   );
   const started = performance.now();
-  // Loaded only here: PGlite and PostGIS take 30 MiB that an export of a real database does not need.
-  const { startEmbedded } = await import("./embedded.ts");
-  const db = await startEmbedded();
+  // In a process of its own: PGlite is compiled there for memory, the export here for speed.
+  const { startEmbeddedProcess } = await import("./embedded_process.ts");
+  const db = await startEmbeddedProcess();
   const rows = Object.values(db.counts).reduce((a, b) => a + b, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.error(
-    `Seeded the borehole platform's ${
+    `${db.cached ? "Started the cached" : "Seeded the"} borehole platform's ${
       Object.keys(db.counts).length
     } tables with ${rows} rows in ${seconds} s` +
-      (db.postgis ? " (PostGIS)" : " (locations as native points: PostGIS did not load)"),
+      (db.postgis ? " (PostGIS)" : " (locations as native points)"),
   );
   return db;
 }
@@ -198,10 +208,14 @@ async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
   let skipped: SkippedRelation[] = [];
   const plan = await sql.begin("isolation level repeatable read read only", async (tx) => {
     const query: CatalogQuery = (text, params) => tx.unsafe(text, params as never[]);
-    const definitions = await planTables(query, settings);
-    if (!settings.tables?.length) skipped = await skippedRelations(query, settings.schema);
+    const queries = settings.query ? [settings.query] : [];
+    const definitions = await planTables(query, { ...settings, queries });
+    if (!settings.tables?.length && !queries.length) skipped = await skippedRelations(query, settings.schema);
+    const described = await Promise.all(
+      queries.map((q) => describeQuery(tx, q, { unmappedAsText: settings.unmappedAsText })),
+    );
     const planned: PlannedTable[] = [];
-    for (const table of definitions) {
+    for (const table of [...definitions, ...described]) {
       planned.push({
         table: table.name,
         columns: Object.entries(table.columns).map(([name, column]) => ({
@@ -209,7 +223,7 @@ async function dryRun(sql: Sql, settings: ExportSettings): Promise<number> {
           type: column.pgType,
           nullable: column.spec.nullable,
         })),
-        estimatedRows: await estimateRows(tx, table),
+        estimatedRows: described.includes(table) ? null : await estimateRows(tx, table),
         to: `${settings.out.replace(/\/+$/, "")}/${table.name}/`,
       });
     }

@@ -1,6 +1,6 @@
 /**
  * The export's flags for parallel runs (`--jobs`, `--leader`, `--shard`, `--snapshot`, `--batch`,
- * `--commit`): their declarations for `parseArgs`, their help, and the checks of how they combine.
+ * `--commit`; declared with the others in `flags.ts`): the checks of their values and of how they combine.
  *
  * @module
  */
@@ -20,28 +20,6 @@ export interface ParallelSettings {
   /** `--commit BATCH`: commit a batch exported in shards. */
   commit?: string;
 }
-
-/** The flags, for `parseArgs`'s `options`. */
-export const PARALLEL_FLAGS = {
-  jobs: { type: "string" },
-  leader: { type: "boolean", default: false },
-  shard: { type: "string" },
-  snapshot: { type: "string" },
-  batch: { type: "string" },
-  commit: { type: "string" },
-} as const;
-
-/** The flags' lines of the help text. */
-export const PARALLEL_USAGE =
-  `  --jobs N               export with N workers, each on its own connection, all in one snapshot;
-                         large tables are split into ranges of blocks, one file each (default: 1)
-  --leader               for shards in other processes: take the snapshot, plan it (for --jobs N
-                         shards), print "snapshot=ID batch=ID", hold the snapshot until the batch
-                         is committed, stdin (a pipe or terminal) closes, or SIGINT/SIGTERM
-  --shard i/N            export shard i of N of the leader's batch (with --snapshot and --batch)
-  --snapshot ID          the snapshot id the leader printed
-  --batch ID             the batch id the leader printed
-  --commit BATCH         commit a batch once all its shards have written their parts`;
 
 /** A flag problem: the message says which flag and the value seen. */
 type Fail = (message: string) => never;

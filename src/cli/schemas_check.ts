@@ -7,46 +7,50 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { getSchema, listSchemas } from "../../platform/registry.ts";
 import { checkDrift } from "../postgres/drift.ts";
 import type { TableDefinition } from "../schema/table.ts";
+import { type Command, runCommand, UsageError } from "./command.ts";
 
-const USAGE = `Usage: deno task schemas:check [--db postgres://…] [--schema public] [--table name …] [--json]
-
-Compares the platform's table definitions (platform/) with the tables in --schema of --db (default:
-DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test) and prints every difference. --table limits
-the check to the named tables (repeatable). Exits 0 without drift, 1 with drift, 2 on bad usage.`;
+/** The command and its flags, from which the parser and the help are made. */
+export const SCHEMAS_CHECK_COMMAND: Command = {
+  name: "schemas:check",
+  description: `Compares the platform's table definitions (platform/) with the tables in --schema of --db and
+prints every difference.`,
+  flags: [
+    {
+      name: "db",
+      type: "string",
+      value: "URL",
+      defaultText: "DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test",
+      help: "PostgreSQL URL",
+    },
+    { name: "schema", type: "string", value: "NAME", default: "public", help: "PostgreSQL schema" },
+    { name: "table", type: "string", value: "NAME", multiple: true, help: "check only this table" },
+    { name: "json", type: "boolean", help: "print the differences as JSON on stdout" },
+  ],
+  epilogue: "Exit codes: 0 no drift, 1 drift (or the database could not be read), 2 bad usage.",
+};
 
 /** Runs the command; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        db: { type: "string" },
-        schema: { type: "string", default: "public" },
-        table: { type: "string", multiple: true },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (error) {
-    console.error(`schemas:check: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export function main(args: string[]): Promise<number> {
+  return runCommand(SCHEMAS_CHECK_COMMAND, args, (flags) => check(flags as unknown as CheckFlags));
+}
+
+interface CheckFlags {
+  db?: string;
+  schema: string;
+  table?: string[];
+  json: boolean;
+}
+
+async function check(values: CheckFlags): Promise<number> {
   let tables: TableDefinition[];
   try {
     tables = values.table?.length ? values.table.map(getSchema) : listSchemas();
   } catch (error) {
-    console.error(`schemas:check: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    throw new UsageError((error as Error).message);
   }
   const url = values.db ?? Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
   const sql = postgres(url, { max: 1, onnotice: () => {} });

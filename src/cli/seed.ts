@@ -8,13 +8,13 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { getSchema, listSchemas } from "../../platform/registry.ts";
 import { type GenerateOptions, platformRows } from "../../platform/seed/generate.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { qualifiedName as qualified, quoteIdent } from "../postgres/read_sql.ts";
 import type { Row } from "../schema/table.ts";
+import { type Command, runCommand, UsageError } from "./command.ts";
 
 /** Options of {@link seedDatabase}. */
 export interface SeedOptions extends GenerateOptions {
@@ -211,45 +211,50 @@ function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-const USAGE = `Usage: deno task seed [--rows 20] [--seed 1] [--db postgres://…] [--schema public] [--reset]
-
-Creates PostGIS, the schema and the platform's 29 tables where missing (platform/ddl.sql), then fills
-them with deterministic sample data: --rows per main table (customers, projects, boreholes, lab
-reports, …; child tables get several per parent), the same for the same --seed. --db defaults to
-DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test. Tables that already hold rows are an error
-unless --reset empties them first.`;
+/** The command and its flags, from which the parser and the help are made. */
+export const SEED_COMMAND: Command = {
+  name: "seed",
+  description:
+    `Creates PostGIS, the schema and the platform's 29 tables where missing (platform/ddl.sql), then
+fills them with deterministic sample data: --rows per main table (customers, projects, boreholes, lab
+reports, …; child tables get several per parent), the same for the same --seed. Tables that already hold
+rows are an error unless --reset empties them first.`,
+  flags: [
+    { name: "rows", type: "string", value: "N", default: "20", help: "rows per main table" },
+    { name: "seed", type: "string", value: "N", default: "1", help: "the random seed" },
+    {
+      name: "db",
+      type: "string",
+      value: "URL",
+      defaultText: "DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test",
+      help: "PostgreSQL URL",
+    },
+    { name: "schema", type: "string", value: "NAME", default: "public", help: "PostgreSQL schema" },
+    { name: "reset", type: "boolean", help: "empty the 29 tables first" },
+  ],
+  epilogue: "Exit codes: 0 done, 1 failure, 2 bad usage.",
+};
 
 /** Runs the command; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        rows: { type: "string", default: "20" },
-        seed: { type: "string", default: "1" },
-        db: { type: "string" },
-        schema: { type: "string", default: "public" },
-        reset: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (error) {
-    console.error(`seed: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export function main(args: string[]): Promise<number> {
+  return runCommand(SEED_COMMAND, args, (flags) => seed(flags as unknown as SeedFlags));
+}
+
+interface SeedFlags {
+  rows: string;
+  seed: string;
+  db?: string;
+  schema: string;
+  reset: boolean;
+}
+
+async function seed(values: SeedFlags): Promise<number> {
   const rows = Number(values.rows), seed = Number(values.seed);
   if (!/^\d+$/.test(values.rows) || !(rows >= 1) || !Number.isSafeInteger(rows)) {
-    console.error(`seed: --rows must be a positive integer: current value is ${values.rows}\n\n${USAGE}`);
-    return 2;
+    throw new UsageError(`--rows must be a positive integer: current value is ${values.rows}`);
   }
   if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) {
-    console.error(`seed: --seed must be an integer: current value is ${values.seed}\n\n${USAGE}`);
-    return 2;
+    throw new UsageError(`--seed must be an integer: current value is ${values.seed}`);
   }
   const url = values.db ?? Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
   const sql = postgres(url, { max: 1, onnotice: () => {} });

@@ -8,15 +8,29 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { vacuum, type VacuumEntry } from "../export/vacuum.ts";
+import { type Command, runCommand, UsageError } from "./command.ts";
 
-const USAGE = `Usage: deno task vacuum [--out ./data] [--grace 24h] [--dry-run] [--json]
-
-Removes what crashed or abandoned exports left under --out (a folder or s3://bucket/prefix), older than
---grace (e.g. 30m, 6h, 2d; default 24h): Parquet files that no committed batch manifest
-(<out>/_manifests/*.json) names, hidden temporary files (.<name>.<id>.tmp) of writes that never finished,
-and S3 multipart uploads left open. --dry-run lists them without removing anything.`;
+/** The command and its flags, from which the parser and the help are made. */
+export const VACUUM_COMMAND: Command = {
+  name: "vacuum",
+  description: `Removes what crashed or abandoned exports left under --out (a folder or s3://bucket/prefix),
+older than --grace: Parquet files that no committed batch manifest (<out>/_manifests/*.json) names, hidden
+temporary files (.<name>.<id>.tmp) of writes that never finished, and S3 multipart uploads left open.`,
+  flags: [
+    { name: "out", type: "string", value: "PATH", default: "./data", help: "the export root" },
+    {
+      name: "grace",
+      type: "string",
+      value: "T",
+      default: "24h",
+      help: "leave what is younger than this (30m, 6h, 2d)",
+    },
+    { name: "dry-run", type: "boolean", help: "list what would go, removing nothing" },
+    { name: "json", type: "boolean", help: "print what was found as JSON on stdout" },
+  ],
+  epilogue: "Exit codes: 0 done, 1 failure, 2 bad usage.",
+};
 
 /** Parses a duration like `30m`, `6h`, `2d` or `90s` into milliseconds. */
 export function parseDuration(text: string): number | undefined {
@@ -27,33 +41,23 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /** Runs the command; returns the exit code. */
-export async function main(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        out: { type: "string", default: "./data" },
-        grace: { type: "string", default: "24h" },
-        "dry-run": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (error) {
-    console.error(`vacuum: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export function main(args: string[]): Promise<number> {
+  return runCommand(VACUUM_COMMAND, args, (flags) => clean(flags as unknown as VacuumFlags));
+}
+
+interface VacuumFlags {
+  out: string;
+  grace: string;
+  "dry-run": boolean;
+  json: boolean;
+}
+
+async function clean(values: VacuumFlags): Promise<number> {
   const graceMs = parseDuration(values.grace);
   if (graceMs === undefined) {
-    console.error(
-      `vacuum: --grace must be a duration such as 30m, 6h or 2d: current value is ${values.grace}\n\n${USAGE}`,
+    throw new UsageError(
+      `--grace must be a duration such as 30m, 6h or 2d: current value is ${values.grace}`,
     );
-    return 2;
   }
   try {
     const found = await vacuum(values.out, { dryRun: values["dry-run"], graceMs });

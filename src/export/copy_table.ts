@@ -25,6 +25,8 @@ export interface CopySql {
 export interface CopyTableOptions extends CopyEncodeOptions, IdleGuard {
   /** The PostgreSQL schema of the table. Default `"public"`. */
   schema?: string;
+  /** The COPY statement, for a source other than the table itself (a query). Default: the whole table. */
+  statement?: string;
   /** How the batch records the table. Default `"full"`. */
   mode?: "full" | "incremental";
   /** Read only the rows after this watermark, in watermark order (an incremental export). */
@@ -71,11 +73,12 @@ export async function writeTableByCopy(
     idleTimeout,
     onStall,
     progress: _counter,
+    statement = copyBinaryStatement(table, schema, table.name, since),
     ...encode
   } = options;
   signal?.throwIfAborted();
   const storage = await batch.storage();
-  const copy = await openCopy(sql.unsafe(copyBinaryStatement(table, schema, table.name, since)), {
+  const copy = await openCopy(sql.unsafe(statement), {
     idleTimeout,
     onStall,
     table: table.name,

@@ -11,6 +11,8 @@ import type { SkippedRelation } from "../postgres/relations.ts";
 import type { S3Options } from "../sinks/sink.ts";
 import type { Codec } from "../parquet/codecs.ts";
 
+import type { QuerySource } from "../postgres/query_source.ts";
+
 /** Options of {@link exportTables}. */
 export interface ExportOptions {
   /** The output root: a folder or `s3://bucket/prefix`. */
@@ -19,6 +21,11 @@ export interface ExportOptions {
   tables?: string[];
   /** The PostgreSQL schema. Default `"public"`. */
   schema?: string;
+  /**
+   * Queries to export, each under its own name, in the same snapshot as the tables (exported whole; with
+   * queries and no `tables`, no table is exported). Not with `jobs`.
+   */
+  queries?: QuerySource[];
   /** Export only rows changed since the last committed batch, where a table has a watermark column. */
   incremental?: boolean;
   /** Watermark column per table; others use `updated_at`. */
@@ -27,6 +34,14 @@ export interface ExportOptions {
   rowGroupSize?: number;
   /** Compression codec. */
   codec?: Codec;
+  /** Compression level, for a codec that has levels (see `EncodeOptions.compressionLevel`). */
+  compressionLevel?: number;
+  /**
+   * Bytes at which a table's file is completed and the next begun, at a row-group boundary (a file may
+   * pass it by less than a row group and its footer); every file is recorded in the batch. On both paths
+   * (binary COPY and rows). Not with `jobs` or `partitionBy`. Default: one file per table.
+   */
+  maxFileSize?: number;
   /**
    * Hive partition keys (`"project_id"`, `"created_at:month"`) for every exported table that has the
    * columns; other tables are written as one file. Default: none.

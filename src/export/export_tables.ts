@@ -8,9 +8,10 @@ import type { ExportOptions, ExportSummary } from "./export_options.ts";
 import { exportInSnapshot, tableError, type Written } from "./snapshot_export.ts";
 import type { BatchWriter } from "./batch_writer.ts";
 
-import type { SourceError } from "../errors.ts";
+import { ParquetStorageError, type SourceError } from "../errors.ts";
 
 import { exportInParallel } from "./parallel_export.ts";
+
 import { connectionLost, type Sql } from "../postgres/connect.ts";
 
 import { checkedTimeout } from "../postgres/idle_timeout.ts";
@@ -28,7 +29,14 @@ import { checkedTimeout } from "../postgres/idle_timeout.ts";
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
-  if (options.jobs !== undefined && options.jobs !== 1) return await exportInParallel(sql, options);
+  if (options.jobs !== undefined && options.jobs !== 1) {
+    if (options.queries?.length || options.maxFileSize !== undefined) {
+      throw new ParquetStorageError(
+        `Cannot export queries or roll files over (maxFileSize) with jobs: current value is ${options.jobs}`,
+      );
+    }
+    return await exportInParallel(sql, options);
+  }
   const lost = connectionLost(sql);
   checkedTimeout(options.idleTimeout);
   // A silent server leaves its connection mid-query for good: the run fails with the stall's error,

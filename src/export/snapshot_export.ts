@@ -4,6 +4,10 @@
  * new immutable file (or a partitioned dataset) into a batch, with progress and watermarks. Used by a
  * one-snapshot run and by each worker of a parallel one.
  *
+ * Why one file: every table of a snapshot takes the same steps (plan, choose the door, write, record
+ * progress and watermark) with shared state (the batch, the transaction, the counters); the doors
+ * themselves are `copy_table.ts`, `copy_partitioned.ts`, `rolling_*.ts` and `write_dataset.ts`.
+ *
  * @module
  */
 import type { ExportOptions, TableSummary } from "./export_options.ts";
@@ -19,15 +23,18 @@ import type { Row, TableDefinition } from "../schema/table.ts";
 import { safeName } from "../sinks/file_name.ts";
 import type { ManifestTable } from "../read/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "./write_dataset.ts";
+import { writeRolling } from "./rolling_files.ts";
+import { writeTableByCopyRolling } from "./rolling_copy.ts";
 import type postgres from "postgres";
 import { copyBinarySupports } from "../postgres/copy_binary.ts";
-import { writeTableByCopy } from "./copy_table.ts";
+import { type CopyTableOptions, writeTableByCopy } from "./copy_table.ts";
 import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitioned.ts";
 import { ProgressCounter } from "../streams/progress.ts";
 import { canonicalRow } from "../postgres/canonical_row.ts";
 import { lastRowQuery } from "../postgres/since_sql.ts";
 import { type IdleGuard, withIdleTimeout } from "../postgres/idle_timeout.ts";
-import { type Since, sourceError, tableRows } from "../postgres/table_source.ts";
+import { copyQueryStatement, describeQuery, querySql } from "../postgres/query_source.ts";
+import { queryRows, type Since, sourceError, tableRows } from "../postgres/table_source.ts";
 
 /** Progress is reported at most this often per table (the terminal line is redrawn as often). */
 const PROGRESS_INTERVAL_MS = 250;
@@ -66,13 +73,34 @@ export async function exportInSnapshot(
   );
   const asText: AsTextColumn[] = [];
   const definitions = await planTables(query, options, asText);
-  const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
+  const skipped = options.tables?.length || options.queries?.length
+    ? []
+    : await skippedRelations(query, options.schema ?? "public");
+  const queries = new Map<TableDefinition, string>();
+  for (const source of options.queries ?? []) {
+    starting(source.name);
+    if (
+      definitions.some((t) => t.name === source.name) ||
+      [...queries.keys()].some((t) => t.name === source.name)
+    ) {
+      throw new SourceError(
+        `Cannot export query ${source.name}: a table or query of this export has that name`,
+        {
+          table: source.name,
+        },
+      );
+    }
+    const table = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    queries.set(table, querySql(source));
+    definitions.push(table);
+  }
   started(batch);
   const summaries: TableSummary[] = [];
   for (const table of definitions) {
     starting(table.name);
     const column = watermarks[table.name] ?? "updated_at";
-    const canFollow = incremental && column in table.columns;
+    const fromQuery = queries.get(table);
+    const canFollow = incremental && fromQuery === undefined && column in table.columns;
     const since: Since | undefined = canFollow
       ? {
         column,
@@ -91,23 +119,46 @@ export async function exportInSnapshot(
       }));
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
-    const encoding = { rowGroupSize: options.rowGroupSize, codec: options.codec };
+    const encoding = {
+      rowGroupSize: options.rowGroupSize,
+      codec: options.codec,
+      compressionLevel: options.compressionLevel,
+    };
     const partitionBy = partitionKeysFor(table, options.partitionBy);
     const byCopy = binaryCopy && copyBinarySupports(table) &&
       (!partitionBy.length || copyPartitionSupports(table, partitionBy));
     let entry;
     try {
+      const rolling = options.maxFileSize;
+      if (rolling !== undefined && partitionBy.length) {
+        throw new ParquetStorageError(`Cannot roll files over (maxFileSize) in a partitioned table`, {
+          table: table.name,
+        });
+      }
       if (byCopy) {
-        // The table (or its rows after the watermark), as PostgreSQL's COPY sends it: the same snapshot,
-        // since it runs in `tx`.
+        // The table, its rows after the watermark, or a query, as PostgreSQL's COPY sends it: the same
+        // snapshot, since it runs in `tx`.
         const copying = { ...encoding, mode, since, signal, ...guard, progress: counter } as const;
-        entry = partitionBy.length
-          ? await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy })
-          : await writeTableByCopy(tx, batch, table, { ...copying, schema: table.pgSchema });
+        if (partitionBy.length) {
+          entry = await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy });
+        } else {
+          const copyOptions: CopyTableOptions = {
+            ...copying,
+            ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
+            schema: table.pgSchema,
+          };
+          entry = rolling === undefined
+            ? await writeTableByCopy(tx, batch, table, copyOptions)
+            : await writeTableByCopyRolling(tx, batch, table, { ...copyOptions, maxFileBytes: rolling });
+        }
         if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
-        const rowsOut = tableRows(tx, table, { batchSize: options.batchSize, since, signal, ...guard })
-          .pipeThrough(lastRowTap((row) => last = row, partitionBy.length ? counter : undefined));
+        const read = { batchSize: options.batchSize, since, signal, ...guard };
+        const rowsOut = (fromQuery === undefined
+          ? tableRows(tx, table, read)
+          : queryRows(tx, table, tx.unsafe(fromQuery), read))
+          .pipeThrough(lastRowTap((row) =>
+            last = row, partitionBy.length || rolling ? counter : undefined));
         entry = partitionBy.length
           ? await writePartitioned(
             batch,
@@ -116,6 +167,14 @@ export async function exportInSnapshot(
             { ...encoding, validate, partitionBy, s3: options.s3, signal },
             mode,
           )
+          : rolling !== undefined
+          ? await writeRolling(batch, table, rowsOut, {
+            ...encoding,
+            maxFileBytes: rolling,
+            mode,
+            validate,
+            signal,
+          })
           : await batch.writeTable(table, rowsOut, {
             mode,
             ...encoding,
@@ -141,7 +200,7 @@ export async function exportInSnapshot(
       files: entry.files.length,
       bytes,
       seconds,
-      location: partitionBy.length
+      location: partitionBy.length || entry.files.length > 1
         ? `${batch.root}/${safeName(table.name)}`
         : `${batch.root}/${entry.files[0].path}`,
       ...(incremental && !canFollow ? { note: `no ${column} column: exported whole` } : {}),
@@ -211,6 +270,7 @@ export async function planTables(
   asText?: AsTextColumn[],
 ): Promise<TableDefinition[]> {
   const { schema = "public" } = options;
+  if (!options.tables?.length && options.queries?.length) return [];
   const names = options.tables?.length ? options.tables : await userTables(query, schema);
   if (!names.length) throw new SourceError(`Schema ${schema} has no tables to export`);
   if (options.tables?.length) await refuseUnpopulated(query, schema, names);

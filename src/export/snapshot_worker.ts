@@ -195,6 +195,7 @@ async function exportBlockRange(
     const encoded = copyBinaryToParquet(copy.chunks, table, {
       rowGroupSize: options.rowGroupSize,
       codec: options.codec,
+      compressionLevel: options.compressionLevel,
     });
     progress = encoded.progress;
     const sink = storage.createSink(storage.join(root, table.name, parquetFileName(table.name)));

@@ -26,6 +26,59 @@ export type Codec = "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "ZSTD" | "BROTLI";
  */
 export const CODECS: readonly Codec[] = ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD", "BROTLI"];
 
+/** The compression levels a codec takes: the lowest, the highest, and the one used when none is given. */
+export interface LevelRange {
+  /** The lowest level. */
+  min: number;
+  /** The highest level. */
+  max: number;
+  /** The level used when none is given. */
+  default: number;
+}
+
+/**
+ * The codecs that take a compression level, and their ranges: GZIP as zlib (6, zlib's, parquet-mr's and
+ * DuckDB's default), ZSTD's positive levels (3, zstd's and DuckDB's default), BROTLI's qualities (4, a
+ * writer's trade-off: 11 is tens of times slower). SNAPPY and UNCOMPRESSED have none.
+ *
+ * @example
+ * ```ts
+ * import { COMPRESSION_LEVELS } from "./codecs.ts";
+ * console.assert(COMPRESSION_LEVELS.ZSTD?.max === 22 && COMPRESSION_LEVELS.SNAPPY === undefined);
+ * ```
+ */
+export const COMPRESSION_LEVELS: Partial<Record<Codec, LevelRange>> = {
+  GZIP: { min: 0, max: 9, default: 6 },
+  ZSTD: { min: 1, max: 22, default: 3 },
+  BROTLI: { min: 0, max: 11, default: 4 },
+};
+
+/**
+ * Checks a compression level for `codec`: an integer in the codec's range, and a codec that has levels.
+ *
+ * @throws {ParquetStorageError} naming the codec, its range and the value seen.
+ * @example
+ * ```ts
+ * import { checkCompressionLevel } from "./codecs.ts";
+ * console.assert(checkCompressionLevel("ZSTD", 19) === 19);
+ * ```
+ */
+export function checkCompressionLevel(codec: Codec, level: unknown): number {
+  const range = COMPRESSION_LEVELS[codec];
+  if (!range) {
+    const having = Object.keys(COMPRESSION_LEVELS).join(", ");
+    throw new ParquetStorageError(
+      `Cannot set a compression level for ${codec}: it has none (only ${having} do): current value is ${level}`,
+    );
+  }
+  if (!(typeof level === "number" && Number.isInteger(level) && level >= range.min && level <= range.max)) {
+    throw new ParquetStorageError(
+      `Cannot compress with ${codec} at level ${level}: its levels are integers from ${range.min} to ${range.max}`,
+    );
+  }
+  return level;
+}
+
 /** A block compressor, as hyparquet-writer takes it. */
 export type Compressor = (input: Uint8Array) => Uint8Array;
 
@@ -61,14 +114,16 @@ export function parseCodec(codec: unknown): Codec {
  * console.assert(GZIP(new Uint8Array(100))[0] === 0x1f);
  * ```
  */
-export async function loadCompressors(codec: Codec): Promise<Record<string, Compressor>> {
+export async function loadCompressors(codec: Codec, level?: number): Promise<Record<string, Compressor>> {
   const name = parseCodec(codec);
+  const at = level === undefined ? COMPRESSION_LEVELS[name]?.default : checkCompressionLevel(name, level);
   let compressors = loaded.get(name);
   if (!compressors) {
     loaded.set(name, compressors = load(name));
     compressors.catch(() => loaded.delete(name)); // a failed load is tried again next time
   }
-  return await compressors;
+  const make = await compressors;
+  return make(at ?? 0);
 }
 
 /**
@@ -77,27 +132,30 @@ export async function loadCompressors(codec: Codec): Promise<Record<string, Comp
  * its WebAssembly again, and one finishing while a file is being compressed swapped the module under
  * the compressor (the pages it wrote then were not valid zstd).
  */
-const loaded = new Map<Codec, Promise<Record<string, Compressor>>>();
+const loaded = new Map<Codec, Promise<(level: number) => Record<string, Compressor>>>();
 
-async function load(codec: Codec): Promise<Record<string, Compressor>> {
+/** Loads a codec's library (once), giving its compressor at a level (for codecs that have levels). */
+async function load(codec: Codec): Promise<(level: number) => Record<string, Compressor>> {
   switch (codec) {
     case "SNAPPY": {
       try {
         const { snappyCompressor } = await import("hysnappy");
-        return { SNAPPY: snappyCompressor() };
+        const compress = snappyCompressor();
+        return () => ({ SNAPPY: compress });
       } catch (error) {
         if (!(error instanceof WebAssembly.CompileError)) throw error;
         // A runtime that forbids compiling WebAssembly from bytes (Cloudflare Workers) still gets snappy,
         // SNAPPY being the default: hyparquet-writer's JavaScript one, half as fast.
         const { snappyCompress } = await import("hyparquet-writer/src/snappy.js");
-        return { SNAPPY: snappyCompress };
+        return () => ({ SNAPPY: snappyCompress });
       }
     }
     case "GZIP": {
       const { gzipSync } = await import("fflate");
-      // Level 6 is zlib's (and so parquet-mr's and DuckDB's) default; mtime 0 keeps a file the same
-      // bytes from run to run.
-      return { GZIP: (input) => gzipSync(input, { level: 6, mtime: 0 }) };
+      // mtime 0 keeps a file the same bytes from run to run.
+      return (level) => ({
+        GZIP: (input) => gzipSync(input, { level: level as 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, mtime: 0 }),
+      });
     }
     case "ZSTD": {
       const zstd = await loadWasmCodec(codec, async () => {
@@ -105,8 +163,7 @@ async function load(codec: Codec): Promise<Record<string, Compressor>> {
         await zstd.init();
         return zstd;
       });
-      // Level 3 is zstd's own default, and DuckDB's.
-      return { ZSTD: (input) => zstd.compress(input, 3) };
+      return (level) => ({ ZSTD: (input) => zstd.compress(input, level) });
     }
     case "BROTLI": {
       const brotli = await loadWasmCodec(codec, async () => await (await import("brotli-wasm")).default)
@@ -120,11 +177,10 @@ async function load(codec: Codec): Promise<Record<string, Compressor>> {
               compressNode(zlib, input, quality),
           };
         });
-      // Quality 4 is a writer's speed/size trade-off (11, brotli's maximum, is tens of times slower).
-      return { BROTLI: (input) => brotli.compress(input, { quality: 4 }) };
+      return (quality) => ({ BROTLI: (input) => brotli.compress(input, { quality }) });
     }
     default:
-      return {};
+      return () => ({});
   }
 }
 

@@ -14,7 +14,7 @@ import { parquetLeaves } from "./leaves.ts";
 import type { RowGroupSettings } from "./row_group_encoder.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { TABLE_METADATA_KEY, type TableDefinition, tableSpec } from "../schema/table.ts";
-import { type Codec, parseCodec } from "./codecs.ts";
+import { checkCompressionLevel, type Codec, parseCodec } from "./codecs.ts";
 
 /** Options of the encoders. */
 export interface EncodeOptions {
@@ -24,6 +24,11 @@ export interface EncodeOptions {
   rowGroupBytes?: number;
   /** Compression codec. Default `"SNAPPY"`. */
   codec?: Codec;
+  /**
+   * Compression level, for a codec that has levels (`COMPRESSION_LEVELS`: GZIP 0-9, ZSTD 1-22, BROTLI
+   * 0-11). Default: the codec's own (GZIP 6, ZSTD 3, BROTLI 4).
+   */
+  compressionLevel?: number;
   /** Target data page size in bytes. Default 1 MiB. */
   pageSize?: number;
   /** Extra key-value metadata for the footer. */
@@ -39,7 +44,7 @@ export interface EncodeOptions {
  * console.assert(ENCODE_DEFAULTS.rowGroupSize === 100_000 && ENCODE_DEFAULTS.codec === "SNAPPY");
  * ```
  */
-export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata">> = {
+export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata" | "compressionLevel">> = {
   rowGroupSize: 100_000,
   rowGroupBytes: 64 * 1024 * 1024,
   codec: "SNAPPY",
@@ -47,7 +52,9 @@ export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata">> = {
 };
 
 /** Checked encoder settings: every default applied. */
-export type EncodeSettings = Required<Omit<EncodeOptions, "metadata">> & Pick<EncodeOptions, "metadata">;
+export type EncodeSettings =
+  & Required<Omit<EncodeOptions, "metadata" | "compressionLevel">>
+  & Pick<EncodeOptions, "metadata" | "compressionLevel">;
 
 /**
  * Applies the defaults (an option given as `undefined` takes its default, like an absent one) and checks
@@ -69,6 +76,9 @@ export function encodeSettings(table: TableDefinition, options: EncodeOptions, w
   }
   try {
     settings.codec = parseCodec(settings.codec);
+    if (settings.compressionLevel !== undefined) {
+      checkCompressionLevel(settings.codec, settings.compressionLevel);
+    }
   } catch (cause) {
     throw new ParquetStorageError((cause as Error).message, { table: table.name, cause });
   }
@@ -100,6 +110,7 @@ export function rowGroupSettings(schema: SchemaElement[], settings: EncodeSettin
     elements: leaves.map((leaf) => leaf.element),
     paths: leaves.map((leaf) => leaf.path),
     codec: settings.codec,
+    ...(settings.compressionLevel === undefined ? {} : { level: settings.compressionLevel }),
     pageSize: settings.pageSize,
   };
 }

@@ -33,6 +33,8 @@ export interface RowGroupSettings {
   /** Their paths in the schema. Default: each element's name (a flat schema). */
   paths?: string[][];
   codec: Codec;
+  /** The codec's compression level; default the codec's own. */
+  level?: number;
   pageSize: number;
 }
 
@@ -67,9 +69,9 @@ export async function inThreadEncoder(settings: RowGroupSettings): Promise<RowGr
  * runs over the whole file.
  */
 export async function stateEncoder(
-  { elements, paths, codec, pageSize }: RowGroupSettings,
+  { elements, paths, codec, level, pageSize }: RowGroupSettings,
 ): Promise<(buffers: ColumnBuffer[]) => EncodedRowGroup> {
-  const compress = (await loadCompressors(codec))[codec];
+  const compress = (await loadCompressors(codec, level))[codec];
   const file = new ByteWriter(1024 * 1024);
   file.offset = HEADER_LENGTH;
   const pages = new ColumnChunkWriter(file, { codec, compress, pageSize });

@@ -68,7 +68,21 @@ export function copyBinaryStatement(
   pgTable: string,
   since?: Since,
 ): string {
-  const from = qualifiedName(pgSchema, pgTable);
+  return copyBinaryFrom(table, qualifiedName(pgSchema, pgTable), since);
+}
+
+/**
+ * The same statement reading from any `FROM` item, such as a subquery (`(SELECT …) AS source`).
+ *
+ * @example
+ * ```ts
+ * import { defineTable, int } from "@parquet-storage/engine";
+ * import { copyBinaryFrom } from "./copy_binary.ts";
+ * const sql = copyBinaryFrom(defineTable("q", { n: int() }), "(SELECT 1 AS n) AS source");
+ * console.assert(sql === `COPY (SELECT "n"::integer FROM (SELECT 1 AS n) AS source) TO STDOUT (FORMAT binary)`);
+ * ```
+ */
+export function copyBinaryFrom(table: TableDefinition, from: string, since?: Since): string {
   const list = Object.entries(table.columns).map(([name, { spec, pgType, readFrom }]) => {
     // Qualified, so that an incremental ORDER BY means the table's columns, not the casts' output.
     const col = readFrom ?? (since ? `${from}.${quoteIdent(name)}` : quoteIdent(name));

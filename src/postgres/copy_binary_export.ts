@@ -39,7 +39,15 @@ export interface CopyEncodeOptions extends EncodeOptions {
   worker?: boolean;
   /** The counter to add the rows to as they are encoded (a table's `ProgressCounter`). Default: a new one. */
   progress?: CopyBinaryProgress;
+  /** The frame row groups are appended to. Default: one file. */
+  openFile?: FileOpener;
 }
+
+/**
+ * Makes the frame row groups are appended to, from the one file `open` makes: a writer of several files
+ * in a row (`--max-file-size`) wraps it; all their bytes still come out of the one stream.
+ */
+export type FileOpener = (open: () => ParquetFileWriter) => Pick<ParquetFileWriter, "append" | "finish">;
 
 /** What {@link copyBinaryToParquet} reports as its stream goes. */
 export interface CopyBinaryProgress {
@@ -68,14 +76,14 @@ export function copyBinaryToParquet(
   table: TableDefinition,
   options: CopyEncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const { worker = workerPays(), progress = { rows: 0 }, ...encode } = options;
+  const { worker = workerPays(), progress = { rows: 0 }, openFile, ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table);
   const groupSettings = rowGroupSettings(layout.schema, settings);
   const decoder = new CopyBinaryDecoder(table, layout.schema);
   const chunks = copy[Symbol.asyncIterator]();
-  let file!: ParquetFileWriter;
+  let file!: Pick<ParquetFileWriter, "append" | "finish">;
   let encoder: RowGroupEncoder | undefined;
   const inFlight: { rows: number; group: Promise<EncodedRowGroup> }[] = [];
   let groupBytes = 0;
@@ -109,7 +117,8 @@ export function copyBinaryToParquet(
 
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      file = openFileWriter(table, layout.schema, settings, (bytes) => controller.enqueue(bytes));
+      const open = () => openFileWriter(table, layout.schema, settings, (bytes) => controller.enqueue(bytes));
+      file = openFile ? openFile(open) : open();
     },
     async pull(controller) {
       try {

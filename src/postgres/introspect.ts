@@ -163,7 +163,21 @@ export async function introspectColumns(
   table: string,
   schema = "public",
 ): Promise<LiveColumn[]> {
-  return (await query(COLUMNS_SQL, [schema, table])).map((row) => {
+  return liveColumns(await query(COLUMNS_SQL, [schema, table]));
+}
+
+/**
+ * Live columns from catalog rows shaped as `introspectColumns`'s query returns them (`name`, `not_null`,
+ * `declared_type`, `type_text`, `type_name`, …), for sources other than a table, such as a query's
+ * result columns.
+ *
+ * @example
+ * ```ts ignore
+ * const columns = liveColumns(await query(QUERY_COLUMNS_SQL, [json]));
+ * ```
+ */
+export function liveColumns(rows: Record<string, unknown>[]): LiveColumn[] {
+  return rows.map((row) => {
     const catalog = catalogColumn(row);
     return {
       name: catalog.name,
@@ -201,6 +215,28 @@ export async function introspectTable(
       table,
     });
   }
+  return definitionOf(table, live, { schema, unmappedAsText, watermark, asText });
+}
+
+/**
+ * The table definition of live columns (see {@link liveColumns}): each mapped kind, nullable where
+ * SQL NULL is allowed, the primary key.
+ *
+ * @throws {SchemaError} for a column type with no mapping (unless `unmappedAsText`).
+ * @example
+ * ```ts
+ * import { definitionOf } from "./introspect.ts";
+ * const table = definitionOf("q", [{ name: "n", pgType: "text", nullable: true, column: undefined }], {
+ *   unmappedAsText: true,
+ * });
+ * console.assert(Object.keys(table.columns)[0] === "n");
+ * ```
+ */
+export function definitionOf(
+  table: string,
+  live: LiveColumn[],
+  { schema = "public", unmappedAsText = false, watermark, asText }: IntrospectOptions = {},
+): TableDefinition {
   const columns: Columns = {};
   for (const { name, pgType, nullable, column: mapped } of live) {
     let column = mapped;

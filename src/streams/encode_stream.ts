@@ -47,7 +47,17 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
     return this.#state.rows;
   }
 
-  #state: { rows: number };
+  /** Bytes of the file emitted so far (complete row groups; the footer once flushed). */
+  get bytes(): number {
+    return this.#state.bytes;
+  }
+
+  /** Rows taken but not yet emitted: 0 right after a row group is emitted, at a row-group boundary. */
+  get bufferedRows(): number {
+    return this.#state.buffered();
+  }
+
+  #state: { rows: number; bytes: number; buffered: () => number };
 
   /** Builds an encoder for `table`; the options are checked here, not at the first row. */
   constructor(table: TableDefinition, options: EncodeOptions = {}) {
@@ -56,7 +66,7 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
     const layout = parquetLayout(table);
     const columns = new RowColumns(table, layout.schema);
     const sizeOf = rowSizer(table);
-    const state = { rows: 0 };
+    const state = { rows: 0, bytes: 0, buffered: () => columns.rows };
     let bufferedBytes = 0;
     let encode: (buffers: ColumnBuffer[]) => EncodedRowGroup;
     let file: ParquetFileWriter;
@@ -80,7 +90,10 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
     super({
       async start(controller) {
         encode = await stateEncoder(rowGroupSettings(layout.schema, settings));
-        file = openFileWriter(table, layout.schema, settings, (bytes) => controller.enqueue(bytes));
+        file = openFileWriter(table, layout.schema, settings, (bytes) => {
+          state.bytes += bytes.length;
+          controller.enqueue(bytes);
+        });
       },
       transform(row) {
         if (typeof row !== "object" || row === null || Array.isArray(row)) {
