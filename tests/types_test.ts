@@ -473,3 +473,47 @@ Deno.test("the new kinds refuse bad row values naming table, row and column, and
   }).catch((e) => e);
   assert.ok(nulls instanceof ValidationError && nulls.column === "t", String(nulls));
 });
+
+Deno.test("bytea and geometry columns carry no min/max statistics (a 1 MiB value stays out of the footer)", async () => {
+  const table = defineTable("blobs", { b: bytea(), g: geometry().nullable() });
+  const { location, bytes } = await writeParquet(await tempDir(), [
+    { b: new Uint8Array(1024 * 1024).fill(0xab), g: null },
+    { b: new Uint8Array([0]), g: null },
+  ], { table, codec: "ZSTD" });
+  const metadata = await readMetadata(location);
+  const stats = metadata.row_groups[0].columns.map((c) => c.meta_data?.statistics);
+  assert.deepEqual(stats.map((s) => [s?.min_value, s?.max_value, s?.null_count]), [
+    [undefined, undefined, 0n],
+    [undefined, undefined, 2n],
+  ]);
+  assert.ok(bytes < 64 * 1024, `${bytes} bytes: the value is compressed once, not copied into the footer`);
+});
+
+Deno.test("unmappedAsText says which columns it made text, in one job and in parallel", async () => {
+  const sql = connectPostgres({ url: DATABASE_URL, max: 3 });
+  const schema = `astext_${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    await sql.unsafe(`CREATE SCHEMA ${schema}; CREATE TYPE ${schema}.pair AS (a int, b text);
+      CREATE TABLE ${schema}.pairs (id int PRIMARY KEY, p ${schema}.pair, t time);
+      INSERT INTO ${schema}.pairs VALUES (1, '(1,x)', '01:02')`);
+    const refused = await exportTables(sql, { out: await tempDir(), schema }).catch((e) => e);
+    assert.match(refused.message, /Cannot map PostgreSQL type .*pair .*unmappedAsText/);
+    assert.equal(refused.column, "p");
+    for (const jobs of [1, 2]) {
+      const summary = await exportTables(sql, { out: await tempDir(), schema, unmappedAsText: true, jobs });
+      assert.deepEqual(
+        summary.asText,
+        [{ table: "pairs", column: "p", pgType: `${schema}.pair` }],
+        `jobs ${jobs}`,
+      );
+      assert.deepEqual(await readParquet(summary.tables[0].location), [{
+        id: 1,
+        p: "(1,x)",
+        t: "01:02:00.000000",
+      }]);
+    }
+  } finally {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await sql.end();
+  }
+});

@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { AsTextColumn } from "../postgres/introspect.ts";
 import type { SkippedRelation } from "../postgres/relations.ts";
 
 /** The plan format identifier. */
@@ -52,6 +53,8 @@ export interface ExportPlan {
   units: PlanUnit[];
   /** Views and foreign tables of the schema left out of a whole-schema export, and why. */
   skipped: SkippedRelation[];
+  /** The columns `unmappedAsText` made text (absent when none, or in plans written before it). */
+  asText?: AsTextColumn[];
 }
 
 /** The export options a plan fixes for all its shards. */

@@ -117,6 +117,7 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
     out: root,
     tables: summaries,
     skipped: leader.plan.skipped,
+    ...(leader.plan.asText ? { asText: leader.plan.asText } : {}),
   };
 }
 
@@ -221,7 +222,14 @@ export async function commitShards(
   checkParts(plan, parts);
   const { tables, summaries } = mergeUnits(plan, parts.flatMap((p) => p.units));
   await writeBatchManifest(storage, root, plan, tables);
-  return { batch, snapshot: plan.pgSnapshot, out: root, tables: summaries, skipped: plan.skipped ?? [] };
+  return {
+    batch,
+    snapshot: plan.pgSnapshot,
+    out: root,
+    tables: summaries,
+    skipped: plan.skipped ?? [],
+    ...(plan.asText ? { asText: plan.asText } : {}),
+  };
 }
 
 /**

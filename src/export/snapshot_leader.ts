@@ -13,6 +13,7 @@ import type { Sql } from "../postgres/connect.ts";
 import type { ExportOptions } from "./export_options.ts";
 import { planTables } from "./snapshot_export.ts";
 import { qualifiedName } from "../postgres/read_sql.ts";
+import type { AsTextColumn } from "../postgres/introspect.ts";
 import { skippedRelations } from "../postgres/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import type postgres from "postgres";
@@ -66,7 +67,8 @@ export async function openSnapshotLeader(sql: Sql, options: LeaderOptions): Prom
     const [{ snapshot, pg }] =
       await tx`SELECT pg_export_snapshot() AS snapshot, pg_current_snapshot()::text AS pg`;
     const query = (text: string, params: unknown[]) => tx.unsafe(text, params as never[]);
-    const definitions = await planTables(query, options);
+    const asText: AsTextColumn[] = [];
+    const definitions = await planTables(query, options, asText);
     const skipped = options.tables?.length ? [] : await skippedRelations(query, options.schema ?? "public");
     const sizes: TableSize[] = [];
     for (const table of definitions) sizes.push(await tableSize(tx, table, options));
@@ -87,6 +89,7 @@ export async function openSnapshotLeader(sql: Sql, options: LeaderOptions): Prom
         specialValues: options.specialValues ?? "error",
       },
       skipped,
+      ...(asText.length ? { asText } : {}),
       units: planUnits(sizes, { parts: options.parts, shardRows: options.shardRows ?? DEFAULT_SHARD_ROWS }),
     };
     opened({

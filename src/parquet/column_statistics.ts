@@ -48,6 +48,10 @@ export function columnStatistics(buffer: ColumnBuffer, element: SchemaElement): 
     default: {
       // Two's complement decimals do not order as unsigned bytes: no bounds rather than wrong ones.
       if (element.converted_type === "DECIMAL") return { null_count };
+      // Raw bytes (bytea, WKB) have no useful order, and a 1 MiB value would put 1 MiB bounds in the footer.
+      if (element.type === "BYTE_ARRAY" && !element.converted_type && !element.logical_type) {
+        return { null_count };
+      }
       const [min, max] = byteBounds(values);
       return { null_count, min_value: min, max_value: max };
     }
