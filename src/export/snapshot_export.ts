@@ -263,7 +263,17 @@ async function writePartitioned(
   );
 }
 
-/** The tables to export, introspected, checked before anything is written. */
+/**
+ * The tables to export, introspected, checked before anything is written.
+ *
+ * @example
+ * ```ts
+ * import { type CatalogQuery, planTables } from "@parquet-storage/engine/postgres";
+ * const empty: CatalogQuery = () => Promise.resolve([]); // a catalog that lists no table
+ * const refused = await planTables(empty, { out: "./data" }).catch((error) => error);
+ * console.assert(refused.message === "Schema public has no tables to export");
+ * ```
+ */
 export async function planTables(
   query: CatalogQuery,
   options: ExportOptions,

@@ -19,7 +19,15 @@ import type { TableDefinition } from "../schema/table.ts";
 import type postgres from "postgres";
 import { type ExportPlan, PLAN_FORMAT, planUnits, type TableSize } from "./export_plan.ts";
 
-/** A table with more estimated rows than this is split into block ranges of about as many rows. */
+/**
+ * A table with more estimated rows than this is split into block ranges of about as many rows.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SHARD_ROWS } from "@parquet-storage/engine/postgres";
+ * console.assert(DEFAULT_SHARD_ROWS === 1_000_000);
+ * ```
+ */
 export const DEFAULT_SHARD_ROWS = 1_000_000;
 
 /** Options of {@link openSnapshotLeader}. */

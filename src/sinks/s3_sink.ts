@@ -29,10 +29,24 @@ export interface S3SinkOptions extends SinkOptions, S3Options {
  * Defaults of {@link S3SinkOptions}. 8 MiB parts (the AWS CLI's default) keep a 4-part queue under 40 MiB
  * of memory and still allow objects of 78 GiB within S3's 10,000-part limit; 4 parts in flight keep a
  * link busy without hammering a small gateway.
+ *
+ * @example
+ * ```ts
+ * import { S3_SINK_DEFAULTS } from "@parquet-storage/engine/s3";
+ * console.assert(S3_SINK_DEFAULTS.partSize === 8 * 2 ** 20 && S3_SINK_DEFAULTS.queueSize === 4);
+ * ```
  */
 export const S3_SINK_DEFAULTS: { partSize: number; queueSize: number } = { partSize: 8 * MiB, queueSize: 4 };
 
-/** S3's limits on multipart uploads: parts from 5 MiB (except the last) to 5 GiB, at most 10,000 of them. */
+/**
+ * S3's limits on multipart uploads: parts from 5 MiB (except the last) to 5 GiB, at most 10,000 of them.
+ *
+ * @example
+ * ```ts
+ * import { S3_PART_LIMITS } from "@parquet-storage/engine/s3";
+ * console.assert(S3_PART_LIMITS.maxParts === 10_000 && S3_PART_LIMITS.minSize === 5 * 2 ** 20);
+ * ```
+ */
 export const S3_PART_LIMITS: {
   readonly minSize: number;
   readonly maxSize: number;
