@@ -175,6 +175,60 @@ export class SourceError extends ParquetStorageError {
   }
 }
 
+/**
+ * A table whose columns changed since its Iceberg table's last snapshot in a way Iceberg cannot evolve
+ * by field id: a column whose type changed, or a new column that is NOT NULL. (A new nullable column is
+ * added with a new field id; a dropped column is dropped.)
+ *
+ * @example
+ * ```ts
+ * import { IcebergSchemaError } from "@parquet-storage/engine";
+ * const error = new IcebergSchemaError("type changed from int to string", { table: "t", column: "depth" });
+ * console.assert(error.column === "depth" && error instanceof Error);
+ * ```
+ */
+export class IcebergSchemaError extends SchemaError {}
+
+/**
+ * An Iceberg commit that lost to other writers more times than it retries: each time another writer had
+ * written the next metadata version first, and each time the commit was rebuilt on the new version.
+ * Nothing of this commit is in the table (its data files stay, unreferenced, for cleanup).
+ *
+ * @example
+ * ```ts
+ * import { IcebergCommitConflictError } from "@parquet-storage/engine";
+ * const error = new IcebergCommitConflictError("v7.metadata.json was written by another writer", {
+ *   table: "t",
+ *   attempts: 10,
+ * });
+ * console.assert(error.attempts === 10);
+ * ```
+ */
+export class IcebergCommitConflictError extends ParquetStorageError {
+  /** Commit attempts made. */
+  readonly attempts: number;
+
+  /** Builds a conflict error after `attempts` tries. */
+  constructor(message: string, context: ErrorContext & { attempts: number }) {
+    super(`Cannot commit the Iceberg snapshot: ${message} (after ${context.attempts} attempts)`, context);
+    this.attempts = context.attempts;
+  }
+}
+
+/**
+ * A metadata file an Iceberg table needs that is not there: no `metadata/v<N>.metadata.json` at all
+ * (not an Iceberg table, or the wrong location), or a metadata file, manifest list or manifest that a
+ * newer file names but that was deleted.
+ *
+ * @example
+ * ```ts
+ * import { IcebergMetadataMissingError } from "@parquet-storage/engine";
+ * const error = new IcebergMetadataMissingError("no metadata file", { file: "data/t/metadata/v2.metadata.json" });
+ * console.assert(error.file === "data/t/metadata/v2.metadata.json");
+ * ```
+ */
+export class IcebergMetadataMissingError extends ReadError {}
+
 function withContext(message: string, { table, row, column }: ErrorContext): string {
   const where = [
     table === undefined ? undefined : `table ${table}`,

@@ -189,3 +189,61 @@ Deno.test("--max-file-size to S3: each file its own object, all in the manifest"
     await sql.end();
   }
 });
+
+for (const door of ["binary COPY", "rows"]) {
+  Deno.test(`--max-file-size with --incremental (${door}): the second run rolls only the rows changed since`, async () => {
+    const sql = connect();
+    const schema = await testSchema(sql, "cli_roll_inc");
+    const s = `"${schema.name}"`;
+    try {
+      await sql.unsafe(
+        `CREATE TABLE ${s}.readings (id int PRIMARY KEY, value text NOT NULL, updated_at timestamptz NOT NULL)`,
+      );
+      await sql.unsafe(
+        `INSERT INTO ${s}.readings SELECT g, md5(g::text), timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second'
+                        FROM generate_series(1, 3000) g`,
+      );
+      const out = await tempDir();
+      const args = [
+        "--schema",
+        schema.name,
+        "--tables",
+        "readings",
+        "--out",
+        out,
+        "--incremental",
+        "--max-file-size",
+        "16KiB",
+        "--row-group-size",
+        "250",
+        "--json",
+        ...(door === "rows" ? ["--no-binary-copy"] : []),
+      ];
+      const first = await runCli("export", args, { env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(JSON.parse(first.stdout).tables[0].rows, 3000);
+      await sql.unsafe(
+        `INSERT INTO ${s}.readings SELECT g, md5(g::text), timestamptz '2026-02-01 00:00:00+00' + g * interval '1 second'
+                        FROM generate_series(3001, 4500) g`,
+      );
+      const second = await runCli("export", args, { env });
+      assert.equal(second.code, 0, second.stderr);
+      const [summary] = JSON.parse(second.stdout).tables;
+      assert.equal(summary.mode, "incremental");
+      assert.equal(summary.rows, 1500, "only the rows after the watermark");
+      assert.ok(summary.files >= 2, `${summary.files} files`);
+      const manifests = (await allFiles(join(out, "_manifests"))).sort();
+      const latest = JSON.parse(await Deno.readTextFile(join(out, "_manifests", manifests.at(-1)!)));
+      const entry = latest.tables[0];
+      assert.equal(entry.watermark.value.slice(0, 19).replace("T", " "), "2026-02-01 01:15:00");
+      const ids: number[] = [];
+      for (const file of entry.files) {
+        for (const row of await readParquet(join(out, file.path))) ids.push(row.id as number);
+      }
+      assert.deepEqual(ids.sort((a, b) => a - b), Array.from({ length: 1500 }, (_, i) => 3001 + i));
+    } finally {
+      await schema.drop();
+      await sql.end();
+    }
+  });
+}

@@ -227,3 +227,26 @@ Deno.test("--query: bad SQL, duplicate columns, a taken name and a writing state
     await sql.end();
   }
 });
+
+Deno.test("--query with --special-values: null reads NaN and infinity as NULL; the default refuses them naming the column", async () => {
+  const out = await tempDir();
+  const query = "SELECT 1 AS id, 'NaN'::numeric AS ratio, 'infinity'::date AS until";
+  const nulls = await runCli("export", [
+    "--query",
+    query,
+    "--name",
+    "odd",
+    "--out",
+    out,
+    "--special-values",
+    "null",
+  ], {
+    env,
+  });
+  assert.equal(nulls.code, 0, nulls.stderr);
+  const [file] = await parquetFiles(join(out, "odd"));
+  assert.deepEqual(await readParquet(file), [{ id: 1, ratio: null, until: null }]);
+  const refused = await runCli("export", ["--query", query, "--name", "odd", "--out", out], { env });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /\(table odd, row 1, column (ratio|until)\)/);
+});

@@ -26,6 +26,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     idleTimeout: 120_000,
     validate: true,
     binaryCopy: true,
+    format: "batch",
     parallel: {
       jobs: 1,
       leader: false,
@@ -60,6 +61,8 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     "text",
     "--no-validate",
     "--no-binary-copy",
+    "--format",
+    "Iceberg",
     "--dry-run",
     "--json",
   ]);
@@ -78,6 +81,7 @@ Deno.test("the command line: defaults, every flag, and bad values named with wha
     idleTimeout: 120_000,
     validate: false,
     binaryCopy: false,
+    format: "iceberg",
     parallel: {
       jobs: 1,
       leader: false,

@@ -6,7 +6,12 @@
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
-const ENTRY_POINTS = ["mod.ts", "local.ts", "s3.ts", "postgres.ts", "batch.ts", "platform.ts"];
+const ENTRY_POINTS = Object.values(
+  (JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))) as {
+    exports: Record<string, string>;
+  })
+    .exports,
+).map((file) => file.replace(/^\.\//, ""));
 
 /**
  * Each room's height: a file may import files of its own room and of rooms strictly lower, never a room

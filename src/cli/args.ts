@@ -2,6 +2,9 @@
  * The command line of `deno task export`: its flags (the table in `flags.ts`, which the help is made
  * from too), a config file with the same keys, and the checks of every value and of how flags combine.
  *
+ * Why one file: every command's arguments are parsed by the same rules (flags, environment, config file)
+ * and report the same errors; the flag tables themselves are `flags.ts`.
+ *
  * @module
  */
 
@@ -56,6 +59,8 @@ export interface ExportSettings {
   validate: boolean;
   /** Not `--no-binary-copy`. */
   binaryCopy: boolean;
+  /** `--format`, default `batch`. */
+  format: "batch" | "iceberg";
   /** `--jobs`, `--leader`, `--shard`, `--snapshot`, `--batch`, `--commit`. */
   parallel: ParallelSettings;
   /** `--dry-run`. */
@@ -147,6 +152,15 @@ function exportSettings(flags: FlagValues): ExportSettings {
   const parallel = parallelSettings(values, (message) => {
     throw new UsageError(message);
   });
+  const format = (values.format ?? "batch").toLowerCase();
+  if (format !== "batch" && format !== "iceberg") {
+    throw new UsageError(`--format must be batch or iceberg: current value is ${values.format}`);
+  }
+  if (format === "iceberg" && (parallel.leader || parallel.shard || parallel.commit)) {
+    throw new UsageError(
+      "--format iceberg runs its jobs in one process (--jobs N): it cannot be combined with --leader, --shard or --commit",
+    );
+  }
   const query = querySettings(values.query, values.name, tables);
   const settings: ExportSettings = {
     db: values.db,
@@ -166,6 +180,7 @@ function exportSettings(flags: FlagValues): ExportSettings {
     ...(idleTimeout === undefined ? {} : { idleTimeout }),
     validate: !on["no-validate"],
     binaryCopy: !on["no-binary-copy"],
+    format,
     parallel,
     dryRun: on["dry-run"],
     json: on.json,
@@ -233,6 +248,9 @@ function checkCombinations(settings: ExportSettings): void {
   const parallelRun = parallel.jobs > 1 || parallel.leader || parallel.shard || parallel.commit;
   if (query && settings.incremental) {
     throw new UsageError(`--query cannot be --incremental: a query has no watermark to follow`);
+  }
+  if (query && settings.specialValues === "text") {
+    throw new UsageError(`--query takes --special-values error or null: current value is text`);
   }
   if (query && parallelRun) {
     throw new UsageError(`--query runs in a single job: drop --jobs, --leader, --shard and --commit`);

@@ -78,6 +78,7 @@ async function run(settings: ExportSettings): Promise<number> {
       compressionLevel: settings.compressionLevel,
       maxFileSize: settings.maxFileSize,
       partitionBy: settings.partitionBy,
+      format: settings.format,
       validate: settings.validate,
       binaryCopy: settings.binaryCopy,
       unmappedAsText: settings.unmappedAsText,

@@ -90,6 +90,15 @@ export const EXPORT_FLAGS: readonly Flag[] = [
     help: "only rows changed since the last committed batch (by --watermark)",
   },
   {
+    name: "format",
+    type: "string",
+    value: "NAME",
+    default: "batch",
+    help:
+      "batch (files, and one manifest in _manifests/) or iceberg (each table an Apache Iceberg table in " +
+      "its folder, one snapshot per run; --jobs N works, --leader, --shard and --commit do not)",
+  },
+  {
     name: "watermark",
     type: "string",
     value: "t=col,…",

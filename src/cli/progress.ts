@@ -60,7 +60,11 @@ export function summaryTable(summary: ExportSummary): string {
     ...(summary.asText ?? []).map((c) =>
       `as text (--unmapped-as-text): ${c.table}.${c.column}, of type ${c.pgType} with no mapping`
     ),
-    `batch ${summary.batch} committed to ${summary.out}/_manifests/ (snapshot ${summary.snapshot})`,
+    ...(summary.iceberg
+      ? summary.iceberg.map((c) =>
+        `${c.table}: Iceberg snapshot ${c.snapshotId} (${c.operation}, sequence ${c.sequenceNumber}) committed as ${c.location}/metadata/v${c.version}.metadata.json`
+      )
+      : [`batch ${summary.batch} committed to ${summary.out}/_manifests/ (snapshot ${summary.snapshot})`]),
   ].join("\n");
 }
 

@@ -69,6 +69,11 @@ export class BatchWriter {
     this.#options = options;
   }
 
+  /** The tables recorded so far, in order. */
+  get tables(): readonly ManifestTable[] {
+    return this.#tables;
+  }
+
   /** The storage behind the root. */
   storage(): Promise<Storage> {
     return this.#storage ??= storageFor(this.root, this.#options);

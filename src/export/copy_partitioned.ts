@@ -111,7 +111,7 @@ export async function writePartitionedByCopy(
     ...encode,
     metadata: { ...encode.metadata, [DATASET_METADATA_KEY]: JSON.stringify(spec) },
   }, "writePartitionedByCopy");
-  const layout = parquetLayout(fileTable);
+  const layout = parquetLayout(fileTable, { fieldIds: settings.fieldIds });
   const groupSettings = rowGroupSettings(layout.schema, settings);
   const names = Object.keys(table.columns);
   const keys = partitioner.keys.map((key) => ({

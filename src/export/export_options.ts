@@ -11,6 +11,8 @@ import type { SkippedRelation } from "../postgres/relations.ts";
 import type { S3Options } from "../sinks/sink.ts";
 import type { Codec } from "../parquet/codecs.ts";
 
+import type { IcebergCommit } from "./iceberg/commit_snapshot.ts";
+
 import type { QuerySource } from "../postgres/query_source.ts";
 
 /** Options of {@link exportTables}. */
@@ -78,6 +80,14 @@ export interface ExportOptions {
   idleTimeout?: number;
   /** S3 settings for an `s3://` output. */
   s3?: S3Options;
+  /**
+   * `"batch"` (default): Parquet files under `<out>/<table>/`, committed together by one manifest in
+   * `<out>/_manifests/`. `"iceberg"`: each table an Apache Iceberg table (format version 2) at
+   * `<out>/<table>/`, its files committed as one snapshot of it (`overwrite` for a full export, `append`
+   * for an incremental one) in `<out>/<table>/metadata/`; no manifest is written. With `jobs`, every
+   * table is committed once all workers are done.
+   */
+  format?: "batch" | "iceberg";
   /** Called as rows flow (at most every 250 ms per table) and when a table is done. */
   onProgress?: (progress: TableProgress) => void;
   /**
@@ -145,4 +155,6 @@ export interface ExportSummary {
   skipped?: SkippedRelation[];
   /** The columns `unmappedAsText` exported as text (their types have no mapping). */
   asText?: AsTextColumn[];
+  /** With `format: "iceberg"`: the snapshot committed for each table (no batch manifest is written). */
+  iceberg?: IcebergCommit[];
 }

@@ -6,11 +6,13 @@
  */
 import type { ExportOptions, ExportSummary } from "./export_options.ts";
 import { exportInSnapshot, tableError, type Written } from "./snapshot_export.ts";
-import type { BatchWriter } from "./batch_writer.ts";
+import { BatchWriter } from "./batch_writer.ts";
 
 import { ParquetStorageError, type SourceError } from "../errors.ts";
 
 import { exportInParallel } from "./parallel_export.ts";
+
+import { IcebergTarget } from "./iceberg/iceberg_export.ts";
 
 import { connectionLost, type Sql } from "../postgres/connect.ts";
 
@@ -29,6 +31,12 @@ import { checkedTimeout } from "../postgres/idle_timeout.ts";
  * ```
  */
 export async function exportTables(sql: Sql, options: ExportOptions): Promise<ExportSummary> {
+  const { format = "batch" } = options;
+  if (format !== "batch" && format !== "iceberg") {
+    throw new ParquetStorageError(
+      `Cannot export as format must be "batch" or "iceberg": current value is ${JSON.stringify(format)}`,
+    );
+  }
   if (options.jobs !== undefined && options.jobs !== 1) {
     if (options.queries?.length || options.maxFileSize !== undefined) {
       throw new ParquetStorageError(
@@ -50,6 +58,8 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
   const stop = [stalled.signal, lost, options.signal].filter((s) => s !== undefined);
   const signal = AbortSignal.any(stop);
   let batch: BatchWriter | undefined;
+  const first = new BatchWriter(options.out, { s3: options.s3 });
+  const iceberg = format === "iceberg" ? new IcebergTarget(first) : undefined;
   let current: string | undefined;
   let work: Promise<Written> | undefined;
   let written: Written;
@@ -61,6 +71,8 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
         signal,
         (table) => current = table,
         (b) => batch = b,
+        first,
+        iceberg,
       );
       // After a connection loss postgres.js would send ROLLBACK on the dropped socket and crash the
       // process: the transaction is gone anyway, so `begin` is left waiting (it has already rejected).
@@ -71,12 +83,26 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     // still unwinding: wait for it, so its sink has removed its temporary file before anyone reports.
     const inner = await work?.then(() => undefined, (e: unknown) => e);
     if (options.signal?.aborted) await abandon(batch, options.signal);
+    // Nothing names an Iceberg run's files before its commit, and vacuum leaves Iceberg tables alone.
+    if (iceberg) await batch?.abandon().catch(() => {});
     const cause = stalled.signal.aborted ? stalled.signal.reason : inner ?? error;
     throw current ? tableError(current, cause) : cause;
   }
   // Committed only once the snapshot's transaction has ended cleanly.
   const { snapshot, tables, skipped, asText } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
+  if (iceberg) {
+    const commits = await iceberg.commit(written.batch.tables);
+    return {
+      batch: written.batch.id,
+      snapshot,
+      out: written.batch.root,
+      tables,
+      skipped,
+      ...(asText.length ? { asText } : {}),
+      iceberg: commits,
+    };
+  }
   await written.batch.commit({ snapshot });
   return {
     batch: written.batch.id,

@@ -4,9 +4,13 @@
  * and plans the work, every worker imports that snapshot, and the batch manifest is written once,
  * after every unit has been written; a failure anywhere commits nothing.
  *
+ * Why one file: the leader, the shards and the commit of one parallel run share one plan and one
+ * snapshot; the leader's and a worker's own steps are `snapshot_leader.ts` and `snapshot_worker.ts`.
+ *
  * @module
  */
 
+import { BatchWriter } from "./batch_writer.ts";
 import { normalizeRoot } from "../read/manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { connectionLost, type Sql } from "../postgres/connect.ts";
@@ -23,6 +27,7 @@ import {
   writePlan,
 } from "./batch_parts.ts";
 import { type ExportPlan, heaviestFirst, shardUnits } from "./export_plan.ts";
+import { IcebergTarget } from "./iceberg/iceberg_export.ts";
 import { type LeaderOptions, openSnapshotLeader, type SnapshotLeader } from "./snapshot_leader.ts";
 import {
   checkSnapshotId,
@@ -69,6 +74,9 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
   const root = normalizeRoot(options.out);
   const storage = await storageFor(root, { s3: options.s3 });
   const leader = await openSnapshotLeader(sql, { ...options, parts: jobs });
+  const iceberg = options.format === "iceberg"
+    ? new IcebergTarget(new BatchWriter(root, { s3: options.s3, id: leader.plan.batch }))
+    : undefined;
   const results: UnitResult[] = [];
   let failure: unknown;
   try {
@@ -78,7 +86,7 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
     const pids: number[] = [];
     // On the first failure (or a lost connection) the others stop at once, not at the end of their read.
     abort.signal.addEventListener("abort", () => leader.cancel(pids).catch(() => {}), { once: true });
-    const context = unitContext(leader.plan, options, storage, root, abort.signal);
+    const context = { ...unitContext(leader.plan, options, storage, root, abort.signal), target: iceberg };
     const worker = () =>
       inImportedSnapshot(sql, leader.plan.snapshot, async (tx) => {
         const [{ pid }] = await tx`SELECT pg_backend_pid() AS pid`;
@@ -105,13 +113,7 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
     throw failure;
   }
   const { tables, summaries } = mergeUnits(leader.plan, results);
-  try {
-    await writeBatchManifest(storage, root, leader.plan, tables);
-  } catch (error) {
-    await removeFiles(storage, root, results);
-    throw error;
-  }
-  return {
+  const done = {
     batch: leader.plan.batch,
     snapshot: leader.plan.pgSnapshot,
     out: root,
@@ -119,6 +121,15 @@ export async function exportInParallel(sql: Sql, options: ParallelOptions): Prom
     skipped: leader.plan.skipped,
     ...(leader.plan.asText ? { asText: leader.plan.asText } : {}),
   };
+  // Each Iceberg table is its own commit; one that fails removes the files of the tables not committed.
+  if (iceberg) return { ...done, iceberg: await iceberg.commit(tables) };
+  try {
+    await writeBatchManifest(storage, root, leader.plan, tables);
+  } catch (error) {
+    await removeFiles(storage, root, results);
+    throw error;
+  }
+  return done;
 }
 
 /** Options of {@link exportShard}. */
@@ -155,6 +166,7 @@ export interface ShardSummary extends Omit<ExportSummary, "tables"> {
  * ```
  */
 export async function exportShard(sql: Sql, options: ShardOptions): Promise<ShardSummary> {
+  refuseIceberg(options, "exportShard");
   const { index, count } = options.shard;
   checkCount("shard count", count);
   if (!Number.isInteger(index) || index < 1 || index > count) {
@@ -248,6 +260,7 @@ export async function commitShards(
  * ```
  */
 export async function openShardLeader(sql: Sql, options: LeaderOptions): Promise<SnapshotLeader> {
+  refuseIceberg(options, "openShardLeader");
   const root = normalizeRoot(options.out);
   const storage = await storageFor(root, { s3: options.s3 });
   const leader = await openSnapshotLeader(sql, options);
@@ -278,6 +291,18 @@ function abortOnLoss(sql: Sql, stop?: AbortSignal): AbortController {
     if (signal?.aborted) abort.abort(signal.reason);
   }
   return abort;
+}
+
+/**
+ * Shards in other processes join one batch manifest; an Iceberg table's commit needs the plan of the
+ * process that wrote its files, so Iceberg exports run their jobs in one process.
+ */
+function refuseIceberg(options: ExportOptions, who: string): void {
+  if (options.format === "iceberg") {
+    throw new ParquetStorageError(
+      `Cannot run ${who} with format: "iceberg": shards in other processes commit one batch manifest; export Iceberg tables with jobs in one process`,
+    );
+  }
 }
 
 function checkCount(what: string, value: number): number {

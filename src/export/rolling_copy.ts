@@ -26,6 +26,7 @@ import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { ProgressCounter } from "../streams/progress.ts";
+import type { Since } from "../postgres/table_source.ts";
 
 /** The frame of one file, as the encoders drive it. */
 type FileFrame = Pick<ParquetFileWriter, "append" | "finish" | "offset" | "rows">;
@@ -102,6 +103,8 @@ export interface RollingCopyOptions extends CopyEncodeOptions, IdleGuard {
   statement?: string;
   /** How the batch records the table. Default `"full"`. */
   mode?: "full" | "incremental";
+  /** Read only the rows after this watermark, in watermark order (an incremental export). */
+  since?: Since;
   /** The table's counter of rows and bytes (for a progress line). Default: a new one. */
   progress?: ProgressCounter;
   /** Called with the rows and bytes written so far, every 250 ms. */
@@ -128,7 +131,8 @@ export async function writeTableByCopyRolling(
   const {
     maxFileBytes,
     schema = "public",
-    statement = copyBinaryStatement(table, schema, table.name),
+    since,
+    statement = copyBinaryStatement(table, schema, table.name, since),
     mode = "full",
     onProgress,
     progress = new ProgressCounter(),

@@ -16,6 +16,7 @@ import type { Row, TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { type EncodeOptions, EncodeStream } from "../streams/encode_stream.ts";
+import type { ProgressCounter } from "../streams/progress.ts";
 import { ValidateStream } from "../streams/validate_stream.ts";
 
 /** Options of {@link writeRolling}. */
@@ -26,6 +27,8 @@ export interface RollingOptions extends EncodeOptions {
   mode?: "full" | "incremental";
   /** Validate rows first. Default `true`. */
   validate?: boolean;
+  /** The table's counter: the bytes are added to it as they leave (its rows are counted upstream). */
+  progress?: ProgressCounter;
   /** Stops the write: the open file is aborted and the files already completed are removed. */
   signal?: AbortSignal;
 }
@@ -63,7 +66,7 @@ export async function writeRolling(
   rows: ReadableStream<Row>,
   options: RollingOptions,
 ): Promise<ManifestTable> {
-  const { maxFileBytes, mode = "full", validate = true, signal, ...encoding } = options;
+  const { maxFileBytes, mode = "full", validate = true, signal, progress, ...encoding } = options;
   if (!Number.isSafeInteger(maxFileBytes) || maxFileBytes < 1) {
     throw new ParquetStorageError(
       `Cannot roll files over as maxFileBytes must be a positive integer: current value is ${maxFileBytes}`,
@@ -82,7 +85,8 @@ export async function writeRolling(
     const encoder = new EncodeStream(table, encoding);
     const tap = new ChecksumStream();
     const sink = storage.createSink(storage.join(folder, parquetFileName(table.name)));
-    const piped = encoder.readable.pipeThrough(tap).pipeTo(sink, { signal });
+    const bytes = progress ? encoder.readable.pipeThrough(progress.countBytes()) : encoder.readable;
+    const piped = bytes.pipeThrough(tap).pipeTo(sink, { signal });
     piped.catch(() => {});
     return { encoder, writer: encoder.writable.getWriter(), location: sink.location, piped, tap, sink };
   };

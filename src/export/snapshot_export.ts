@@ -25,6 +25,7 @@ import type { ManifestTable } from "../read/manifest.ts";
 import { writeDataset, type WriteDatasetOptions } from "./write_dataset.ts";
 import { writeRolling } from "./rolling_files.ts";
 import { writeTableByCopyRolling } from "./rolling_copy.ts";
+import type { TableTarget } from "./iceberg/iceberg_export.ts";
 import type postgres from "postgres";
 import { copyBinarySupports } from "../postgres/copy_binary.ts";
 import { type CopyTableOptions, writeTableByCopy } from "./copy_table.ts";
@@ -59,6 +60,7 @@ export async function exportInSnapshot(
   starting: (table: string | undefined) => void,
   started: (batch: BatchWriter) => void,
   batch: BatchWriter = new BatchWriter(options.out, { s3: options.s3 }),
+  target?: TableTarget,
 ): Promise<Written> {
   const { out, incremental = false, watermarks = {}, validate = true, binaryCopy = true } = options;
   const guard: IdleGuard = { idleTimeout: options.idleTimeout, onStall: options.onStall };
@@ -90,7 +92,15 @@ export async function exportInSnapshot(
         },
       );
     }
-    const table = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    if (options.specialValues === "text") {
+      // "text" picks the columns to make text by scanning a table; a query is not scanned twice.
+      throw new SourceError(
+        `Cannot export query ${source.name} with specialValues "text": use "null" or "error"`,
+        { table: source.name },
+      );
+    }
+    const described = await describeQuery(tx, source, { ...guard, unmappedAsText: options.unmappedAsText });
+    const table = await withSpecialValues(query, described, options.specialValues);
     queries.set(table, querySql(source));
     definitions.push(table);
   }
@@ -101,11 +111,11 @@ export async function exportInSnapshot(
     const column = watermarks[table.name] ?? "updated_at";
     const fromQuery = queries.get(table);
     const canFollow = incremental && fromQuery === undefined && column in table.columns;
+    const recorded = canFollow
+      ? await (target ? target.watermark(table) : latestWatermark(out, table.name, { s3: options.s3 }))
+      : null;
     const since: Since | undefined = canFollow
-      ? {
-        column,
-        ...(await latestWatermark(out, table.name, { s3: options.s3 }) ?? { value: null, key: null }),
-      }
+      ? { column, ...(recorded ?? { value: null, key: null }) }
       : undefined;
     // One counter for the table, whichever door its rows take: rows as encoded, bytes as they leave.
     const counter = new ProgressCounter();
@@ -119,14 +129,18 @@ export async function exportInSnapshot(
       }));
     let last: Row | undefined;
     const mode = since?.value ? "incremental" : "full";
+    const partitionBy = partitionKeysFor(table, options.partitionBy);
+    const prepared = await target?.prepare(table, partitionBy);
     const encoding = {
       rowGroupSize: options.rowGroupSize,
       codec: options.codec,
       compressionLevel: options.compressionLevel,
+      ...prepared?.encode,
     };
-    const partitionBy = partitionKeysFor(table, options.partitionBy);
+    // The partitioned COPY door writes hive files (partition columns in folder names only): a target
+    // that keeps them in the files (Iceberg) takes the row door for partitioned tables.
     const byCopy = binaryCopy && copyBinarySupports(table) &&
-      (!partitionBy.length || copyPartitionSupports(table, partitionBy));
+      (!partitionBy.length || (!prepared?.keepPartitionColumns && copyPartitionSupports(table, partitionBy)));
     let entry;
     try {
       const rolling = options.maxFileSize;
@@ -164,7 +178,14 @@ export async function exportInSnapshot(
             batch,
             table,
             rowsOut,
-            { ...encoding, validate, partitionBy, s3: options.s3, signal },
+            {
+              ...encoding,
+              validate,
+              partitionBy,
+              s3: options.s3,
+              signal,
+              keepPartitionColumns: prepared?.keepPartitionColumns,
+            },
             mode,
           )
           : rolling !== undefined
@@ -174,6 +195,7 @@ export async function exportInSnapshot(
             mode,
             validate,
             signal,
+            progress: counter,
           })
           : await batch.writeTable(table, rowsOut, {
             mode,

@@ -23,6 +23,7 @@ import type { Storage } from "../storage/storage.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";
 import type postgres from "postgres";
 import { blockRangeClause, type ExportPlan, type PlanUnit } from "./export_plan.ts";
+import type { TableTarget } from "./iceberg/iceberg_export.ts";
 
 /** What one unit wrote: its part of a table's manifest entry, and of its summary. */
 export interface UnitResult {
@@ -122,6 +123,8 @@ export interface UnitContext {
   root: string;
   /** Aborted when the run fails (or a connection is lost): no further unit starts. */
   signal: AbortSignal;
+  /** The output format's side of each table (Iceberg field ids), when not a batch. */
+  target?: TableTarget;
 }
 
 /** Exports the given units, one after another, in `tx` (which has imported the plan's snapshot). */
@@ -152,7 +155,7 @@ export async function exportUnits(
 async function exportWholeTable(
   tx: postgres.TransactionSql,
   unit: PlanUnit,
-  { options, signal, root }: UnitContext,
+  { options, signal, root, target }: UnitContext,
 ): Promise<UnitResult> {
   const entries: ManifestTable[] = [];
   // Collects what the table's export records, instead of a batch of its own.
@@ -170,6 +173,7 @@ async function exportWholeTable(
     () => {},
     () => {},
     batch,
+    target,
   );
   return { index: unit.index, table: entries[0], summary: written.tables[0] };
 }
@@ -179,8 +183,9 @@ async function exportBlockRange(
   tx: postgres.TransactionSql,
   unit: PlanUnit,
   table: TableDefinition,
-  { options, storage, root, signal }: UnitContext,
+  { options, storage, root, signal, target }: UnitContext,
 ): Promise<UnitResult> {
+  const prepared = await target?.prepare(table, []);
   const started = performance.now();
   const statement = rangedStatement(table, blockRangeClause(unit.blocks!));
   // A silent server fails the read after the idle timeout, as a whole table's COPY does.
@@ -196,6 +201,7 @@ async function exportBlockRange(
       rowGroupSize: options.rowGroupSize,
       codec: options.codec,
       compressionLevel: options.compressionLevel,
+      ...prepared?.encode,
     });
     progress = encoded.progress;
     const sink = storage.createSink(storage.join(root, table.name, parquetFileName(table.name)));

@@ -57,9 +57,17 @@ export async function vacuum(root: string, options: VacuumOptions = {}): Promise
   }
   const old = (modified: Date | undefined) => !modified || now.getTime() - modified.getTime() >= graceMs;
   const found: VacuumEntry[] = [];
-  for await (const file of storage.list(base)) {
+  const listed = await Array.fromAsync(storage.list(base));
+  // Iceberg tables (`--format iceberg`) are named by their own metadata, not by batch manifests: their
+  // folders are left alone.
+  const iceberg = listed
+    .map((file) => /^(.*)\/metadata\/v\d+\.metadata\.json$/.exec(relativePath(base, file.location))?.[1])
+    .filter((folder): folder is string => folder !== undefined)
+    .map((folder) => `${folder}/`);
+  for (const file of listed) {
     const path = relativePath(base, file.location);
     if (path.startsWith(`${MANIFEST_FOLDER}/`) || !path.endsWith(".parquet") || named.has(path)) continue;
+    if (iceberg.some((folder) => path.startsWith(folder))) continue;
     if (old(file.modified)) found.push({ ...file, kind: "file" });
   }
   const unfinished = [];

@@ -37,6 +37,11 @@ export interface WriteDatasetOptions extends Omit<WriteOptions, "overwrite"> {
   maxRowsPerFile?: number;
   /** The storage to write through, instead of the one `storageFor(location)` picks. */
   storage?: Storage;
+  /**
+   * Keep the partition columns in the files too (as Iceberg data files must hold them), and record no
+   * dataset in them. Default `false`: a hive dataset, whose folder names hold those values.
+   */
+  keepPartitionColumns?: boolean;
 }
 
 /**
@@ -134,9 +139,10 @@ export async function writeDataset(
       );
     }
   }
-  const partitioner = new PartitionStream(table, partitionBy);
+  const { keepPartitionColumns = false } = options;
+  const partitioner = new PartitionStream(table, partitionBy, { keepPartitionColumns });
   const spec: DatasetSpec = { table: tableSpec(table), partitionBy: partitioner.keys.map(keyEntry) };
-  const encodeOptions = {
+  const encodeOptions = keepPartitionColumns ? options : {
     ...options,
     metadata: { ...options.metadata, [DATASET_METADATA_KEY]: JSON.stringify(spec) },
   };

@@ -33,6 +33,8 @@ export interface EncodeOptions {
   pageSize?: number;
   /** Extra key-value metadata for the footer. */
   metadata?: Record<string, string>;
+  /** Parquet field ids by element path (see `ParquetLayoutOptions`), as an Iceberg table assigns them. */
+  fieldIds?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface EncodeOptions {
  * console.assert(ENCODE_DEFAULTS.rowGroupSize === 100_000 && ENCODE_DEFAULTS.codec === "SNAPPY");
  * ```
  */
-export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata" | "compressionLevel">> = {
+export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata" | "compressionLevel" | "fieldIds">> = {
   rowGroupSize: 100_000,
   rowGroupBytes: 64 * 1024 * 1024,
   codec: "SNAPPY",
@@ -53,8 +55,8 @@ export const ENCODE_DEFAULTS: Required<Omit<EncodeOptions, "metadata" | "compres
 
 /** Checked encoder settings: every default applied. */
 export type EncodeSettings =
-  & Required<Omit<EncodeOptions, "metadata" | "compressionLevel">>
-  & Pick<EncodeOptions, "metadata" | "compressionLevel">;
+  & Required<Omit<EncodeOptions, "metadata" | "compressionLevel" | "fieldIds">>
+  & Pick<EncodeOptions, "metadata" | "compressionLevel" | "fieldIds">;
 
 /**
  * Applies the defaults (an option given as `undefined` takes its default, like an absent one) and checks

@@ -43,9 +43,9 @@ const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0
  * ```
  */
 export function copyBinarySupports(table: TableDefinition): boolean {
-  return Object.values(table.columns).every(({ spec }) => {
+  return Object.values(table.columns).every(({ spec, pgType }) => {
     const copy = kindOf(spec).copy;
-    return copy !== undefined && (copy.supports?.(spec) ?? true);
+    return copy !== undefined && (copy.supports?.(spec, pgType) ?? true);
   });
 }
 

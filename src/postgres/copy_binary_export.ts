@@ -79,7 +79,7 @@ export function copyBinaryToParquet(
   const { worker = workerPays(), progress = { rows: 0 }, openFile, ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
-  const layout = parquetLayout(table);
+  const layout = parquetLayout(table, { fieldIds: settings.fieldIds });
   const groupSettings = rowGroupSettings(layout.schema, settings);
   const decoder = new CopyBinaryDecoder(table, layout.schema);
   const chunks = copy[Symbol.asyncIterator]();

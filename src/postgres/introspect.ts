@@ -257,6 +257,11 @@ export function definitionOf(
     // money reads through numeric (its own text is its locale's): the kind needs to know it is money.
     if (pgType === "money" || pgType === "money[]") columns[name] = { ...columns[name], pgType };
     if (/^character(?:\(\d+\))?$/.test(pgType)) columns[name] = { ...columns[name], pgType };
+    // An array of a type read as text (inet[], char(n)[], a range's, …) keeps its declared type, so that
+    // binary COPY takes only those whose elements arrive as their text (see the array kind).
+    if (pgType.endsWith("[]") && columns[name].spec.element?.kind === "text") {
+      columns[name] = { ...columns[name], pgType };
+    }
   }
   const primaryKey = live.filter((c) => c.primaryKeyPosition !== undefined)
     .sort((a, b) => a.primaryKeyPosition! - b.primaryKeyPosition!)

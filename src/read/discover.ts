@@ -48,21 +48,47 @@ export async function discoverFiles(storage: Storage, root: string): Promise<Dat
   const base = probe.slice(0, -1);
   const entries: DatasetEntry[] = [];
   for await (const file of storage.list(root)) {
-    if (!file.location.startsWith(base)) {
-      throw new ReadError(`Cannot place ${file.location} below the dataset root ${root}`);
-    }
-    const parts = file.location.slice(base.length).split(/[\\/]/).filter((part) => part !== "");
-    const name = parts.pop();
-    if (!name?.endsWith(".parquet") || name.startsWith(".") || name.startsWith("_")) continue;
-    if (parts.some((part) => part.startsWith(".") || (part.startsWith("_") && !part.includes("=")))) {
-      continue;
-    }
-    const partition: Record<string, string | null> = {};
-    for (const part of parts) {
-      const parsed = parsePartitionSegment(part);
-      if (parsed) partition[parsed.key] = parsed.value;
-    }
-    entries.push({ location: file.location, folder: parts.join("/"), partition, size: file.size });
+    const entry = entryOf(base, root, file.location, file.size);
+    if (entry) entries.push(entry);
   }
   return entries.sort((a, b) => a.location < b.location ? -1 : a.location > b.location ? 1 : 0);
+}
+
+/**
+ * The entries of the given files below `root` (as a table format lists them), in the order given: their
+ * partition values from their folders, their size unknown (0).
+ *
+ * @example
+ * ```ts
+ * import { LocalStorage } from "@parquet-storage/engine/local";
+ * import { datasetEntries } from "./discover.ts";
+ * const [entry] = datasetEntries(new LocalStorage(), "t", ["t/site=1/a.parquet"]);
+ * console.assert(entry.partition.site === "1" && entry.folder === "site=1");
+ * ```
+ */
+export function datasetEntries(storage: Storage, root: string, locations: readonly string[]): DatasetEntry[] {
+  const base = storage.join(root, "_").slice(0, -1);
+  return locations.map((location) => {
+    const entry = entryOf(base, root, location, 0);
+    if (!entry) throw new ReadError(`Cannot read ${location} as a data file of ${root}`);
+    return entry;
+  });
+}
+
+function entryOf(base: string, root: string, location: string, size: number): DatasetEntry | undefined {
+  if (!location.startsWith(base)) {
+    throw new ReadError(`Cannot place ${location} below the dataset root ${root}`);
+  }
+  const parts = location.slice(base.length).split(/[\\/]/).filter((part) => part !== "");
+  const name = parts.pop();
+  if (!name?.endsWith(".parquet") || name.startsWith(".") || name.startsWith("_")) return undefined;
+  if (parts.some((part) => part.startsWith(".") || (part.startsWith("_") && !part.includes("=")))) {
+    return undefined;
+  }
+  const partition: Record<string, string | null> = {};
+  for (const part of parts) {
+    const parsed = parsePartitionSegment(part);
+    if (parsed) partition[parsed.key] = parsed.value;
+  }
+  return { location, folder: parts.join("/"), partition, size };
 }

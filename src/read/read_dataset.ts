@@ -26,7 +26,7 @@ import {
   partitionValue,
 } from "../schema/partition_key.ts";
 import { committedFiles } from "./committed.ts";
-import { type DatasetEntry, discoverFiles } from "./discover.ts";
+import { datasetEntries, type DatasetEntry, discoverFiles } from "./discover.ts";
 import type { Filter } from "./filters.ts";
 import { partitionPruner, type PartitionVerdict } from "./partition_filter.ts";
 import { readMetadata, readParquet, readParquetStream, tableOfMetadata } from "./read_parquet.ts";
@@ -56,6 +56,11 @@ export interface ReadDatasetOptions extends OpenOptions {
    * as `deno task export` writes them, and `location`'s last segment is the table. Default: every file.
    */
   batch?: string;
+  /**
+   * Read exactly these files below `location` (as a table format's manifests list them), in this order,
+   * instead of listing the folder. Default: every Parquet file found below it.
+   */
+  files?: readonly string[];
   /** Called for every data file found: `skipped` when its partition was pruned (the file was not read). */
   onFile?: (info: { location: string; partition: Row; skipped: boolean }) => void;
   /** Called for every row group of every file read, `skipped` when its statistics ruled it out. */
@@ -142,7 +147,9 @@ const SMALL_FILE = 512 * 1024;
 
 async function* datasetRows(location: string, options: ReadDatasetOptions): AsyncGenerator<Row> {
   const storage = options.storage ?? await storageFor(location, options);
-  const entries = await committedOnly(await discoverFiles(storage, location), location, options);
+  const entries = options.files
+    ? datasetEntries(storage, location, options.files)
+    : await committedOnly(await discoverFiles(storage, location), location, options);
   if (!entries.length) return;
   const openFile = async (entry: DatasetEntry): Promise<AsyncBuffer> => {
     const file = await storage.open(entry.location);

@@ -24,6 +24,15 @@ export interface ParquetLayout {
   columns: ParquetColumn[];
 }
 
+/** Options of {@link parquetLayout}. */
+export interface ParquetLayoutOptions {
+  /**
+   * Parquet field ids (as Iceberg assigns them) by the element's dotted path below the root: `"id"` for
+   * a top-level column, `"tags.list.element"` for an array's elements. Elements not named get none.
+   */
+  fieldIds?: Readonly<Record<string, number>>;
+}
+
 /**
  * Builds the Parquet schema and value converters of a table.
  *
@@ -35,7 +44,7 @@ export interface ParquetLayout {
  * console.assert(layout.columns.map((c) => c.name).join() === "depth,location_latitude,location_longitude");
  * ```
  */
-export function parquetLayout(table: TableDefinition): ParquetLayout {
+export function parquetLayout(table: TableDefinition, options: ParquetLayoutOptions = {}): ParquetLayout {
   const schema: SchemaElement[] = [];
   const columns: ParquetColumn[] = [];
   for (const [name, { spec }] of Object.entries(table.columns)) {
@@ -43,5 +52,25 @@ export function parquetLayout(table: TableDefinition): ParquetLayout {
     schema.push(...part.elements);
     columns.push(...part.columns);
   }
-  return { schema: [{ name: "root", num_children: columns.length }, ...schema], columns };
+  const elements = options.fieldIds ? withFieldIds(schema, options.fieldIds) : schema;
+  return { schema: [{ name: "root", num_children: columns.length }, ...elements], columns };
+}
+
+function withFieldIds(schema: SchemaElement[], ids: Readonly<Record<string, number>>): SchemaElement[] {
+  const path: string[] = [];
+  const left: number[] = [];
+  return schema.map((element) => {
+    while (left.length && left[left.length - 1] === 0) {
+      left.pop();
+      path.pop();
+    }
+    if (left.length) left[left.length - 1]--;
+    const dotted = [...path, element.name].join(".");
+    if (element.num_children) {
+      path.push(element.name);
+      left.push(element.num_children);
+    }
+    const id = ids[dotted];
+    return id === undefined ? element : { ...element, field_id: id };
+  });
 }

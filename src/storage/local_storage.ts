@@ -5,7 +5,8 @@
  */
 
 import { open, readdir, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { AsyncBuffer } from "hyparquet";
 import { ReadError } from "../errors.ts";
 import { LocalFileSink, TEMPORARY_NAME } from "../sinks/local_sink.ts";
@@ -93,8 +94,12 @@ export class LocalStorage implements Storage {
       const path = join(location, entry.name);
       if (entry.isDirectory()) yield* this.list(path);
       else if (entry.isFile()) {
-        const info = await stat(path);
-        yield { location: path, size: info.size, modified: info.mtime };
+        // A file removed between readdir and stat (another writer's cleanup) is simply gone.
+        const info = await stat(path).catch((cause) => {
+          if ((cause as { code?: string }).code === "ENOENT") return undefined;
+          throw cause;
+        });
+        if (info) yield { location: path, size: info.size, modified: info.mtime };
       }
     }
   }
@@ -133,5 +138,10 @@ export class LocalStorage implements Storage {
   /** Joins path segments. */
   join(...parts: string[]): string {
     return join(...parts);
+  }
+
+  /** The `file://` URI of a path, made absolute. */
+  uri(location: string): string {
+    return pathToFileURL(resolve(location)).href;
   }
 }

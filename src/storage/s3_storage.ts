@@ -200,6 +200,11 @@ export class S3Storage implements Storage {
       .replace(/^s3:\/\/\//, "s3://");
   }
 
+  /** An `s3://` location is its own URI. */
+  uri(location: string): string {
+    return location;
+  }
+
   /** Lists the multipart uploads left open under a prefix (each the `s3://` key it was for), page by page. */
   async *listUnfinished(location: string): AsyncIterable<UnfinishedWrite> {
     const { bucket: Bucket, key: Prefix } = parseS3Location(location, "list");

@@ -51,6 +51,8 @@ export interface Storage {
   listUnfinished?(location: string): AsyncIterable<UnfinishedWrite>;
   /** Removes one unfinished write: deletes the temporary file, or aborts the upload. */
   discardUnfinished?(write: UnfinishedWrite): Promise<void>;
+  /** The absolute URI of a location (`file:///…` for a local path), as table formats record files. */
+  uri?(location: string): string;
 }
 
 /** True when `location` names an S3 object or prefix (`s3://bucket/...`). */

@@ -63,7 +63,7 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
   constructor(table: TableDefinition, options: EncodeOptions = {}) {
     const settings = encodeSettings(table, options, "EncodeStream");
     const { rowGroupSize, rowGroupBytes } = settings;
-    const layout = parquetLayout(table);
+    const layout = parquetLayout(table, { fieldIds: settings.fieldIds });
     const columns = new RowColumns(table, layout.schema);
     const sizeOf = rowSizer(table);
     const state = { rows: 0, bytes: 0, buffered: () => columns.rows };

@@ -28,7 +28,8 @@ export interface PartitionedRow {
  * Values are escaped as `partition_path.ts` documents; SQL NULL goes to `__HIVE_DEFAULT_PARTITION__`.
  *
  * Rows must be validated (canonical) first. The key columns are removed from each row: files inside
- * partitions are written with {@link PartitionStream.fileTable}, as query engines expect.
+ * partitions are written with {@link PartitionStream.fileTable}, as query engines expect of hive
+ * datasets (with `keepPartitionColumns`, as Iceberg tables want them, rows and files keep every column).
  *
  * @example
  * ```ts
@@ -49,14 +50,20 @@ export class PartitionStream extends TransformStream<Row, PartitionedRow> {
   readonly fileTable: TableDefinition;
 
   /** Builds a router; `partitionBy` is checked here (unknown or unsupported columns are a SchemaError). */
-  constructor(table: TableDefinition, partitionBy: readonly string[]) {
+  constructor(
+    table: TableDefinition,
+    partitionBy: readonly string[],
+    options: { keepPartitionColumns?: boolean } = {},
+  ) {
     if (!table || typeof table !== "object" || !("columns" in table)) {
       throw new ParquetStorageError(
         "Cannot construct PartitionStream without a table definition: pass one from defineTable()",
       );
     }
     const keys = parsePartitionBy(table, partitionBy);
-    const moved = new Set(keys.filter((k) => !k.granularity).map((k) => k.column));
+    const moved = new Set(
+      options.keepPartitionColumns ? [] : keys.filter((k) => !k.granularity).map((k) => k.column),
+    );
     const kept = Object.keys(table.columns).filter((name) => !moved.has(name));
     let position = 0;
     super({

@@ -141,16 +141,18 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
     },
     size: () => (value) => ((value as unknown[] | null)?.length ?? 0) * 24 + 16,
     copy: {
-      // Elements read as text (an enum's, and the types mapped to text: inet, xml, ranges, …) through
-      // `::text[]`; character(n) elements as they are, since their binary form keeps the padding.
-      select: (col, spec, pgType) => `${col}::${textElements(spec, pgType) ? "text[]" : pgType}`,
-      // An element whose own select cannot apply to an array (an unconstrained numeric's trimmed text, a
-      // geometry's WKB) is not read so.
-      supports: (spec) => {
+      // An enum's elements through `::text[]`; decimals as `numeric(p,s)[]` (money's binary form is not
+      // numeric's); text elements as they are (character(n)'s binary form keeps its padding).
+      select: (col, spec, pgType) => `${col}::${arrayCast(spec, pgType)}`,
+      // Not an element whose own select cannot apply to an array (an unconstrained numeric's trimmed
+      // text, a geometry's WKB), nor a type whose elements' text only its output function gives (inet[]:
+      // `::text[]` would add a netmask): those take the row door.
+      supports: (spec, pgType) => {
         const element = elementOf(spec);
         const copy = scalar(element).copy;
         if (copy?.field === undefined) return false;
-        return !copy.select || element.kind === "enum" || element.kind === "text" ||
+        if (element.kind === "text") return TEXT_ARRAYS.test(pgType);
+        return !copy.select || element.kind === "enum" ||
           (element.kind === "numeric" && element.precision !== undefined);
       },
       fields(spec, leaves, [sink], refuse) {
@@ -190,8 +192,18 @@ function arrayField(write: FieldWriter, sink: ColumnSink, nullable: boolean, ref
   };
 }
 
-/** Whether the array's elements are read through `::text[]`. */
-function textElements(spec: ColumnSpec, pgType: string): boolean {
-  const kind = spec.element?.kind;
-  return kind === "enum" || (kind === "text" && !pgType.startsWith("character"));
+/** Array types whose binary elements are their text: text, varchar(n), char(n) (padded), citext. */
+const TEXT_ARRAYS = /^(?:text|character varying(?:\(\d+\))?|character(?:\(\d+\))?|(?:[^[]*\.)?citext)\[\]$/;
+
+/**
+ * The array type the COPY reads: `text[]` for an enum's elements, `numeric(p,s)[]` for decimals (money's
+ * binary form is not numeric's), else the column's own type.
+ */
+function arrayCast(spec: ColumnSpec, pgType: string): string {
+  const element = spec.element;
+  if (element?.kind === "enum") return "text[]";
+  if (element?.kind === "numeric" && element.precision !== undefined) {
+    return `numeric(${element.precision},${element.scale ?? 0})[]`;
+  }
+  return pgType;
 }

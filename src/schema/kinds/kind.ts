@@ -278,7 +278,7 @@ export interface CopyReader {
   /** The SELECT expression whose binary form the writer decodes; `col` is quoted. Default `col::pgType`. */
   select?(col: string, spec: ColumnSpec, pgType: string): string;
   /** Whether a column of `spec` can be read so (an array, by its element). Default true. */
-  supports?(spec: ColumnSpec): boolean;
+  supports?(spec: ColumnSpec, pgType: string): boolean;
   /** The writer of non-null fields of the column into `sink`, whose Parquet element is `element`. */
   field?(
     spec: ColumnSpec,
