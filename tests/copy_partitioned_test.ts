@@ -100,6 +100,21 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "row groups cut by bytes over all partitions, idle ones giving their buffers back",
+        async () => {
+          const out = await tempDir();
+          const entry = await writePartitionedByCopy(sql, new BatchWriter(out), table, {
+            partitionBy: ["created_at:month"],
+            rowGroupBytes: 8192,
+          });
+          assert.equal(entry.files.length, 4, "one file per month, still open while idle");
+          const rows = (await readDataset(out + "/logs")).sort((a, b) => Number(a.id) - Number(b.id));
+          assert.deepEqual(rows.map((r) => r.id), Array.from({ length: 2000 }, (_, i) => i + 1));
+          assert.deepEqual(rows[0].tags, ["t1", null]);
+        },
+      );
+
       await t.step("a failure mid-partition leaves no visible file", async () => {
         // The UPDATE moves row 1500 in the heap: where, a sequential scan (COPY's order) says.
         await sql.unsafe(`UPDATE ${schema.name}.logs SET created_at = 'infinity' WHERE id = 1500`);

@@ -135,8 +135,8 @@ export const EXPORT_FLAGS: readonly Flag[] = [
   {
     name: "no-binary-copy",
     type: "boolean",
-    help: "read every table row by row; by default whole tables (not partitioned, not incremental) with " +
-      "no array or point column go through COPY (FORMAT binary)",
+    help: "read every table row by row; by default every table goes through COPY (FORMAT binary), " +
+      "partitioned and incremental ones too (not arrays of unconstrained numerics or of inet-like types)",
   },
   {
     name: "jobs",

@@ -2,7 +2,8 @@
  * One table written into a batch as a hive-partitioned dataset through binary COPY: each tuple's fields
  * go straight into the column buffers of its partition's row group (no row objects), with at most
  * `maxOpenPartitions` files open (the least recently used is finished when one more is needed) and the
- * buffered row groups of all partitions together cut at `rowGroupBytes`. Each file leaves through the
+ * buffered row groups of all partitions together cut at `rowGroupBytes` or `rowGroupSize` rows, so memory
+ * is one row group's, as for one file. Each file leaves through the
  * export's one pipeline (`src/export/pipeline.ts`). The folders and files are those `writeDataset` makes
  * from the same rows.
  *
@@ -77,6 +78,8 @@ interface Part {
   writer: WritableStreamDefaultWriter<Uint8Array>;
   done: Promise<PipedFile>;
   rows: number;
+  /** Whether a row came since the last cut by bytes. */
+  touched: boolean;
 }
 
 /** What {@link writePartitionedByCopy} needs of a postgres.js connection or transaction. */
@@ -118,6 +121,7 @@ export async function writePartitionedByCopy(
     key,
     field: names.indexOf(key.column),
     text: copyKeyText(key) as KeyText,
+    segments: new Map<string | null, string>(), // the folder name of each value seen (most are few)
   }));
   const storage = await batch.storage();
   const root = storage.join(batch.root, safeName(table.name));
@@ -129,11 +133,12 @@ export async function writePartitionedByCopy(
 
   // Called only once the COPY runs, when `route` below is defined.
   const decoder = new CopyBinaryDecoder(table, (bytes, starts, lengths) => route(bytes, starts, lengths));
+  const fields = decoder.fields();
 
   const route = (bytes: Uint8Array, starts: Int32Array, lengths: Int32Array): CopyColumns => {
     const values: Record<string, string | null> = {};
     let path = "";
-    for (const { key, field, text } of keys) {
+    for (const { key, field, text, segments } of keys) {
       let value: string | null = null;
       if (lengths[field] !== -1) {
         try {
@@ -147,7 +152,11 @@ export async function writePartitionedByCopy(
           });
         }
       }
-      const segment = partitionSegment(key.name, value);
+      let segment = segments.get(value);
+      if (segment === undefined) {
+        segment = partitionSegment(key.name, value);
+        if (segments.size < 4096) segments.set(value, segment);
+      }
       if (segment.length * 3 > MAX_SEGMENT_BYTES && segmentBytes(segment) > MAX_SEGMENT_BYTES) {
         throw new ValidationError(
           `the partition folder name would be ${
@@ -161,6 +170,7 @@ export async function writePartitionedByCopy(
     }
     if (recent?.path === path) return recent.columns;
     let part = open.get(path);
+    if (part) part.touched = true;
     if (part) open.delete(path);
     else {
       if (open.size >= maxOpenPartitions) {
@@ -183,12 +193,13 @@ export async function writePartitionedByCopy(
     return {
       path,
       values,
-      columns: new CopyColumns(fileTable, layout.schema, decoder.fields()),
+      columns: new CopyColumns(fileTable, layout.schema, fields),
       file: openFileWriter(fileTable, layout.schema, settings, (bytes) => pending.push(bytes)),
       pending,
       writer: pipe.writable.getWriter(),
       done: pipe.done,
       rows: 0,
+      touched: true,
     };
   };
 
@@ -250,10 +261,21 @@ export async function writePartitionedByCopy(
         continue;
       }
       if (decoder.done) break;
-      // The row groups of all partitions together are cut by bytes: a table interleaving many
-      // partitions holds one row group's worth, not one per partition.
-      if (sinceCut >= settings.rowGroupBytes) {
-        for (const part of open.values()) await flush(part);
+      // The row groups of all partitions together are cut by bytes and rows: a table interleaving many
+      // partitions holds one row group's worth, not one per partition (its files get smaller row groups).
+      let buffered = 0;
+      for (const part of open.values()) buffered += part.columns.rows;
+      if (sinceCut >= settings.rowGroupBytes || buffered >= settings.rowGroupSize) {
+        for (const part of open.values()) {
+          await flush(part);
+          // A partition no row came to since the last cut (rows clustered by partition, as by time)
+          // gives its buffers back: open files cost their pipeline only, not a row group's memory each.
+          if (!part.touched && part !== recent) {
+            part.columns = new CopyColumns(fileTable, layout.schema, fields);
+            part.encode = undefined; // its page writer's buffer, as big as its largest column chunk
+          }
+          part.touched = false;
+        }
         sinceCut = 0;
       }
       const next = await chunks.next();
