@@ -7,6 +7,9 @@
  * export's one pipeline (`src/export/pipeline.ts`). The folders and files are those `writeDataset` makes
  * from the same rows.
  *
+ * Why one file: the partitions' open files, their buffered row groups and the shared memory cut are
+ * one piece of state, changed on every tuple; split, each part would reach into the others.
+ *
  * @module
  */
 
