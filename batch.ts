@@ -25,13 +25,13 @@ export {
   type ManifestTable,
   newBatchId,
   type Watermark,
-} from "./src/export/manifest.ts";
+} from "./src/read/manifest.ts";
 export {
   type AsOfOptions,
   committedFiles,
   latestWatermark,
   listManifests,
   readCommitted,
-} from "./src/export/committed.ts";
+} from "./src/read/committed.ts";
 export { vacuum, type VacuumEntry, type VacuumOptions } from "./src/export/vacuum.ts";
 export { type VerifiedFile, verifyBatch } from "./src/export/verify.ts";

@@ -21,5 +21,5 @@ export {
   type ReadIcebergOptions,
   readIcebergTable,
   type Snapshot as IcebergSnapshot,
-} from "./src/read/read_iceberg.ts";
+} from "./src/export/iceberg/read_iceberg.ts";
 export type { IcebergCommit } from "./src/export/iceberg/commit_snapshot.ts";

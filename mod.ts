@@ -71,7 +71,12 @@ export {
   readParquet,
   readParquetStream,
 } from "./src/read/read_parquet.ts";
-export { type RowSource, type WriteOptions, writeParquet, type WriteResult } from "./src/write_parquet.ts";
+export {
+  type RowSource,
+  type WriteOptions,
+  writeParquet,
+  type WriteResult,
+} from "./src/export/write_parquet.ts";
 export {
   type BatchTable,
   type EngineOptions,
@@ -81,49 +86,14 @@ export {
   type ValidationReport,
 } from "./src/engine.ts";
 export { type Checksum, ChecksumStream } from "./src/streams/checksum_stream.ts";
-export { type BatchTableOptions, BatchWriter } from "./src/export/batch_writer.ts";
-export {
-  type Manifest,
-  MANIFEST_FOLDER,
-  type ManifestFile,
-  type ManifestTable,
-  newBatchId,
-  type Watermark,
-} from "./src/export/manifest.ts";
-export {
-  type AsOfOptions,
-  committedFiles,
-  latestWatermark,
-  listManifests,
-  readCommitted,
-} from "./src/export/committed.ts";
-export { vacuum, type VacuumEntry, type VacuumOptions } from "./src/export/vacuum.ts";
-export { type VerifiedFile, verifyBatch } from "./src/export/verify.ts";
-export {
-  type CatalogQuery,
-  introspectColumns,
-  type IntrospectOptions,
-  introspectTable,
-  listTables,
-  type LiveColumn,
-} from "./src/schema/introspect.ts";
-export { quoteIdent, readExpression, selectList } from "./src/postgres/read_sql.ts";
-export {
-  assertNoDrift,
-  checkDrift,
-  compareTable,
-  type Drift,
-  type DriftOptions,
-} from "./src/schema/drift.ts";
-export { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "./platform/registry.ts";
 export { type PartitionedRow, PartitionStream } from "./src/streams/partition_stream.ts";
-export { type PartitionKey, type TimeGranularity } from "./src/streams/partition_key.ts";
+export { type PartitionKey, type TimeGranularity } from "./src/schema/partition_key.ts";
 export {
   DATASET_DEFAULTS,
   type DatasetFile,
   writeDataset,
   type WriteDatasetOptions,
   type WriteDatasetResult,
-} from "./src/write_dataset.ts";
+} from "./src/export/write_dataset.ts";
 export { readDataset, type ReadDatasetOptions, readDatasetStream } from "./src/read/read_dataset.ts";
 export type { OpenOptions } from "./src/storage/open_location.ts";

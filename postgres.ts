@@ -25,14 +25,14 @@ export {
   describeConnection,
   type Sql,
 } from "./src/postgres/connect.ts";
-export {
-  type ExportOptions,
-  type ExportSummary,
-  exportTables,
-  planTables,
-  type TableProgress,
-  type TableSummary,
-} from "./src/postgres/export_tables.ts";
+export type {
+  ExportOptions,
+  ExportSummary,
+  TableProgress,
+  TableSummary,
+} from "./src/export/export_options.ts";
+export { exportTables } from "./src/export/export_tables.ts";
+export { planTables } from "./src/export/snapshot_export.ts";
 export { copyBinaryStatement, copyBinarySupports } from "./src/postgres/copy_binary.ts";
 export {
   commitShards,
@@ -59,3 +59,19 @@ export {
   tableRows,
   type TableSourceOptions,
 } from "./src/postgres/table_source.ts";
+export {
+  type CatalogQuery,
+  introspectColumns,
+  type IntrospectOptions,
+  introspectTable,
+  listTables,
+  type LiveColumn,
+} from "./src/postgres/introspect.ts";
+export { quoteIdent, readExpression, selectList } from "./src/postgres/read_sql.ts";
+export {
+  assertNoDrift,
+  checkDrift,
+  compareTable,
+  type Drift,
+  type DriftOptions,
+} from "./src/postgres/drift.ts";

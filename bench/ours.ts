@@ -8,7 +8,7 @@
 
 import postgres from "postgres";
 import { type Codec, writeParquet } from "../mod.ts";
-import { introspectTable } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/postgres/introspect.ts";
 import { qualifiedName, selectList } from "../src/postgres/read_sql.ts";
 import type { ChildResult } from "./baselines.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";

@@ -12,14 +12,14 @@ import { ParquetStorageError, type ValidationError } from "./errors.ts";
 import type { Filter } from "./read/filters.ts";
 import { readDataset } from "./read/read_dataset.ts";
 import { readParquet } from "./read/read_parquet.ts";
-import { writeDataset } from "./write_dataset.ts";
+import { writeDataset } from "./export/write_dataset.ts";
 import type { Row, TableDefinition } from "./schema/table.ts";
 import type { S3Options } from "./sinks/sink.ts";
 import type { EncodeOptions } from "./streams/encode_stream.ts";
 import { type ValidateOptions, validationError } from "./streams/validate_stream.ts";
-import { type RowSource, writeParquet } from "./write_parquet.ts";
+import { type RowSource, writeParquet } from "./export/write_parquet.ts";
 import { BatchWriter } from "./export/batch_writer.ts";
-import type { Manifest } from "./export/manifest.ts";
+import type { Manifest } from "./read/manifest.ts";
 
 /** Where the engine keeps its files. */
 export type EngineOptions =

@@ -7,11 +7,9 @@
 import assert from "node:assert/strict";
 import {
   array,
-  BatchWriter,
   defineTable,
   float,
   int,
-  readCommitted,
   readParquet,
   real,
   SourceError,
@@ -20,6 +18,7 @@ import {
   writeDataset,
   writeParquet,
 } from "../mod.ts";
+import { BatchWriter, readCommitted } from "../batch.ts";
 import { connectPostgres, exportTables } from "../postgres.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";

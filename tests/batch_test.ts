@@ -2,22 +2,24 @@ import assert from "node:assert/strict";
 import { readFile, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  BatchWriter,
-  committedFiles,
   defineTable,
   int,
-  latestWatermark,
-  listManifests,
   ParquetStorageEngine,
-  readCommitted,
   readDataset,
   ReadError,
   SinkError,
   text,
-  vacuum,
   ValidationError,
   writeParquet,
 } from "../mod.ts";
+import {
+  BatchWriter,
+  committedFiles,
+  latestWatermark,
+  listManifests,
+  readCommitted,
+  vacuum,
+} from "../batch.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
 
 const users = defineTable("users", { id: int(), name: text() }, { primaryKey: ["id"] });

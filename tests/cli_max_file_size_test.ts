@@ -5,8 +5,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parquetMetadataAsync } from "hyparquet";
-import { readCommitted, readParquet } from "../mod.ts";
-import { committedFiles } from "../src/export/committed.ts";
+import { readParquet } from "../mod.ts";
+import { readCommitted } from "../batch.ts";
+import { committedFiles } from "../src/read/committed.ts";
 import { testBucket } from "./helpers/s3_server.ts";
 import { runCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { readParquet } from "../mod.ts";
 import { connectPostgres, copyBinarySupports, exportTables } from "../postgres.ts";
-import { introspectTable } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/postgres/introspect.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { catalogQuery, connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 import { tempDir } from "./helpers/files.ts";

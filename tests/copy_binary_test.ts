@@ -22,10 +22,10 @@ import {
 } from "../mod.ts";
 import { copyBinaryStatement, copyBinarySupports } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
-import { writeTableByCopy } from "../src/postgres/copy_table.ts";
+import { writeTableByCopy } from "../src/export/copy_table.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
 import { BatchWriter } from "../src/export/batch_writer.ts";
-import { introspectTable } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/postgres/introspect.ts";
 import { selectList } from "../src/postgres/read_sql.ts";
 import type { TableDefinition } from "../src/schema/table.ts";
 import { catalogQuery, connect } from "./helpers/pg.ts";

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { readCommitted, ReadError, readParquet, verifyBatch } from "../mod.ts";
+import { ReadError, readParquet } from "../mod.ts";
+import { readCommitted, verifyBatch } from "../batch.ts";
 import { connectPostgres, exportTables } from "../postgres.ts";
 import { runCli } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/files.ts";

@@ -20,7 +20,7 @@ import {
 } from "../mod.ts";
 import { tableRows } from "../src/postgres/table_source.ts";
 import { partitionPruner } from "../src/read/partition_filter.ts";
-import { parsePartitionBy } from "../src/streams/partition_key.ts";
+import { parsePartitionBy } from "../src/schema/partition_key.ts";
 import { LocalStorage } from "../src/storage/local_storage.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";

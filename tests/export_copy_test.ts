@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { listManifests, readParquet, SinkError } from "../mod.ts";
+import { readParquet, SinkError } from "../mod.ts";
+import { listManifests } from "../batch.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { normalizeDecimalText } from "../src/schema/values.ts";
-import { exportTables, type TableProgress } from "../src/postgres/export_tables.ts";
+import type { TableProgress } from "../src/export/export_options.ts";
+import { exportTables } from "../src/export/export_tables.ts";
 import { progressLine } from "../src/cli/progress.ts";
 import { runCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";

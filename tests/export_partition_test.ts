@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { listManifests, readDataset } from "../mod.ts";
+import { readDataset } from "../mod.ts";
+import { listManifests } from "../batch.ts";
 import { runCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";

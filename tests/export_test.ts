@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import postgres from "postgres";
-import { listManifests, readCommitted } from "../mod.ts";
+import { listManifests, readCommitted } from "../batch.ts";
 import { createPlatformTables, seedDatabase } from "../src/cli/seed.ts";
 import { listSchemas } from "../platform/registry.ts";
 import { DATABASE_VARIABLES, runCli, spawnCli } from "./helpers/cli.ts";

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { icebergRead } from "icebird";
 import { pathToFileURL } from "node:url";
 import { icebergDataFiles, icebergSnapshots, readIcebergTable } from "../iceberg.ts";
-import { IcebergMetadataMissingError, IcebergSchemaError, vacuum } from "../mod.ts";
+import { IcebergMetadataMissingError, IcebergSchemaError } from "../mod.ts";
+import { vacuum } from "../batch.ts";
 import { exportTables } from "../postgres.ts";
 import {
   defineTable,

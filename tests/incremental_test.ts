@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { latestWatermark, listManifests, readCommitted } from "../mod.ts";
+import { latestWatermark, listManifests, readCommitted } from "../batch.ts";
 import { runCli, spawnCli } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/files.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";

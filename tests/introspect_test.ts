@@ -12,16 +12,11 @@ import {
   float,
   geographyPoint,
   int,
-  introspectColumns,
-  introspectTable,
   jsonb,
-  listTables,
   numeric,
-  readExpression,
   readParquet,
   real,
   SchemaError,
-  selectList,
   smallint,
   SourceError,
   text,
@@ -30,6 +25,7 @@ import {
   uuid,
   ValidateStream,
 } from "../mod.ts";
+import { introspectColumns, introspectTable, listTables, readExpression, selectList } from "../postgres.ts";
 import { LocalFileSink } from "../src/sinks/local_sink.ts";
 import { tableSpec } from "../src/schema/table.ts";
 import { tempDir } from "./helpers/files.ts";

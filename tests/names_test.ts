@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { readCommitted } from "../mod.ts";
+import { readCommitted } from "../batch.ts";
 import { connectPostgres, exportTables } from "../postgres.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { committedFiles, listManifests, readCommitted } from "../mod.ts";
+import { committedFiles, listManifests, readCommitted } from "../batch.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
-import { exportTables } from "../src/postgres/export_tables.ts";
+import { exportTables } from "../src/export/export_tables.ts";
 import { blockRangeClause, planUnits, shardUnits } from "../src/export/export_plan.ts";
 import {
   commitShards,

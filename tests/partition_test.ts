@@ -27,8 +27,8 @@ import {
   parsePartitionSegment,
   partitionSegment,
   unescapePartitionValue,
-} from "../src/streams/partition_path.ts";
-import { parsePartitionBy, partitionValue } from "../src/streams/partition_key.ts";
+} from "../src/schema/partition_path.ts";
+import { parsePartitionBy, partitionValue } from "../src/schema/partition_key.ts";
 
 const TRICKY = [
   "a/b",

@@ -4,7 +4,7 @@ import { readParquet, ValidationError } from "../mod.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
-import { introspectTable } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/postgres/introspect.ts";
 import type { TableDefinition } from "../src/schema/table.ts";
 import { storageFor } from "../src/storage/open_location.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";

@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import {
-  defineTable,
-  int,
-  listManifests,
-  ParquetStorageEngine,
-  readCommitted,
-  text,
-  ValidationError,
-} from "../mod.ts";
+import { defineTable, int, ParquetStorageEngine, text, ValidationError } from "../mod.ts";
+import { listManifests, readCommitted } from "../batch.ts";
 import { runCli } from "./helpers/cli.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 import { testBucket } from "./helpers/s3_server.ts";

@@ -2,23 +2,18 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as v from "valibot";
 import {
-  checkDrift,
-  compareTable,
   defineTable,
   EncodeStream,
-  getSchema,
   int,
-  listSchemas,
   numeric,
   readParquet,
-  SCHEMA_GROUPS,
   SchemaError,
-  type SchemaGroup,
-  selectList,
   type TableDefinition,
   text,
   ValidateStream,
 } from "../mod.ts";
+import { checkDrift, compareTable, selectList } from "../postgres.ts";
+import { getSchema, listSchemas, SCHEMA_GROUPS, type SchemaGroup } from "../platform.ts";
 import { platformRows, tableRows } from "../platform/seed/generate.ts";
 import { REGIONS } from "../platform/seed/vocabulary.ts";
 import { main as checkMain } from "../src/cli/schemas_check.ts";

@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { readParquet, SourceError, writeParquet } from "../mod.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { queryRows, tableRows } from "../src/postgres/table_source.ts";
-import { introspectTable } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/postgres/introspect.ts";
 import { defineTable, int, numeric, text, timestamptz } from "../mod.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";

@@ -34,7 +34,7 @@ import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
 import { selectList } from "../src/postgres/read_sql.ts";
 import { catalogQuery, connect, ensurePostgis, testSchema } from "./helpers/pg.ts";
-import { introspectTable } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/postgres/introspect.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
 

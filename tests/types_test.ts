@@ -26,7 +26,7 @@ import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
 import { geoParquetProblems } from "./helpers/geoparquet.ts";
 import { DATABASE_URL, ensurePostgis } from "./helpers/pg.ts";
-import { introspectTable } from "../src/schema/introspect.ts";
+import { introspectTable } from "../src/postgres/introspect.ts";
 
 const SHAPES = [
   "POINT(1 2)",

@@ -6,6 +6,9 @@
  * Every facts function seeds its own draws, so callers take what they need from a facts function before
  * seeding their own draws.
  *
+ * Why one file: every generator reads these facts, and a child's facts recompute its parents' (a sample's
+ * layer, a layer's borehole, a borehole's project); split, each part would import the others.
+ *
  * @module
  */
 

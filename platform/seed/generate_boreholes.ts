@@ -3,6 +3,9 @@
  * assignments, groundwater observations) and Stratum (layers, sample points) groups. Borelog `b` logs
  * borehole `b`.
  *
+ * Why one file: the ten tables of the two groups walk the same borelogs (borelog `b`, its versions,
+ * layers and sample points); split by table, each would repeat the walk.
+ *
  * @module
  */
 

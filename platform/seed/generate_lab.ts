@@ -2,6 +2,9 @@
  * Sample rows of the Lab reports group: reports on samples (soil for even report numbers, rock for odd
  * ones), their versions, soil and rock results, test assignments and attachments.
  *
+ * Why one file: the six tables walk the same reports (report, its versions, results, assignments,
+ * attachments); split by table, each would repeat the walk.
+ *
  * @module
  */
 

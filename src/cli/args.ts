@@ -2,6 +2,9 @@
  * The command line of `deno task export`: its flags (the table in `flags.ts`, which the help is made
  * from too), a config file with the same keys, and the checks of every value and of how flags combine.
  *
+ * Why one file: every command's arguments are parsed by the same rules (flags, environment, config file)
+ * and report the same errors; the flag tables themselves are `flags.ts`.
+ *
  * @module
  */
 

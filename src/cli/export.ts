@@ -9,16 +9,13 @@
 
 import { ParquetStorageError } from "../errors.ts";
 import { connectPostgres, describeConnection, type Sql } from "../postgres/connect.ts";
-import {
-  type ExportOptions,
-  type ExportSummary,
-  exportTables,
-  planTables,
-} from "../postgres/export_tables.ts";
+import type { ExportOptions, ExportSummary } from "../export/export_options.ts";
+import { exportTables } from "../export/export_tables.ts";
+import { planTables } from "../export/snapshot_export.ts";
 import { describeQuery } from "../postgres/query_source.ts";
 import type { SqlClient } from "../postgres/sql_cursor.ts";
-import type { CatalogQuery } from "../schema/introspect.ts";
-import { type SkippedRelation, skippedRelations } from "../schema/relations.ts";
+import type { CatalogQuery } from "../postgres/introspect.ts";
+import { type SkippedRelation, skippedRelations } from "../postgres/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { type ExportSettings, noDatabaseConfigured, parseExportArgs } from "./args.ts";
 import { runCommand } from "./command.ts";

@@ -6,12 +6,12 @@
  */
 
 import { fstatSync } from "node:fs";
-import { normalizeRoot } from "../export/manifest.ts";
+import { normalizeRoot } from "../read/manifest.ts";
 import { isCommitted } from "../export/batch_parts.ts";
 import { commitShards, exportShard, openShardLeader } from "../export/parallel_export.ts";
 import { storageFor } from "../storage/open_location.ts";
 import type { Sql } from "../postgres/connect.ts";
-import type { ExportOptions } from "../postgres/export_tables.ts";
+import type { ExportOptions } from "../export/export_options.ts";
 import type { ExportSettings } from "./args.ts";
 import { summaryTable } from "./progress.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ExportSummary, TableProgress } from "../postgres/export_tables.ts";
+import type { ExportSummary, TableProgress } from "../export/export_options.ts";
 
 const encoder = new TextEncoder();
 

@@ -9,7 +9,7 @@
 
 import postgres from "postgres";
 import { getSchema, listSchemas } from "../../platform/registry.ts";
-import { checkDrift } from "../schema/drift.ts";
+import { checkDrift } from "../postgres/drift.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { type Command, runCommand, UsageError } from "./command.ts";
 

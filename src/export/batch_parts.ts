@@ -10,9 +10,9 @@
  */
 
 import * as v from "valibot";
-import { type Manifest, MANIFEST_FOLDER, MANIFEST_FORMAT, type ManifestTable } from "./manifest.ts";
+import { type Manifest, MANIFEST_FOLDER, MANIFEST_FORMAT, type ManifestTable } from "../read/manifest.ts";
 import { ParquetStorageError, ReadError } from "../errors.ts";
-import type { TableSummary } from "../postgres/export_tables.ts";
+import type { TableSummary } from "./export_options.ts";
 import type { Storage } from "../storage/storage.ts";
 import { type ExportPlan, PLAN_FORMAT } from "./export_plan.ts";
 import type { UnitResult } from "./snapshot_worker.ts";

@@ -14,7 +14,7 @@ import { type TableDefinition, tableSpec } from "../schema/table.ts";
 import { safeName } from "../sinks/file_name.ts";
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import type { Storage } from "../storage/storage.ts";
-import { type RowSource, type WriteOptions, writeParquet } from "../write_parquet.ts";
+import { type RowSource, type WriteOptions, writeParquet } from "./write_parquet.ts";
 import {
   type Manifest,
   MANIFEST_FOLDER,
@@ -25,7 +25,7 @@ import {
   normalizeRoot,
   relativePath,
   type Watermark,
-} from "./manifest.ts";
+} from "../read/manifest.ts";
 
 /** Options of a table written into a batch. */
 export interface BatchTableOptions extends Omit<WriteOptions, "table" | "checksum" | "overwrite"> {
@@ -40,7 +40,8 @@ export interface BatchTableOptions extends Omit<WriteOptions, "table" | "checksu
  *
  * @example
  * ```ts
- * import { BatchWriter, defineTable, int, readCommitted } from "@parquet-storage/engine";
+ * import { defineTable, int } from "@parquet-storage/engine";
+ * import { BatchWriter, readCommitted } from "@parquet-storage/engine/batch";
  * const root = await Deno.makeTempDir();
  * const table = defineTable("t", { id: int() });
  * const batch = new BatchWriter(root);

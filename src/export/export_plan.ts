@@ -10,8 +10,8 @@
  * @module
  */
 
-import type { AsTextColumn } from "../schema/introspect.ts";
-import type { SkippedRelation } from "../schema/relations.ts";
+import type { AsTextColumn } from "../postgres/introspect.ts";
+import type { SkippedRelation } from "../postgres/relations.ts";
 
 /** The plan format identifier. */
 export const PLAN_FORMAT = "parquet-storage.plan/1";

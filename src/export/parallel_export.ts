@@ -4,14 +4,17 @@
  * and plans the work, every worker imports that snapshot, and the batch manifest is written once,
  * after every unit has been written; a failure anywhere commits nothing.
  *
+ * Why one file: the leader, the shards and the commit of one parallel run share one plan and one
+ * snapshot; the leader's and a worker's own steps are `snapshot_leader.ts` and `snapshot_worker.ts`.
+ *
  * @module
  */
 
 import { BatchWriter } from "./batch_writer.ts";
-import { normalizeRoot } from "./manifest.ts";
+import { normalizeRoot } from "../read/manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import { connectionLost, type Sql } from "../postgres/connect.ts";
-import type { ExportOptions, ExportSummary } from "../postgres/export_tables.ts";
+import type { ExportOptions, ExportSummary } from "./export_options.ts";
 import { storageFor } from "../storage/open_location.ts";
 import type { Storage } from "../storage/storage.ts";
 import {

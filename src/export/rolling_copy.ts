@@ -9,7 +9,7 @@
  */
 
 import type { BatchWriter } from "./batch_writer.ts";
-import type { ManifestFile, ManifestTable } from "./manifest.ts";
+import type { ManifestFile, ManifestTable } from "../read/manifest.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
 import type { EncodedRowGroup } from "../parquet/row_group_encoder.ts";
 import {
@@ -18,7 +18,7 @@ import {
   type FileOpener,
 } from "../postgres/copy_binary_export.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
-import type { CopySql } from "../postgres/copy_table.ts";
+import type { CopySql } from "./copy_table.ts";
 import { openCopy } from "../postgres/copy_out.ts";
 import type { IdleGuard } from "../postgres/idle_timeout.ts";
 import { sourceError } from "../postgres/table_source.ts";

@@ -10,7 +10,7 @@
  */
 
 import type { BatchWriter } from "./batch_writer.ts";
-import type { ManifestFile, ManifestTable } from "./manifest.ts";
+import type { ManifestFile, ManifestTable } from "../read/manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
@@ -50,7 +50,8 @@ interface OpenFile {
  * @throws {ParquetStorageError} for a `maxFileBytes` that is not a positive integer, naming the table.
  * @example
  * ```ts
- * import { BatchWriter, defineTable, int, text } from "@parquet-storage/engine";
+ * import { defineTable, int, text } from "@parquet-storage/engine";
+ * import { BatchWriter } from "@parquet-storage/engine/batch";
  * import { writeRolling } from "./rolling_files.ts";
  * const table = defineTable("t", { id: int(), note: text() });
  * const rows = ReadableStream.from(Array.from({ length: 3000 }, (_, id) => ({ id, note: `row ${id}` })));

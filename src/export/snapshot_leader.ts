@@ -7,19 +7,27 @@
  * @module
  */
 
-import { newBatchId } from "./manifest.ts";
+import { newBatchId } from "../read/manifest.ts";
 import { copyBinarySupports } from "../postgres/copy_binary.ts";
 import type { Sql } from "../postgres/connect.ts";
-import type { ExportOptions } from "../postgres/export_tables.ts";
-import { planTables } from "../postgres/export_tables.ts";
+import type { ExportOptions } from "./export_options.ts";
+import { planTables } from "./snapshot_export.ts";
 import { qualifiedName } from "../postgres/read_sql.ts";
-import type { AsTextColumn } from "../schema/introspect.ts";
-import { skippedRelations } from "../schema/relations.ts";
+import type { AsTextColumn } from "../postgres/introspect.ts";
+import { skippedRelations } from "../postgres/relations.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import type postgres from "postgres";
 import { type ExportPlan, PLAN_FORMAT, planUnits, type TableSize } from "./export_plan.ts";
 
-/** A table with more estimated rows than this is split into block ranges of about as many rows. */
+/**
+ * A table with more estimated rows than this is split into block ranges of about as many rows.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SHARD_ROWS } from "@parquet-storage/engine/postgres";
+ * console.assert(DEFAULT_SHARD_ROWS === 1_000_000);
+ * ```
+ */
 export const DEFAULT_SHARD_ROWS = 1_000_000;
 
 /** Options of {@link openSnapshotLeader}. */

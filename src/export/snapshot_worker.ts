@@ -7,18 +7,14 @@
  */
 
 import { BatchWriter } from "./batch_writer.ts";
-import { type ManifestFile, type ManifestTable, relativePath } from "./manifest.ts";
+import { type ManifestFile, type ManifestTable, relativePath } from "../read/manifest.ts";
 import { SourceError } from "../errors.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../postgres/copy_binary_export.ts";
 import { openCopy } from "../postgres/copy_out.ts";
-import {
-  exportInSnapshot,
-  type ExportOptions,
-  planTables,
-  type TableSummary,
-} from "../postgres/export_tables.ts";
+import type { ExportOptions, TableSummary } from "./export_options.ts";
+import { exportInSnapshot, planTables } from "./snapshot_export.ts";
 import { sourceError } from "../postgres/table_source.ts";
 import { tableSpec } from "../schema/table.ts";
 import type { TableDefinition } from "../schema/table.ts";

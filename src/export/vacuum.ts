@@ -9,8 +9,8 @@
 
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import type { StoredFile } from "../storage/storage.ts";
-import { listManifests } from "./committed.ts";
-import { MANIFEST_FOLDER, relativePath } from "./manifest.ts";
+import { listManifests } from "../read/committed.ts";
+import { MANIFEST_FOLDER, relativePath } from "../read/manifest.ts";
 
 /** Options of {@link vacuum}. */
 export interface VacuumOptions extends OpenOptions {
@@ -42,7 +42,7 @@ export interface VacuumEntry extends StoredFile {
  *
  * @example
  * ```ts
- * import { vacuum } from "@parquet-storage/engine";
+ * import { vacuum } from "@parquet-storage/engine/batch";
  * const found = await vacuum(await Deno.makeTempDir(), { dryRun: true });
  * console.assert(found.length === 0);
  * ```

@@ -9,42 +9,9 @@
 
 import { ReadError } from "../errors.ts";
 import { readParquetStream } from "../read/read_parquet.ts";
-import { createHasher } from "../sinks/hashes.ts";
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
-import type { Storage } from "../storage/storage.ts";
-import { listManifests } from "./committed.ts";
-import type { ManifestFile } from "./manifest.ts";
-
-/** Bytes hashed per read: memory stays at one slice whatever the file size. */
-const SLICE = 8 * 1024 * 1024;
-
-/**
- * Checks that `location` has the size and SHA-256 its manifest recorded; throws a {@link ReadError}
- * naming the file and table otherwise.
- */
-export async function checkManifestFile(
-  storage: Storage,
-  location: string,
-  file: ManifestFile,
-  table: string,
-): Promise<void> {
-  const buffer = await storage.open(location);
-  const damaged = (why: string): never => {
-    throw new ReadError(`Cannot read ${location}: the file is damaged or replaced (${why})`, {
-      table,
-      file: location,
-    });
-  };
-  if (buffer.byteLength !== file.bytes) {
-    damaged(`it has ${buffer.byteLength} bytes, its manifest says ${file.bytes}`);
-  }
-  const hasher = await createHasher("sha256");
-  for (let at = 0; at < buffer.byteLength; at += SLICE) {
-    hasher.update(new Uint8Array(await buffer.slice(at, Math.min(buffer.byteLength, at + SLICE))));
-  }
-  const sha256 = hasher.hex();
-  if (sha256 !== file.sha256) damaged(`its SHA-256 is ${sha256}, its manifest says ${file.sha256}`);
-}
+import { listManifests } from "../read/committed.ts";
+import { checkManifestFile } from "../read/manifest_check.ts";
 
 /** One file of a {@link verifyBatch} report. */
 export interface VerifiedFile {
@@ -65,7 +32,8 @@ export interface VerifiedFile {
  *
  * @example
  * ```ts
- * import { BatchWriter, defineTable, int, verifyBatch } from "@parquet-storage/engine";
+ * import { defineTable, int } from "@parquet-storage/engine";
+ * import { BatchWriter, verifyBatch } from "@parquet-storage/engine/batch";
  * const root = await Deno.makeTempDir();
  * const batch = new BatchWriter(root);
  * await batch.writeTable(defineTable("t", { id: int() }), [{ id: 1 }]);

@@ -17,6 +17,9 @@
  * Past 300 lines on purpose: PLAIN bytes, the dictionary and the levels share the state every value
  * touches, and splitting them would put a call between a value and its bytes on the hottest path.
  *
+ * Why one file: PLAIN bytes, levels and the dictionary decision share one buffer's state (lengths,
+ * offsets, memory reused between row groups); the dictionary's table itself is `byte_dictionary.ts`.
+ *
  * @module
  */
 

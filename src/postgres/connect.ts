@@ -74,7 +74,17 @@ export function connectionLost(sql: object): AbortSignal | undefined {
   return lostSignals.get(sql);
 }
 
-/** Describes where a client connects, without the password, for messages. */
+/**
+ * Describes where a client connects, without the password, for messages.
+ *
+ * @example
+ * ```ts
+ * import { connectPostgres, describeConnection } from "@parquet-storage/engine/postgres";
+ * const sql = connectPostgres({ url: "postgres://postgres:secret@127.0.0.1:5432/test" });
+ * console.assert(!describeConnection(sql).includes("secret"));
+ * await sql.end();
+ * ```
+ */
 export function describeConnection(sql: Sql): string {
   const { host, port, database, user } = sql.options as unknown as {
     host: string[];

@@ -6,6 +6,9 @@
  * canonical strings, no per-value validation. Hand-written because no maintained library decodes
  * COPY binary, and because the speed of the export hangs on this loop.
  *
+ * Why one file: the decoder and the statement it decodes (each column cast to its declared type) are
+ * one contract; split, a change to either would have to be mirrored in the other.
+ *
  * The query casts every column to the type its definition declares, so PostgreSQL itself guarantees
  * that the bytes have the layout decoded here (and refuses values that do not fit, such as a numeric
  * too wide for its precision); only NOT NULL and the special values PostgreSQL has and Parquet does not

@@ -14,7 +14,7 @@
  */
 
 import type { ColumnSpec } from "../schema/kinds/kind.ts";
-import { type PartitionKey, truncateTime } from "../streams/partition_key.ts";
+import { type PartitionKey, truncateTime } from "../schema/partition_key.ts";
 
 /** The text of a non-null field, `n` bytes at `b[at]`; throws an `Error` saying why there is none. */
 export type KeyText = (b: Uint8Array, at: number, n: number) => string;
@@ -29,7 +29,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * @example
  * ```ts
  * import { defineTable, int, timestamptz } from "@parquet-storage/engine";
- * import { parsePartitionBy } from "../streams/partition_key.ts";
+ * import { parsePartitionBy } from "../schema/partition_key.ts";
  * import { copyKeyText } from "./copy_partition_key.ts";
  * const table = defineTable("t", { id: int(), at: timestamptz() });
  * const [key] = parsePartitionBy(table, ["at:month"]);

@@ -8,7 +8,7 @@
 
 import type postgres from "postgres";
 import { SourceError } from "../errors.ts";
-import { definitionOf, liveColumns } from "../schema/introspect.ts";
+import { definitionOf, liveColumns } from "./introspect.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { copyBinaryFrom } from "./copy_binary.ts";
 import { type IdleGuard, withIdleTimeout } from "./idle_timeout.ts";

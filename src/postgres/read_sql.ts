@@ -17,7 +17,7 @@ import type { TableDefinition } from "../schema/table.ts";
  *
  * @example
  * ```ts
- * import { quoteIdent } from "@parquet-storage/engine";
+ * import { quoteIdent } from "@parquet-storage/engine/postgres";
  * console.assert(quoteIdent('odd"name') === '"odd""name"');
  * ```
  */

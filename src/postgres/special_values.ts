@@ -14,7 +14,7 @@
  */
 
 import { ParquetStorageError } from "../errors.ts";
-import type { CatalogQuery } from "../schema/introspect.ts";
+import type { CatalogQuery } from "./introspect.ts";
 import type { Column } from "../schema/kinds/kind.ts";
 import { text } from "../schema/kinds/text.ts";
 import { qualifiedName, quoteIdent } from "./read_sql.ts";

@@ -38,7 +38,15 @@ export interface TableSourceOptions extends IdleGuard {
   signal?: AbortSignal;
 }
 
-/** Rows per cursor fetch when not given. */
+/**
+ * Rows per cursor fetch when not given.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_BATCH_SIZE } from "@parquet-storage/engine/postgres";
+ * console.assert(DEFAULT_BATCH_SIZE === 10_000);
+ * ```
+ */
 export const DEFAULT_BATCH_SIZE = 10_000;
 
 /**
@@ -50,7 +58,7 @@ export const DEFAULT_BATCH_SIZE = 10_000;
  * with no canonical form.
  * @example
  * ```ts ignore
- * import { introspectTable } from "@parquet-storage/engine";
+ * import { introspectTable } from "@parquet-storage/engine/postgres";
  * import { connectPostgres, tableRows } from "@parquet-storage/engine/postgres";
  * const sql = connectPostgres();
  * const table = await introspectTable((text, params) => sql.unsafe(text, params as never[]), "borehole");
@@ -195,7 +203,16 @@ function commaList(sql: SqlClient, parts: unknown[]): QueryFragment {
   );
 }
 
-/** Turns a driver error into a {@link SourceError} naming the table and what happened. */
+/**
+ * Turns a driver error into a {@link SourceError} naming the table and what happened.
+ *
+ * @example
+ * ```ts
+ * import { sourceError } from "@parquet-storage/engine/postgres";
+ * const error = sourceError("borehole", new Error("connection reset"));
+ * console.assert(error.table === "borehole" && error.message.includes("connection reset"));
+ * ```
+ */
 export function sourceError(table: string, cause: unknown): SourceError {
   if (cause instanceof SourceError) {
     return cause.table ? cause : new SourceError(cause.message, { table, cause: cause.cause });

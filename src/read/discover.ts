@@ -9,7 +9,7 @@
 
 import { ReadError } from "../errors.ts";
 import type { Storage } from "../storage/storage.ts";
-import { parsePartitionSegment } from "../streams/partition_path.ts";
+import { parsePartitionSegment } from "../schema/partition_path.ts";
 
 /** One data file of a dataset. */
 export interface DatasetEntry {

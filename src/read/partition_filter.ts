@@ -14,8 +14,8 @@ import { ReadError } from "../errors.ts";
 import { columnFromSpec } from "../schema/columns.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
-import type { PartitionKey } from "../streams/partition_key.ts";
-import { truncateTime } from "../streams/partition_key.ts";
+import type { PartitionKey } from "../schema/partition_key.ts";
+import { truncateTime } from "../schema/partition_key.ts";
 import { compileFilter, type Filter, matches, type Predicate } from "./filters.ts";
 
 /**

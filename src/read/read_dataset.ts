@@ -5,6 +5,9 @@
  * skipped when the filter rules their values out, row groups skipped by statistics inside the files that
  * are read, and the partition columns put back into the rows with their types.
  *
+ * Why one file: describing a dataset (its table, keys and output columns) and reading its files share one
+ * pruning plan; finding files is `discover.ts`, partition pruning `partition_filter.ts`.
+ *
  * @module
  */
 
@@ -21,8 +24,8 @@ import {
   parsePartitionBy,
   type PartitionKey,
   partitionValue,
-} from "../streams/partition_key.ts";
-import { committedFiles } from "../export/committed.ts";
+} from "../schema/partition_key.ts";
+import { committedFiles } from "./committed.ts";
 import { datasetEntries, type DatasetEntry, discoverFiles } from "./discover.ts";
 import type { Filter } from "./filters.ts";
 import { partitionPruner, type PartitionVerdict } from "./partition_filter.ts";

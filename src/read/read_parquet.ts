@@ -4,6 +4,9 @@
  * Reading a Parquet file back: column selection, filters pruned by row-group statistics before any row is
  * decoded, and values as rows carried them when written.
  *
+ * Why one file: planning a read (columns, readers, statistics) and running it share one plan; value
+ * decoding is `column_values.ts`, page and footer checks `verify_pages.ts`.
+ *
  * @module
  */
 

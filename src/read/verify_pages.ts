@@ -10,6 +10,9 @@
  * records. The chunk bytes read for this are then served to the decoder, so the
  * check costs one CRC pass, not a second read.
  *
+ * Why one file: the page walk, the footer checks and the serving of the checked bytes share one pass over
+ * a chunk; split, the chunk would be read or parsed twice.
+ *
  * @module
  */
 

@@ -27,13 +27,27 @@ export interface S3Location {
  */
 export type S3LocationUse = "write" | "read" | "list";
 
-/** Default number of attempts per S3 request (the first try and its retries). */
+/**
+ * Default number of attempts per S3 request (the first try and its retries).
+ *
+ * @example
+ * ```ts
+ * import { S3_MAX_ATTEMPTS } from "@parquet-storage/engine/s3";
+ * console.assert(S3_MAX_ATTEMPTS === 5);
+ * ```
+ */
 export const S3_MAX_ATTEMPTS = 5;
 
 /**
  * Connection and idle timeouts of S3 requests, in milliseconds: a connection is made within 10 s, and a
  * request that moves no byte for 2 minutes is given up (and retried). `S3Options.idleTimeout` sets the
  * second.
+ *
+ * @example
+ * ```ts
+ * import { S3_TIMEOUTS } from "@parquet-storage/engine/s3";
+ * console.assert(S3_TIMEOUTS.connectionTimeout === 10_000);
+ * ```
  */
 export const S3_TIMEOUTS: { connectionTimeout: number; socketTimeout: number } = {
   connectionTimeout: 10_000,

@@ -9,8 +9,8 @@
 
 import { ParquetStorageError, ValidationError } from "../errors.ts";
 import { defineTable, type Row, type TableDefinition } from "../schema/table.ts";
-import { keyEntry, parsePartitionBy, type PartitionKey, partitionText } from "./partition_key.ts";
-import { MAX_SEGMENT_BYTES, partitionSegment, segmentBytes } from "./partition_path.ts";
+import { keyEntry, parsePartitionBy, type PartitionKey, partitionText } from "../schema/partition_key.ts";
+import { MAX_SEGMENT_BYTES, partitionSegment, segmentBytes } from "../schema/partition_path.ts";
 
 /** A row routed to its partition. */
 export interface PartitionedRow {

@@ -18,7 +18,7 @@
  */
 
 import postgres from "postgres";
-import type { CatalogQuery } from "../../src/schema/introspect.ts";
+import type { CatalogQuery } from "../../src/postgres/introspect.ts";
 
 /** The test database: `DATABASE_URL`, or the local trust-auth one. */
 export const DATABASE_URL: string = Deno.env.get("DATABASE_URL") ??

@@ -11,7 +11,7 @@
 import { IcebergCommitConflictError } from "../../errors.ts";
 import { type TableDefinition, tableSpec } from "../../schema/table.ts";
 import type { Storage } from "../../storage/storage.ts";
-import type { PartitionKey } from "../../streams/partition_key.ts";
+import type { PartitionKey } from "../../schema/partition_key.ts";
 import { readAvroFile, writeAvroFile } from "./avro_file.ts";
 import { deleteManifests, type RemovedManifest } from "./deleted_manifests.ts";
 import { planSchema, type SchemaPlan } from "./iceberg_schema.ts";

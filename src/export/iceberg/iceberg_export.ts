@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ManifestTable, Watermark } from "../manifest.ts";
+import type { ManifestTable, Watermark } from "../../read/manifest.ts";
 import type { BatchWriter } from "../batch_writer.ts";
 import type { TableDefinition } from "../../schema/table.ts";
 import { safeName } from "../../sinks/file_name.ts";

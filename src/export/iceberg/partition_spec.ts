@@ -10,8 +10,8 @@
 
 import { IcebergSchemaError } from "../../errors.ts";
 import type { TableDefinition } from "../../schema/table.ts";
-import { parsePartitionBy, type PartitionKey } from "../../streams/partition_key.ts";
-import { parsePartitionSegment } from "../../streams/partition_path.ts";
+import { parsePartitionBy, type PartitionKey } from "../../schema/partition_key.ts";
+import { parsePartitionSegment } from "../../schema/partition_path.ts";
 import type { IcebergSchema } from "./iceberg_schema.ts";
 
 /** One field of a partition spec. */

@@ -5,6 +5,9 @@
  * column a table definition holds, and the {@link Kind} interface each `kinds/<kind>.ts` implements.
  * This module imports no kind, so every kind can import it without a cycle.
  *
+ * Why one file: it is the one contract every kind implements (the `Kind` interface, the column, their
+ * shared types); split, each kind would import several halves of one interface.
+ *
  * @module
  */
 

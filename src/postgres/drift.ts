@@ -13,9 +13,9 @@
  */
 
 import { SchemaDriftError } from "../errors.ts";
-import type { Column, ColumnSpec } from "./columns.ts";
+import type { Column, ColumnSpec } from "../schema/columns.ts";
 import { type CatalogQuery, introspectColumns, type LiveColumn } from "./introspect.ts";
-import type { TableDefinition } from "./table.ts";
+import type { TableDefinition } from "../schema/table.ts";
 
 /** One difference between a definition and the live table. */
 export interface Drift {

@@ -4,17 +4,17 @@
  * @module
  */
 
-import type { BatchWriter } from "../export/batch_writer.ts";
-import type { ManifestTable } from "../export/manifest.ts";
+import type { BatchWriter } from "./batch_writer.ts";
+import type { ManifestTable } from "../read/manifest.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
-import { pipeFile } from "../export/pipeline.ts";
+import { pipeFile } from "./pipeline.ts";
 import { ProgressCounter } from "../streams/progress.ts";
-import { copyBinaryStatement } from "./copy_binary.ts";
-import { copyBinaryToParquet, type CopyEncodeOptions } from "./copy_binary_export.ts";
-import { type CopyQuery, openCopy } from "./copy_out.ts";
-import type { IdleGuard } from "./idle_timeout.ts";
-import { type Since, sourceError } from "./table_source.ts";
+import { copyBinaryStatement } from "../postgres/copy_binary.ts";
+import { copyBinaryToParquet, type CopyEncodeOptions } from "../postgres/copy_binary_export.ts";
+import { type CopyQuery, openCopy } from "../postgres/copy_out.ts";
+import type { IdleGuard } from "../postgres/idle_timeout.ts";
+import { type Since, sourceError } from "../postgres/table_source.ts";
 
 /** What {@link writeTableByCopy} needs of a postgres.js connection or transaction. */
 export interface CopySql {

@@ -7,22 +7,22 @@
  * @module
  */
 
-import { IcebergMetadataMissingError, ReadError } from "../errors.ts";
-import { pointColumnNames } from "../schema/parquet_schema.ts";
-import { type Row, type TableDefinition, tableFromSpec } from "../schema/table.ts";
-import { type OpenOptions, storageFor } from "../storage/open_location.ts";
-import type { Storage } from "../storage/storage.ts";
-import { readAvroFile } from "../export/iceberg/avro_file.ts";
-import { TABLE_PROPERTY } from "../export/iceberg/commit_snapshot.ts";
-import type { ManifestFileRecord } from "../export/iceberg/manifests.ts";
-import { currentMetadata, locationOf, readWhole } from "../export/iceberg/metadata_store.ts";
-import type { PartitionSpec } from "../export/iceberg/partition_spec.ts";
-import { currentSnapshot, type Snapshot, type TableMetadata } from "../export/iceberg/table_metadata.ts";
-import { compileFilter, type Filter } from "./filters.ts";
+import { IcebergMetadataMissingError, ReadError } from "../../errors.ts";
+import { pointColumnNames } from "../../schema/parquet_schema.ts";
+import { type Row, type TableDefinition, tableFromSpec } from "../../schema/table.ts";
+import { type OpenOptions, storageFor } from "../../storage/open_location.ts";
+import type { Storage } from "../../storage/storage.ts";
+import { readAvroFile } from "./avro_file.ts";
+import { TABLE_PROPERTY } from "./commit_snapshot.ts";
+import type { ManifestFileRecord } from "./manifests.ts";
+import { currentMetadata, locationOf, readWhole } from "./metadata_store.ts";
+import type { PartitionSpec } from "./partition_spec.ts";
+import { currentSnapshot, type Snapshot, type TableMetadata } from "./table_metadata.ts";
+import { compileFilter, type Filter } from "../../read/filters.ts";
 import { manifestRuledOut } from "./manifest_pruning.ts";
-import { readDataset } from "./read_dataset.ts";
+import { readDataset } from "../../read/read_dataset.ts";
 
-export type { Snapshot } from "../export/iceberg/table_metadata.ts";
+export type { Snapshot } from "./table_metadata.ts";
 
 /** Options of {@link readIcebergTable}. */
 export interface ReadIcebergOptions extends OpenOptions {

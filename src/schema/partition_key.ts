@@ -18,8 +18,8 @@
 
 import * as v from "valibot";
 import { ReadError, SchemaError } from "../errors.ts";
-import type { ColumnKind, ColumnSpec } from "../schema/columns.ts";
-import type { Row, TableDefinition, TableSpec } from "../schema/table.ts";
+import type { ColumnKind, ColumnSpec } from "./columns.ts";
+import type { Row, TableDefinition, TableSpec } from "./table.ts";
 
 /** The key under which each file of a partitioned dataset records the dataset: see {@link DatasetSpec}. */
 export const DATASET_METADATA_KEY = "parquet_storage.dataset";

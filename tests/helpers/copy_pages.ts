@@ -1,62 +1,56 @@
 /**
- * The COPY path's own Parquet pages (column buffers, byte dictionary, statistics from bytes, page
- * layout) against real readers: DuckDB must read exactly PostgreSQL's values, with statistics that
- * are true of every row group; hyparquet must read what the row path writes; readParquet's filters
- * must prune only what does not match.
+ * Fixtures of the page tests (copy_pages_test, byte_dictionary_test, column_buffer_dictionary_test,
+ * copy_source_test): every kind as PostgreSQL makes it, the wide table, DuckDB and hyparquet read-backs,
+ * statistics checks, filters, and hand-made COPY streams and column chunks.
  *
- * @module
+ * Why one file: the test files above share these fixtures, which came out of one test file whole;
+ * split further, each would import several of the halves.
  */
-
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { SchemaElement } from "hyparquet";
 import {
   type Codec,
-  CODECS,
   defineTable,
   type Filter,
   int,
-  ParquetStorageError,
   readParquet,
   type Row,
   text,
   timestamp,
   timestamptz,
-  ValidationError,
   writeParquet,
-} from "../mod.ts";
-import { ByteDictionary } from "../src/parquet/byte_dictionary.ts";
-import { ColumnBuffer } from "../src/parquet/column_buffer.ts";
-import { ColumnChunkWriter } from "../src/parquet/column_chunk.ts";
-import { BatchWriter } from "../src/export/batch_writer.ts";
-import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
-import { copyBinaryToParquet, type CopyEncodeOptions } from "../src/postgres/copy_binary_export.ts";
-import { writeTableByCopy } from "../src/postgres/copy_table.ts";
-import { openCopy } from "../src/postgres/copy_out.ts";
-import { readMetadata } from "../src/read/read_parquet.ts";
-import { introspectTable } from "../src/schema/introspect.ts";
-import { selectList } from "../src/postgres/read_sql.ts";
-import type { TableDefinition } from "../src/schema/table.ts";
-import { LocalStorage } from "../src/storage/local_storage.ts";
-import { loadCompressors } from "../src/parquet/codecs.ts";
-import { sqlString } from "./helpers/duckdb.ts";
-import { allFiles, tempDir } from "./helpers/files.ts";
-import { catalogQuery, connect } from "./helpers/pg.ts";
+} from "../../mod.ts";
+import type { ByteDictionary } from "../../src/parquet/byte_dictionary.ts";
+import type { ColumnBuffer } from "../../src/parquet/column_buffer.ts";
+import { ColumnChunkWriter } from "../../src/parquet/column_chunk.ts";
+import { copyBinaryStatement } from "../../src/postgres/copy_binary.ts";
+import { copyBinaryToParquet, type CopyEncodeOptions } from "../../src/postgres/copy_binary_export.ts";
+import { openCopy } from "../../src/postgres/copy_out.ts";
+import { readMetadata } from "../../src/read/read_parquet.ts";
+import { introspectTable } from "../../src/postgres/introspect.ts";
+import { selectList } from "../../src/postgres/read_sql.ts";
+import type { TableDefinition } from "../../src/schema/table.ts";
+import { LocalStorage } from "../../src/storage/local_storage.ts";
+import { loadCompressors } from "../../src/parquet/codecs.ts";
+import { sqlString } from "./duckdb.ts";
+import { allFiles, tempDir } from "./files.ts";
+import { catalogQuery, connect } from "./pg.ts";
 
-const sql = connect();
-const SCHEMA = `pages_test_${crypto.randomUUID().slice(0, 8)}`;
-const ROWS = 20_000;
-const GROUP = 5_000;
+export const sql = connect();
+export const SCHEMA = `pages_test_${crypto.randomUUID().slice(0, 8)}`;
+export const ROWS = 20_000;
+export const GROUP = 5_000;
 /** Rows at the start of the table that cycle through each column's edge values. */
-const EDGE_ROWS = 60;
+export const EDGE_ROWS = 60;
 
 /**
  * One PostgreSQL type and the values its columns take, by row group of GROUP rows: edge values then a
  * few distinct values (dictionary kept); every value distinct (dictionary given up mid row group); one
  * value; a few then distinct (all NULL in the nullable column).
  */
-interface Kind {
+export interface Kind {
   name: string;
   pgType: string;
   edges: string[];
@@ -71,16 +65,16 @@ interface Kind {
   duck?: (c: string) => string;
 }
 
-const lit = (text: string) => `'${text.replaceAll("'", "''")}'`;
-const epochMicros = {
+export const lit = (text: string) => `'${text.replaceAll("'", "''")}'`;
+export const epochMicros = {
   pg: (c: string) => `(extract(epoch from ${c}) * 1000000)::bigint::text`,
   duck: (c: string) => `CAST(epoch_us(${c}) AS VARCHAR)`,
 };
-const epochMillis = {
+export const epochMillis = {
   pg: (c: string) => `floor(extract(epoch from ${c}) * 1000)::bigint::text`,
   duck: (c: string) => `CAST(epoch_ms(${c}) AS VARCHAR)`,
 };
-const TIMESTAMPS = [
+export const TIMESTAMPS = [
   "0001-01-01 00:00:00",
   "1582-10-15 12:00:00.5",
   "1900-01-01 00:00:00.000001",
@@ -97,7 +91,7 @@ const TIMESTAMPS = [
   "9999-12-31 23:59:59.999999",
 ];
 
-const KINDS: Kind[] = [
+export const KINDS: Kind[] = [
   {
     name: "u",
     pgType: "uuid",
@@ -417,7 +411,7 @@ const KINDS: Kind[] = [
 ];
 
 /** The value of a column of `kind` in row `id`. */
-function valueExpression(kind: Kind, nullable: boolean): string {
+export function valueExpression(kind: Kind, nullable: boolean): string {
   const t = kind.pgType;
   const edges = `(ARRAY[${
     kind.edges.map((e) => `(${e})::${t}`).join(", ")
@@ -433,14 +427,14 @@ function valueExpression(kind: Kind, nullable: boolean): string {
 }
 
 /** Each kind's two columns, NOT NULL and nullable (the table adds `always_null` and `same`). */
-const COLUMNS = [
+export const COLUMNS = [
   ...KINDS.flatMap((kind) => [
     { name: kind.name, kind, nullable: false },
     { name: `${kind.name}_n`, kind, nullable: true },
   ]),
 ];
 
-async function createWide(): Promise<void> {
+export async function createWide(): Promise<void> {
   await sql.unsafe(`SET search_path TO ${SCHEMA}`);
   await sql.unsafe(`CREATE TYPE ${SCHEMA}.mood AS ENUM ('sad', 'ok', 'happy', '😀 joy', 'ünïcode')`);
   const columns = COLUMNS.map((c) => `${c.name} ${c.kind.pgType}${c.nullable ? "" : " NOT NULL"}`);
@@ -463,7 +457,7 @@ async function createWide(): Promise<void> {
 }
 
 /** The table as introspected, with the millisecond columns declared so. */
-async function wideDefinition(): Promise<TableDefinition> {
+export async function wideDefinition(): Promise<TableDefinition> {
   const live = await introspectTable(catalogQuery(sql), "wide", { schema: SCHEMA });
   return defineTable("wide", {
     ...live.columns,
@@ -475,14 +469,14 @@ async function wideDefinition(): Promise<TableDefinition> {
 }
 
 /** Splits each chunk of `source` into pieces of `size` bytes. */
-async function* rechunk(source: AsyncIterable<Uint8Array>, size?: number): AsyncGenerator<Uint8Array> {
+export async function* rechunk(source: AsyncIterable<Uint8Array>, size?: number): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
     if (!size) yield chunk;
     else for (let i = 0; i < chunk.length; i += size) yield chunk.subarray(i, i + size);
   }
 }
 
-async function copyBytes(
+export async function copyBytes(
   table: TableDefinition,
   name: string,
   options: CopyEncodeOptions,
@@ -497,14 +491,14 @@ async function copyBytes(
   return bytes;
 }
 
-async function writeFile(bytes: Uint8Array): Promise<string> {
+export async function writeFile(bytes: Uint8Array): Promise<string> {
   const path = `${await tempDir()}/file.parquet`;
   await Deno.writeFile(path, bytes);
   return path;
 }
 
 /** A DuckDB in memory, in UTC so that timestamptz text does not depend on the host. */
-async function openDuckDb(): Promise<
+export async function openDuckDb(): Promise<
   { rows(query: string): Promise<Record<string, unknown>[]>; close(): void }
 > {
   const instance = await DuckDBInstance.create(":memory:");
@@ -520,17 +514,17 @@ async function openDuckDb(): Promise<
   };
 }
 
-type DuckDb = Awaited<ReturnType<typeof openDuckDb>>;
+export type DuckDb = Awaited<ReturnType<typeof openDuckDb>>;
 
 /** A column of the wide table and how both sides spell its values. */
-interface Compared {
+export interface Compared {
   name: string;
   compare: Kind["compare"];
   pg: string;
   duck: string;
 }
 
-const COMPARED: Compared[] = [
+export const COMPARED: Compared[] = [
   { name: "id", compare: "text", pg: "id::text", duck: "CAST(id AS VARCHAR)" },
   ...COLUMNS.map(({ name, kind }) => ({
     name,
@@ -542,11 +536,11 @@ const COMPARED: Compared[] = [
   { name: "same", compare: "text", pg: "same", duck: "same" },
 ] as Compared[];
 
-const digest = (expression: string) =>
+export const digest = (expression: string) =>
   `md5(string_agg(coalesce(md5(${expression}), 'NULL'), ',' ORDER BY id))`;
 
 /** A float's text as either side prints it (shortest round trip), as a number: -0 and NaN kept. */
-function parseFloatText(text: unknown): number | null {
+export function parseFloatText(text: unknown): number | null {
   if (text === null || text === undefined) return null;
   const t = String(text).toLowerCase();
   if (t === "nan") return NaN;
@@ -556,7 +550,7 @@ function parseFloatText(text: unknown): number | null {
 }
 
 /** Asserts that DuckDB reads from `path` exactly the values PostgreSQL has in the wide table. */
-async function assertDuckDbReadsPostgres(duck: DuckDb, path: string, label: string): Promise<void> {
+export async function assertDuckDbReadsPostgres(duck: DuckDb, path: string, label: string): Promise<void> {
   const file = `read_parquet(${sqlString(path)})`;
   const [{ n }] = await duck.rows(`SELECT count(*)::INTEGER AS n FROM ${file}`);
   assert.equal(n, ROWS, `${label}: rows`);
@@ -607,7 +601,7 @@ async function assertDuckDbReadsPostgres(duck: DuckDb, path: string, label: stri
 }
 
 /** A physical FLOAT/DOUBLE statistic, as the footer has it. */
-interface FloatBound {
+export interface FloatBound {
   min?: number;
   max?: number;
 }
@@ -617,7 +611,7 @@ interface FloatBound {
  * against DuckDB's own min/max/count over the group (floats from the footer itself, since DuckDB shows
  * no float bounds once a group holds an infinity).
  */
-async function assertStatisticsTrue(duck: DuckDb, path: string): Promise<void> {
+export async function assertStatisticsTrue(duck: DuckDb, path: string): Promise<void> {
   const file = sqlString(path);
   const footer = await readMetadata(await Deno.readFile(path));
   // Row group of each row, from the footer's row counts.
@@ -681,21 +675,26 @@ async function assertStatisticsTrue(duck: DuckDb, path: string): Promise<void> {
   assert.equal(checked, footer.row_groups.length * columns.length);
 }
 
-const utf8 = new TextEncoder();
+export const utf8 = new TextEncoder();
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
 }
 
 /** `bound` is the group's value, or (truncated) a lower or upper bound of it in byte order. */
-function assertBound(bound: string, value: string, kind: "exact" | "lower" | "upper", where: string): void {
+export function assertBound(
+  bound: string,
+  value: string,
+  kind: "exact" | "lower" | "upper",
+  where: string,
+): void {
   if (kind === "exact") return assert.equal(bound, value, `${where}: bound`);
   const order = compareBytes(utf8.encode(bound), utf8.encode(value));
   assert.ok(kind === "lower" ? order <= 0 : order >= 0, `${where}: ${kind} bound ${bound} for ${value}`);
 }
 
-function assertFloatBounds(bound: FloatBound, min: unknown, max: unknown, where: string): void {
+export function assertFloatBounds(bound: FloatBound, min: unknown, max: unknown, where: string): void {
   if (min === null) {
     assert.equal(bound.min, undefined, `${where}: no min where every value is NaN`);
     assert.equal(bound.max, undefined, `${where}: no max where every value is NaN`);
@@ -708,8 +707,8 @@ function assertFloatBounds(bound: FloatBound, min: unknown, max: unknown, where:
 }
 
 /** Filters, and what they keep of a row as it reads back (compared as the filters compare values). */
-const dec = (value: unknown) => value === null ? null : BigInt(String(value).replace(".", ""));
-const FILTERS: { filter: Filter; keep: (row: Row) => boolean; prunes: boolean }[] = [
+export const dec = (value: unknown) => value === null ? null : BigInt(String(value).replace(".", ""));
+export const FILTERS: { filter: Filter; keep: (row: Row) => boolean; prunes: boolean }[] = [
   { filter: { id: { $gt: 12000 } }, keep: (r) => (r.id as number) > 12000, prunes: true },
   { filter: { i: { $lt: -1000000000 } }, keep: (r) => (r.i as number) < -1e9, prunes: true },
   { filter: { b: 9223372036854775807n }, keep: (r) => r.b === 9223372036854775807n, prunes: true },
@@ -767,7 +766,7 @@ const FILTERS: { filter: Filter; keep: (row: Row) => boolean; prunes: boolean }[
 ];
 
 /** NaN is neither above, below nor equal to any value (IEEE 754, and hyparquet's own filters). */
-const NAN_FILTERS: typeof FILTERS = [
+export const NAN_FILTERS: typeof FILTERS = [
   { filter: { f: { $gte: 1e300 } }, keep: (r) => (r.f as number) >= 1e300, prunes: true },
   {
     filter: { f_n: { $lte: -1e300 } },
@@ -777,7 +776,7 @@ const NAN_FILTERS: typeof FILTERS = [
   { filter: { f: 0.1 }, keep: (r) => r.f === 0.1, prunes: true },
 ];
 
-const TEXT_ORDER_FILTERS: typeof FILTERS = [
+export const TEXT_ORDER_FILTERS: typeof FILTERS = [
   // Text compares as Parquet orders it (UTF-8 bytes, so code points, as DuckDB and PostgreSQL's "C" do), where
   // U+10FFFF is the largest; JavaScript's < orders UTF-16 code units, which puts it below U+FB00.
   {
@@ -793,7 +792,7 @@ const TEXT_ORDER_FILTERS: typeof FILTERS = [
 ];
 
 /** The same predicate in each dialect, for DuckDB's own pruning by our statistics. */
-const SQL_PREDICATES: { pg: string; duck: string }[] = [
+export const SQL_PREDICATES: { pg: string; duck: string }[] = [
   { pg: "i < -1000000000", duck: "i < -1000000000" },
   { pg: "b = 9223372036854775807", duck: "b = 9223372036854775807" },
   { pg: "s_n IN (32767, -32768)", duck: "s_n IN (32767, -32768)" },
@@ -813,7 +812,7 @@ const SQL_PREDICATES: { pg: string; duck: string }[] = [
 ];
 
 /** A file of one row group from column buffers, written by ColumnChunkWriter, framed by hyparquet-writer. */
-async function chunkFile(
+export async function chunkFile(
   buffers: ColumnBuffer[],
   elements: SchemaElement[],
   codec: Codec = "UNCOMPRESSED",
@@ -840,20 +839,20 @@ async function chunkFile(
   return writer.getBytes().slice();
 }
 
-function putInt64(buffer: ColumnBuffer, value: bigint): void {
+export function putInt64(buffer: ColumnBuffer, value: bigint): void {
   const bytes = buffer.reserve(8);
   new DataView(bytes.buffer, bytes.byteOffset).setBigInt64(buffer.length, value, true);
   buffer.commit();
 }
 
-function putInt32(buffer: ColumnBuffer, value: number): void {
+export function putInt32(buffer: ColumnBuffer, value: number): void {
   const bytes = buffer.reserve(4);
   new DataView(bytes.buffer, bytes.byteOffset).setInt32(buffer.length, value, true);
   buffer.commit();
 }
 
 /** A text value, through `addBytes` (copied from elsewhere) or `commitBytes` (written in place). */
-function putText(buffer: ColumnBuffer, value: string, inPlace: boolean): void {
+export function putText(buffer: ColumnBuffer, value: string, inPlace: boolean): void {
   const bytes = utf8.encode(value);
   if (!inPlace) {
     // At an offset in a larger array, as the decoder passes COPY bytes.
@@ -866,7 +865,10 @@ function putText(buffer: ColumnBuffer, value: string, inPlace: boolean): void {
 }
 
 /** PostgreSQL's binary COPY bytes for rows of int4/text fields (null as null). */
-function copyBinary(rows: (number | string | null)[][], options: { trailer?: boolean } = {}): Uint8Array {
+export function copyBinary(
+  rows: (number | string | null)[][],
+  options: { trailer?: boolean } = {},
+): Uint8Array {
   const out: number[] = [...utf8.encode("PGCOPY\n"), 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
   const int32 = (v: number) => out.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
   for (const row of rows) {
@@ -887,14 +889,14 @@ function copyBinary(rows: (number | string | null)[][], options: { trailer?: boo
   return new Uint8Array(out);
 }
 
-async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+export async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-const small = defineTable("small", { id: int(), name: text().nullable() });
+export const small = defineTable("small", { id: int(), name: text().nullable() });
 
 /** Pipes a COPY stream's file into a LocalStorage sink; returns the error, and what the folder holds. */
-async function sinkCopy(
+export async function sinkCopy(
   copy: AsyncIterable<Uint8Array>,
   table: TableDefinition,
   options: CopyEncodeOptions = {},
@@ -910,18 +912,18 @@ async function sinkCopy(
   return { error, files: await allFiles(dir), location: sink.location };
 }
 
-const byId = (rows: Row[]) => rows.sort((a, b) => (a.id as number) - (b.id as number));
+export const byId = (rows: Row[]) => rows.sort((a, b) => (a.id as number) - (b.id as number));
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-const FLOAT_COLUMNS = COLUMNS.filter((c) => c.kind.compare === "float").map((c) => c.name);
+export const FLOAT_COLUMNS = COLUMNS.filter((c) => c.kind.compare === "float").map((c) => c.name);
 
 /** A row without its float columns, which the row path cannot take (it refuses NaN). */
-function withoutFloats(row: Row): Row {
+export function withoutFloats(row: Row): Row {
   const rest = { ...row };
   for (const name of FLOAT_COLUMNS) delete rest[name];
   return rest;
@@ -931,7 +933,7 @@ function withoutFloats(row: Row): Row {
  * The rows as the row path (validate, encode) writes and reads them back, float columns aside: the
  * row path refuses NaN, which PostgreSQL's float columns hold.
  */
-async function rowPathRows(table: TableDefinition): Promise<Row[]> {
+export async function rowPathRows(table: TableDefinition): Promise<Row[]> {
   const columns = Object.fromEntries(
     Object.entries(table.columns).filter(([name]) => !FLOAT_COLUMNS.includes(name)),
   );
@@ -942,13 +944,18 @@ async function rowPathRows(table: TableDefinition): Promise<Row[]> {
 }
 
 /** The float columns as PostgreSQL has them (float4 widened exactly), by id. */
-async function postgresFloats(): Promise<Row[]> {
+export async function postgresFloats(): Promise<Row[]> {
   const list = FLOAT_COLUMNS.map((name) => `${name}::float8 AS ${name}`).join(", ");
   return await sql.unsafe(`SELECT id, ${list} FROM ${SCHEMA}.wide ORDER BY id`);
 }
 
 /** Asserts that hyparquet reads `bytes` as the row path reads its own file, and floats as PostgreSQL has them. */
-async function assertHyparquetReadsRowPath(bytes: Uint8Array, expected: Row[], floats: Row[], label: string) {
+export async function assertHyparquetReadsRowPath(
+  bytes: Uint8Array,
+  expected: Row[],
+  floats: Row[],
+  label: string,
+) {
   const rows = byId(await readParquet(bytes));
   assert.deepEqual(rows.map(withoutFloats), expected, label);
   for (let i = 0; i < rows.length; i++) {
@@ -960,221 +967,26 @@ async function assertHyparquetReadsRowPath(bytes: Uint8Array, expected: Row[], f
   }
 }
 
-function chunkOf(metadata: Awaited<ReturnType<typeof readMetadata>>, group: number, column: string) {
+export function chunkOf(metadata: Awaited<ReturnType<typeof readMetadata>>, group: number, column: string) {
   return metadata.row_groups[group].columns.find((c) => c.meta_data!.path_in_schema[0] === column)!
     .meta_data!;
 }
 
-Deno.test({
-  name: "COPY pages: every type, every codec, read by DuckDB and hyparquet as PostgreSQL has them",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn(t) {
-    await sql.unsafe(`CREATE SCHEMA ${SCHEMA}`);
-    const duck = await openDuckDb();
-    try {
-      await createWide();
-      const table = await wideDefinition();
-      const expected = await rowPathRows(table);
-      assert.equal(expected.length, ROWS);
-      const floats = await postgresFloats();
-      const smallPages = { rowGroupSize: GROUP, pageSize: 4096 };
-      const files: Partial<Record<Codec, { small: Uint8Array; defaults: Uint8Array }>> = {};
-
-      for (const codec of CODECS) {
-        await t.step(`${codec}: 4 KiB pages in row groups of ${GROUP}, and the defaults`, async () => {
-          const small = await copyBytes(table, "wide", { ...smallPages, codec, worker: false });
-          const inWorker = await copyBytes(table, "wide", { ...smallPages, codec, worker: true });
-          if (codec === "GZIP") assert.equal(inWorker.length, small.length);
-          else assert.ok(sameBytes(inWorker, small), "the worker writes the same bytes as the thread");
-          const cut = await copyBytes(table, "wide", { ...smallPages, codec, worker: false }, 1000);
-          // GZIP's header holds the time it was written (fflate's default mtime): its bytes may differ.
-          if (codec === "GZIP") assert.deepEqual(await readParquet(cut), await readParquet(small));
-          else assert.ok(sameBytes(cut, small), "tuples cut across chunks change nothing");
-          await assertDuckDbReadsPostgres(duck, await writeFile(small), `${codec}, 4 KiB pages`);
-          await assertHyparquetReadsRowPath(small, expected, floats, `${codec}, 4 KiB pages`);
-
-          const defaults = await copyBytes(table, "wide", { codec });
-          await assertDuckDbReadsPostgres(duck, await writeFile(defaults), `${codec}, defaults`);
-          await assertHyparquetReadsRowPath(defaults, expected, floats, `${codec}, defaults`);
-          files[codec] = { small, defaults };
-        });
-      }
-
-      await t.step("row groups cut by rowGroupBytes: uneven, and still exact", async () => {
-        const bytes = await copyBytes(table, "wide", { rowGroupBytes: 1 << 20, codec: "ZSTD" });
-        const sizes = (await readMetadata(bytes)).row_groups.map((g) => Number(g.num_rows));
-        assert.ok(sizes.length >= 3 && new Set(sizes).size > 1, `row groups of ${sizes}`);
-        const path = await writeFile(bytes);
-        await assertDuckDbReadsPostgres(duck, path, "1 MiB row groups");
-        await assertStatisticsTrue(duck, path);
-        await assertHyparquetReadsRowPath(bytes, expected, floats, "1 MiB row groups");
-      });
-
-      await t.step("layout: dictionaries kept, given up and dropped; many pages per chunk", async () => {
-        const metadata = await readMetadata(files.ZSTD!.small);
-        assert.deepEqual(metadata.row_groups.map((g) => g.num_rows), [5000n, 5000n, 5000n, 5000n]);
-        const dictionary = (group: number, column: string) =>
-          chunkOf(metadata, group, column).dictionary_page_offset !== undefined;
-        for (
-          const column of ["u", "t", "s", "i", "b", "r", "f", "d", "ts", "tz", "j", "n9", "n18", "n19", "nf"]
-        ) {
-          assert.deepEqual([0, 1, 2].map((g) => dictionary(g, column)), [true, false, true], column);
-        }
-        for (const column of ["ok", "ok_n", "always_null"]) {
-          assert.deepEqual(
-            [0, 1, 2, 3].map((g) => dictionary(g, column)),
-            [false, false, false, false],
-            column,
-          );
-        }
-        const pages = (group: number, column: string) =>
-          chunkOf(metadata, group, column).encoding_stats!.find((s) => s.page_type === "DATA_PAGE_V2")!.count;
-        assert.ok(pages(1, "b") >= 9, `bigint PLAIN pages: ${pages(1, "b")}`);
-        assert.ok(pages(1, "t") >= 10, `text PLAIN pages: ${pages(1, "t")}`);
-        assert.ok(pages(1, "n38_n") >= 10, `decimal PLAIN pages: ${pages(1, "n38_n")}`);
-        assert.equal(pages(3, "t_n"), 1, "a column of nulls is one page");
-      });
-
-      await t.step("statistics are true of every row group and column", async () => {
-        await assertStatisticsTrue(duck, await writeFile(files.ZSTD!.small));
-        await assertStatisticsTrue(duck, await writeFile(files.SNAPPY!.defaults));
-      });
-
-      /** Each filter's rows against the unfiltered rows filtered here; and whether it pruned. */
-      const wrongFilters = async (bytes: Uint8Array, filters: typeof FILTERS) => {
-        const all = byId(await readParquet(bytes));
-        const wrong: string[] = [];
-        for (const { filter, keep, prunes } of filters) {
-          const skipped: number[] = [];
-          const rows = await readParquet(bytes, {
-            filters: filter,
-            onRowGroup: ({ index, skipped: skip }) => void (skip && skipped.push(index)),
-          });
-          const label = Deno.inspect(filter, { compact: true, breakLength: Infinity });
-          const got = new Set(byId(rows).map((r) => r.id)), want = new Set(all.filter(keep).map((r) => r.id));
-          const extra = [...got].filter((id) => !want.has(id)),
-            missing = [...want].filter((id) => !got.has(id));
-          if (extra.length || missing.length) {
-            wrong.push(
-              `${label}: ${extra.length} rows too many (id ${extra.slice(0, 3)}…), ` +
-                `${missing.length} missing (id ${missing.slice(0, 3)}…)`,
-            );
-          }
-          if (prunes && !skipped.length) wrong.push(`${label} skips no row group`);
-        }
-        return wrong;
-      };
-
-      await t.step("readParquet's filters skip only row groups without a match", async () => {
-        assert.deepEqual(await wrongFilters(files.GZIP!.small, FILTERS), []);
-      });
-
-      await t.step("readParquet's filters: NaN matches no comparison", async () => {
-        assert.deepEqual(await wrongFilters(files.GZIP!.small, NAN_FILTERS), []);
-      });
-
-      await t.step(
-        "readParquet's filters: text compares in Parquet's order (UTF-8 bytes), as statistics do",
-        async () => {
-          assert.deepEqual(await wrongFilters(files.GZIP!.small, TEXT_ORDER_FILTERS), []);
-        },
-      );
-
-      await t.step("DuckDB, pruning by these statistics, finds PostgreSQL's rows", async () => {
-        const file = `read_parquet(${sqlString(await writeFile(files.BROTLI!.small))})`;
-        for (const { pg, duck: predicate } of SQL_PREDICATES) {
-          const [want] = await sql.unsafe(
-            `SELECT count(*)::int AS n, coalesce(sum(id), 0)::text AS s FROM ${SCHEMA}.wide WHERE ${pg}`,
-          );
-          const [got] = await duck.rows(
-            `SELECT count(*)::INTEGER AS n, CAST(coalesce(sum(id), 0) AS VARCHAR) AS s FROM ${file} WHERE ${predicate}`,
-          );
-          assert.deepEqual(got, { n: want.n, s: want.s }, predicate);
-          assert.ok(want.n > 0, `${pg} matches rows`);
-        }
-      });
-
-      await t.step("a JSON null is a JSON value, not a missing one", async () => {
-        // Not in the wide table: the row path cannot write it (it takes JSON null for SQL NULL).
-        await sql.unsafe(`CREATE TABLE ${SCHEMA}.json_null (id int NOT NULL, j jsonb NOT NULL, n jsonb)`);
-        await sql.unsafe(`INSERT INTO ${SCHEMA}.json_null VALUES (1, 'null', 'null'), (2, '[null]', NULL)`);
-        const jsonNull = await introspectTable(catalogQuery(sql), "json_null", { schema: SCHEMA });
-        const path = await writeFile(await copyBytes(jsonNull, "json_null", {}));
-        assert.deepEqual(
-          await duck.rows(
-            `SELECT id, CAST(j AS VARCHAR) AS j, CAST(n AS VARCHAR) AS n FROM read_parquet(${
-              sqlString(path)
-            }) ORDER BY id`,
-          ),
-          [{ id: 1, j: "null", n: "null" }, { id: 2, j: "[null]", n: null }],
-        );
-      });
-
-      await t.step("an empty table is a file of no row groups", async () => {
-        await sql.unsafe(`CREATE TABLE ${SCHEMA}.empty (id int, t text)`);
-        const empty = await introspectTable(catalogQuery(sql), "empty", { schema: SCHEMA });
-        const bytes = await copyBytes(empty, "empty", {});
-        assert.equal((await readMetadata(bytes)).row_groups.length, 0);
-        assert.deepEqual(await readParquet(bytes), []);
-        assert.deepEqual(
-          await duck.rows(
-            `SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(await writeFile(bytes))})`,
-          ),
-          [{ n: 0 }],
-        );
-      });
-
-      await t.step(
-        "a NULL in a column declared NOT NULL names table, row and column, and leaves no file",
-        async () => {
-          const strict = defineTable("wide", { ...table.columns, t_n: text() });
-          const [{ firstNull }] = await sql.unsafe(
-            `SELECT min(n)::int AS "firstNull" FROM (SELECT t_n, row_number() OVER (ORDER BY ctid) AS n
-             FROM ${SCHEMA}.wide) AS scan WHERE t_n IS NULL`,
-          );
-          assert.equal(firstNull, 64);
-          for (const worker of [false, true]) {
-            // writeTableByCopy: the export's own way to a LocalStorage sink, which also ends the COPY cleanly.
-            const out = await tempDir();
-            const error = await writeTableByCopy(sql, new BatchWriter(out), strict, {
-              schema: SCHEMA,
-              rowGroupSize: 10,
-              worker,
-            }).then(() => undefined, (caught) => caught);
-            assert.ok(error instanceof ValidationError, String(error));
-            // COPY's row number: the position in a scan of the heap, id 64 (the first past the edge rows
-            // that is a multiple of 4) once clustered, in the 7th row group.
-            assert.deepEqual([error.table, error.row, error.column], ["wide", firstNull, "t_n"]);
-            assert.deepEqual(await allFiles(out), [], `worker: ${worker}`);
-          }
-          const [{ n }] = await sql`SELECT count(*)::int AS n FROM ${sql(SCHEMA)}.wide`;
-          assert.equal(n, ROWS, "the connection is usable after the failed COPY");
-        },
-      );
-    } finally {
-      duck.close();
-      await sql.unsafe(`DROP SCHEMA ${SCHEMA} CASCADE`);
-      await sql.end();
-    }
-  },
-});
-
 /** The buffer's dictionary, unnarrowed by earlier assertions. */
-const dictionaryOf = (buffer: ColumnBuffer): ByteDictionary | undefined => buffer.dictionary;
+export const dictionaryOf = (buffer: ColumnBuffer): ByteDictionary | undefined => buffer.dictionary;
 
-const TEXT: SchemaElement = {
+export const TEXT: SchemaElement = {
   name: "t",
   type: "BYTE_ARRAY",
   converted_type: "UTF8",
   logical_type: { type: "STRING" },
   repetition_type: "OPTIONAL",
 };
-const INT64: SchemaElement = { name: "v", type: "INT64", repetition_type: "REQUIRED" };
-const INT32: SchemaElement = { name: "i", type: "INT32", repetition_type: "REQUIRED" };
+export const INT64: SchemaElement = { name: "v", type: "INT64", repetition_type: "REQUIRED" };
+export const INT32: SchemaElement = { name: "i", type: "INT32", repetition_type: "REQUIRED" };
 
 /** Reads a file of chunkFile's with hyparquet (readParquet) and DuckDB; both must give `expected`. */
-async function assertReadsBack(bytes: Uint8Array, column: string, expected: unknown[]): Promise<void> {
+export async function assertReadsBack(bytes: Uint8Array, column: string, expected: unknown[]): Promise<void> {
   const rows = await readParquet(bytes);
   assert.equal(rows.length, expected.length);
   const wrong = rows.findIndex((row, i) => row[column] !== expected[i]);
@@ -1194,304 +1006,3 @@ async function assertReadsBack(bytes: Uint8Array, column: string, expected: unkn
     duck.close();
   }
 }
-
-Deno.test("ByteDictionary numbers 100,000 distinct keys stably across rehashes, and again after clear", () => {
-  const dictionary = new ByteDictionary();
-  // Keys of many lengths, the empty key, and keys that are prefixes of one another, all in one buffer
-  // at odd offsets, as the decoder hands them over.
-  const keys = Array.from(
-    { length: 100_000 },
-    (_, i) => i === 0 ? "" : `${i.toString(36)}${"·".repeat(i % 5)}`,
-  );
-  keys.push("1", "11", "111");
-  const unique = [...new Set(keys)];
-  const joined = utf8.encode(unique.join(""));
-  const at: number[] = [];
-  for (let i = 0, o = 0; i < unique.length; o += utf8.encode(unique[i]).length, i++) at.push(o);
-  const length = (i: number) => (i + 1 < unique.length ? at[i + 1] : joined.length) - at[i];
-  for (let i = 0; i < unique.length; i++) assert.equal(dictionary.add(joined, at[i], length(i)), i);
-  assert.equal(dictionary.count, unique.length);
-  for (let i = unique.length - 1; i >= 0; i--) {
-    if (dictionary.add(joined, at[i], length(i)) !== i) assert.fail(`key ${JSON.stringify(unique[i])} moved`);
-  }
-  assert.equal(dictionary.count, unique.length);
-  const decoder = new TextDecoder();
-  for (const i of [0, 1, 999, 65_535, unique.length - 1]) {
-    const { starts, lengths, arena } = dictionary;
-    assert.equal(decoder.decode(arena.subarray(starts[i], starts[i] + lengths[i])), unique[i]);
-  }
-  dictionary.clear();
-  assert.equal(dictionary.count, 0);
-  assert.equal(dictionary.add(joined, at[5], length(5)), 0);
-  assert.equal(dictionary.add(joined, at[0], length(0)), 1);
-  assert.equal(dictionary.add(joined, at[5], length(5)), 0);
-});
-
-Deno.test("ColumnBuffer: dictionaries given up mid row group, dropped by settle, kept when they pay", async (t) => {
-  await t.step("text: the dictionary is given up past half distinct; PLAIN rebuilt with nulls", async () => {
-    const buffer = new ColumnBuffer({ width: 0, nullable: true, dictionary: true });
-    const expected: (string | null)[] = [];
-    let givenUpAt = -1;
-    for (let i = 0; i < 10_000; i++) {
-      const value = i % 5 === 0 ? null : i < 3000 ? `few ${i % 10}` : `distinct ${i} ${"é".repeat(i % 7)}`;
-      if (value === null) buffer.addNull();
-      else putText(buffer, value, i % 2 === 0);
-      expected.push(value);
-      if (givenUpAt < 0 && !buffer.dictionary) givenUpAt = i;
-    }
-    assert.ok(givenUpAt > 3000 && givenUpAt < 9999, `given up at row ${givenUpAt}`);
-    assert.deepEqual([buffer.rows, buffer.nulls, buffer.values], [10_000, 2000, 8000]);
-    for (const codec of ["UNCOMPRESSED", "SNAPPY"] as const) {
-      await assertReadsBack(await chunkFile([buffer], [TEXT], codec, 1024), "t", expected);
-    }
-  });
-
-  await t.step("int64: given up at the first check, every value distinct", async () => {
-    const buffer = new ColumnBuffer({ width: 8, nullable: false, dictionary: true });
-    const expected = Array.from(
-      { length: 5000 },
-      (_, i) => BigInt(i) * -3_000_000_007n + 9_000_000_000_000_000n,
-    );
-    for (const value of expected) putInt64(buffer, value);
-    assert.equal(buffer.dictionary, undefined);
-    assert.equal(buffer.length, 5000 * 8);
-    await assertReadsBack(await chunkFile([buffer], [INT64], "ZSTD", 4096), "v", expected);
-  });
-
-  await t.step("text: a dictionary over 1 MiB is given up though values repeat", async () => {
-    const buffer = new ColumnBuffer({ width: 0, nullable: true, dictionary: true });
-    const expected: string[] = [];
-    let givenUpAt = -1;
-    // Each value three times: never half distinct, but 2049 values of 1 KiB make 2 MiB.
-    for (let i = 0; i < 7000; i++) {
-      const value = `${Math.floor(i / 3)}`.padEnd(1024, "x");
-      putText(buffer, value, false);
-      expected.push(value);
-      if (givenUpAt < 0 && !buffer.dictionary) givenUpAt = i;
-    }
-    assert.equal(givenUpAt, 2048 * 3, "given up when the 2049th distinct value arrives");
-    await assertReadsBack(await chunkFile([buffer], [TEXT], "GZIP", 64 * 1024), "t", expected);
-  });
-
-  await t.step("settle drops a dictionary that would not be smaller, and rebuilds PLAIN", async () => {
-    const buffer = new ColumnBuffer({ width: 4, nullable: false, dictionary: true });
-    const expected = Array.from({ length: 1000 }, (_, i) => (i * 7919) | 0);
-    for (const value of expected) putInt32(buffer, value);
-    assert.ok(buffer.dictionary, "under 2048 distinct values, no check has run yet");
-    buffer.settle();
-    assert.equal(buffer.dictionary, undefined);
-    const plain = new Int32Array(buffer.bytes.buffer, buffer.bytes.byteOffset, buffer.length / 4);
-    assert.deepEqual([...plain], expected);
-    await assertReadsBack(await chunkFile([buffer], [INT32]), "i", expected);
-  });
-
-  await t.step("settle keeps a dictionary that pays, and a column of only nulls has none", async () => {
-    const few = new ColumnBuffer({ width: 0, nullable: true, dictionary: true });
-    const nulls = new ColumnBuffer({ width: 0, nullable: true, dictionary: true });
-    const expected: (string | null)[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const value = i % 3 === 0 ? null : ["a", "bb", "ccc"][i % 4 % 3];
-      if (value === null) few.addNull();
-      else putText(few, value, true);
-      nulls.addNull();
-      expected.push(value);
-    }
-    few.settle();
-    nulls.settle();
-    assert.ok(few.dictionary, "3 values in 2000 pay");
-    assert.equal(nulls.dictionary, undefined);
-    const bytes = await chunkFile([few, nulls], [TEXT, { ...TEXT, name: "n" }], "BROTLI");
-    await assertReadsBack(bytes, "t", expected);
-    await assertReadsBack(bytes, "n", expected.map(() => null));
-  });
-
-  await t.step(
-    "dictionary indices of every width around powers of two, in pages of one to a few rows",
-    async () => {
-      for (const distinct of [1, 2, 3, 4, 255, 256, 257, 1024, 1025]) {
-        const buffer = new ColumnBuffer({ width: 0, nullable: true, dictionary: true });
-        const expected: (string | null)[] = [];
-        for (let i = 0; i < Math.max(4 * distinct, 600); i++) {
-          // The last distinct value only once, at the end: the highest index is the one that needs every bit.
-          const value = i % 13 === 5 ? null : `k${i % Math.max(1, distinct - 1)}`;
-          if (value === null) buffer.addNull();
-          else putText(buffer, value, false);
-          expected.push(value);
-        }
-        if (distinct > 1) {
-          putText(buffer, `k${distinct - 1}`, true);
-          expected.push(`k${distinct - 1}`);
-        }
-        buffer.settle();
-        assert.equal(
-          dictionaryOf(buffer)?.count,
-          distinct,
-          `${distinct} distinct values keep their dictionary`,
-        );
-        for (const pageSize of [1, 7]) {
-          await assertReadsBack(await chunkFile([buffer], [TEXT], "SNAPPY", pageSize), "t", expected);
-        }
-      }
-    },
-  );
-
-  await t.step("reset reuses the buffer: the next row group starts in dictionary mode again", async () => {
-    const buffer = new ColumnBuffer({ width: 8, nullable: false, dictionary: true });
-    for (let i = 0; i < 5000; i++) putInt64(buffer, BigInt(i));
-    assert.equal(buffer.dictionary, undefined);
-    buffer.reset();
-    assert.ok(dictionaryOf(buffer), "dictionary mode again");
-    const expected = Array.from({ length: 3000 }, (_, i) => BigInt(i % 3));
-    for (const value of expected) putInt64(buffer, value);
-    assert.equal(dictionaryOf(buffer)?.count, 3);
-    await assertReadsBack(await chunkFile([buffer], [INT64]), "v", expected);
-  });
-});
-
-Deno.test({
-  name: "copyBinaryToParquet refuses bad COPY streams and leaves no file",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn(t) {
-    const good = copyBinary([[1, "a"], [2, null], [3, "ccc"]]);
-
-    await t.step("a good stream, in chunks of any size, is one file", async () => {
-      for (const size of [1, 5, 19, 1 << 20]) {
-        const { error, files, location } = await sinkCopy(chunksOf(good, size), small, { rowGroupSize: 2 });
-        assert.equal(error, undefined);
-        assert.deepEqual(files, ["small.parquet"]);
-        assert.deepEqual(await readParquet(location), [{ id: 1, name: "a" }, { id: 2, name: null }, {
-          id: 3,
-          name: "ccc",
-        }]);
-      }
-    });
-
-    await t.step("a wrong signature", async () => {
-      const bad = good.slice();
-      bad[6] = 0x0d; // "PGCOPY\r": a text-mode line ending mangled it
-      const { error, files } = await sinkCopy(chunksOf(bad, 1 << 20), small);
-      assert.ok(error instanceof ValidationError && /signature/.test(error.message), String(error));
-      assert.equal(error.table, "small");
-      assert.deepEqual(files, []);
-    });
-
-    await t.step("a tuple with the wrong field count names its row", async () => {
-      const bad = copyBinary([[1, "a"], [2, "b"], [3, "c", 4]]);
-      for (const rowGroupSize of [1, 100]) {
-        const { error, files } = await sinkCopy(chunksOf(bad, 3), small, { rowGroupSize });
-        assert.ok(error instanceof ValidationError, String(error));
-        assert.match(error.message, /expected 2 columns in a COPY tuple, received 3/);
-        assert.deepEqual([error.table, error.row], ["small", 3]);
-        assert.deepEqual(files, []);
-      }
-    });
-
-    await t.step(
-      "a stream that ends before its trailer: in the header, mid-tuple, between tuples",
-      async () => {
-        const noTrailer = copyBinary([[1, "a"], [2, "b"]], { trailer: false });
-        for (
-          const cut of [noTrailer.subarray(0, 10), noTrailer.subarray(0, noTrailer.length - 1), noTrailer]
-        ) {
-          const { error, files } = await sinkCopy(chunksOf(cut, 4), small, { rowGroupSize: 1 });
-          assert.ok(
-            error instanceof ParquetStorageError && /ended before its trailer/.test(error.message),
-            String(error),
-          );
-          assert.equal(error.table, "small");
-          assert.deepEqual(files, []);
-        }
-      },
-    );
-
-    await t.step("a NULL in a NOT NULL column names table, row and column", async () => {
-      const bad = copyBinary([[1, "a"], [2, "b"], [null, "c"]]);
-      const { error, files } = await sinkCopy(chunksOf(bad, 1 << 20), small, { rowGroupSize: 2 });
-      assert.ok(error instanceof ValidationError, String(error));
-      assert.deepEqual([error.table, error.row, error.column], ["small", 3, "id"]);
-      assert.deepEqual(files, []);
-    });
-
-    await t.step("a source that fails mid-stream", async () => {
-      async function* failing() {
-        yield good.subarray(0, 30);
-        throw new Error("connection reset");
-      }
-      const { error, files } = await sinkCopy(failing(), small);
-      assert.match(String(error), /connection reset/);
-      assert.deepEqual(files, []);
-    });
-
-    await t.step("a field length below -1 is refused, not read as a value", async () => {
-      const bad = copyBinary([[1, "a"]]);
-      // The text field's length, 1, becomes -4: read as a value, it steps back onto its own 0xffff, which
-      // then reads as the trailer. Unrefused, the file is written, and no reader can decode it.
-      bad.set([0xff, 0xff, 0xff, 0xfc], 19 + 2 + 8);
-      const { error, files } = await sinkCopy(chunksOf(bad, 1 << 20), small);
-      assert.ok(
-        error instanceof ParquetStorageError,
-        `accepted, or failed without naming the table: ${error}`,
-      );
-      assert.deepEqual(files, []);
-    });
-
-    // postgres.js hands over whole COPY messages, so only other sources (a file, a raw socket) cut tuples.
-    const longTuples = [
-      copyBinary([[1, "x".repeat(300)], [2, "y".repeat(500)], [3, "z"]]), // the first row group's first tuple
-      copyBinary([[1, "a"], [2, "y".repeat(500)], [3, "z"]]), // a later row group's
-    ];
-
-    await t.step("a tuple longer than rowGroupBytes, cut across chunks, encoded in this thread", async () => {
-      for (const [i, bytes] of longTuples.entries()) {
-        const { error, files, location } = await sinkCopy(chunksOf(bytes, 7), small, {
-          rowGroupBytes: 64,
-          worker: false,
-        });
-        assert.equal(error, undefined, `case ${i}`);
-        assert.deepEqual(files, ["small.parquet"]);
-        assert.deepEqual(
-          (await readParquet(location)).map((r) => (r.name as string).length),
-          i ? [1, 500, 1] : [
-            300,
-            500,
-            1,
-          ],
-        );
-      }
-    });
-
-    await t.step("a tuple longer than rowGroupBytes, cut across chunks, encoded in the worker", async () => {
-      // In a child process with a time limit: this case has spun forever, and a spinning loop of promises
-      // cannot be interrupted from inside.
-      const dir = await tempDir();
-      await Deno.writeFile(`${dir}/copy.bin`, longTuples[1]);
-      const module = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
-      await Deno.writeTextFile(
-        `${dir}/child.ts`,
-        `import { defineTable, int, readParquet, text } from ${module("../mod.ts")};
-import { copyBinaryToParquet } from ${module("../src/postgres/copy_binary_export.ts")};
-const bytes = await Deno.readFile(${JSON.stringify(`${dir}/copy.bin`)});
-async function* chunks() { for (let i = 0; i < bytes.length; i += 7) yield bytes.subarray(i, i + 7); }
-const table = defineTable("small", { id: int(), name: text().nullable() });
-const { stream } = copyBinaryToParquet(chunks(), table, { rowGroupBytes: 64, worker: true });
-const rows = await readParquet(await new Response(stream).bytes());
-console.log(rows.map((r) => r.name.length).join());
-Deno.exit(0);
-`,
-      );
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "--config", new URL("../deno.json", import.meta.url).pathname, `${dir}/child.ts`],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const limit = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      const { code, stdout, stderr } = await child.output();
-      clearTimeout(limit);
-      const decoder = new TextDecoder();
-      const why = code === 137 ? "still running after 15 s, killed" : decoder.decode(stderr).slice(-500);
-      assert.equal(code, 0, why);
-      assert.equal(decoder.decode(stdout).trim(), "1,500,1");
-    });
-  },
-});

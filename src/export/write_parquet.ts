@@ -6,17 +6,17 @@
  * @module
  */
 
-import { ParquetStorageError } from "./errors.ts";
-import type { Row, TableDefinition } from "./schema/table.ts";
-import { parquetFileName } from "./sinks/file_name.ts";
-import { type OpenOptions, storageFor } from "./storage/open_location.ts";
-import { pipeFile } from "./export/pipeline.ts";
-import type { ProgressCounter } from "./streams/progress.ts";
-import { type RowSource, sourceStream } from "./streams/source_stream.ts";
-import { type EncodeOptions, EncodeStream } from "./streams/encode_stream.ts";
-import { type ValidateOptions, ValidateStream } from "./streams/validate_stream.ts";
+import { ParquetStorageError } from "../errors.ts";
+import type { Row, TableDefinition } from "../schema/table.ts";
+import { parquetFileName } from "../sinks/file_name.ts";
+import { type OpenOptions, storageFor } from "../storage/open_location.ts";
+import { pipeFile } from "./pipeline.ts";
+import type { ProgressCounter } from "../streams/progress.ts";
+import { type RowSource, sourceStream } from "../streams/source_stream.ts";
+import { type EncodeOptions, EncodeStream } from "../streams/encode_stream.ts";
+import { type ValidateOptions, ValidateStream } from "../streams/validate_stream.ts";
 
-export { type RowSource, toStream } from "./streams/source_stream.ts";
+export { type RowSource, toStream } from "../streams/source_stream.ts";
 
 /** Options of {@link writeParquet}. */
 export interface WriteOptions extends ValidateOptions, EncodeOptions, OpenOptions {

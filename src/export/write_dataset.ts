@@ -7,19 +7,19 @@
  * @module
  */
 
-import { ParquetStorageError } from "./errors.ts";
-import { type Row, tableSpec } from "./schema/table.ts";
-import { parquetFileName } from "./sinks/file_name.ts";
-import { storageFor } from "./storage/open_location.ts";
-import type { FileSink } from "./sinks/sink.ts";
-import type { Storage } from "./storage/storage.ts";
-import { ChecksumStream } from "./streams/checksum_stream.ts";
-import { EncodeStream } from "./streams/encode_stream.ts";
-import { DATASET_METADATA_KEY, type DatasetSpec, keyEntry } from "./streams/partition_key.ts";
-import { type PartitionedRow, PartitionStream } from "./streams/partition_stream.ts";
-import { ValidateStream } from "./streams/validate_stream.ts";
+import { ParquetStorageError } from "../errors.ts";
+import { type Row, tableSpec } from "../schema/table.ts";
+import { parquetFileName } from "../sinks/file_name.ts";
+import { storageFor } from "../storage/open_location.ts";
+import type { FileSink } from "../sinks/sink.ts";
+import type { Storage } from "../storage/storage.ts";
+import { ChecksumStream } from "../streams/checksum_stream.ts";
+import { EncodeStream } from "../streams/encode_stream.ts";
+import { DATASET_METADATA_KEY, type DatasetSpec, keyEntry } from "../schema/partition_key.ts";
+import { type PartitionedRow, PartitionStream } from "../streams/partition_stream.ts";
+import { ValidateStream } from "../streams/validate_stream.ts";
 import type { RowSource, WriteOptions } from "./write_parquet.ts";
-import { sourceStream } from "./streams/source_stream.ts";
+import { sourceStream } from "../streams/source_stream.ts";
 
 /** Options of {@link writeDataset}. */
 export interface WriteDatasetOptions extends Omit<WriteOptions, "overwrite"> {

@@ -7,16 +7,11 @@
  * @module
  */
 
-import { truncateTime } from "../streams/partition_key.ts";
-import type { ManifestFileRecord } from "../export/iceberg/manifests.ts";
-import {
-  type PartitionSpec,
-  partitionType,
-  sinceEpoch,
-  valueFromBytes,
-} from "../export/iceberg/partition_spec.ts";
-import type { TableMetadata } from "../export/iceberg/table_metadata.ts";
-import { canSkip, type GroupStatistics, type Predicate } from "./filters.ts";
+import { truncateTime } from "../../schema/partition_key.ts";
+import type { ManifestFileRecord } from "./manifests.ts";
+import { type PartitionSpec, partitionType, sinceEpoch, valueFromBytes } from "./partition_spec.ts";
+import type { TableMetadata } from "./table_metadata.ts";
+import { canSkip, type GroupStatistics, type Predicate } from "../../read/filters.ts";
 
 /**
  * True when the manifest's partition summaries prove no row matches. A condition on an identity

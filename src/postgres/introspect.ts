@@ -19,6 +19,9 @@
  * SRID, …) is a {@link SchemaError} naming table, column and type, unless `unmappedAsText` is set: then
  * the column is text and {@link readExpression} casts it `::text`.
  *
+ * Why one file: the catalog queries and the type mapping above are one table's introspection; the mapping
+ * is most of its length.
+ *
  * @module
  */
 
@@ -46,8 +49,8 @@ import {
   timestamptz,
   timetz,
   uuid,
-} from "./columns.ts";
-import { type Columns, defineTable, type TableDefinition } from "./table.ts";
+} from "../schema/columns.ts";
+import { type Columns, defineTable, type TableDefinition } from "../schema/table.ts";
 
 /**
  * Runs one parameterised catalog query (`$1`, `$2`, …) and returns its rows as plain objects.

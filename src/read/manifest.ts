@@ -17,7 +17,7 @@ import type { TableSpec } from "../schema/table.ts";
  *
  * @example
  * ```ts
- * import { MANIFEST_FOLDER } from "@parquet-storage/engine";
+ * import { MANIFEST_FOLDER } from "@parquet-storage/engine/batch";
  * console.assert(`data/${MANIFEST_FOLDER}/` === "data/_manifests/");
  * ```
  */
@@ -108,7 +108,7 @@ const manifestSchema = v.object({
  *
  * @example
  * ```ts
- * import { newBatchId } from "@parquet-storage/engine";
+ * import { newBatchId } from "@parquet-storage/engine/batch";
  * console.assert(newBatchId(new Date("2026-11-25T04:05:06.789Z")).startsWith("20261125T040506789Z_"));
  * ```
  */

@@ -7,13 +7,16 @@
  * export's one pipeline (`src/export/pipeline.ts`). The folders and files are those `writeDataset` makes
  * from the same rows.
  *
+ * Why one file: the partitions' open files, their buffered row groups and the shared memory cut are
+ * one piece of state, changed on every tuple; split, each part would reach into the others.
+ *
  * @module
  */
 
-import type { BatchWriter } from "../export/batch_writer.ts";
-import type { ManifestTable } from "../export/manifest.ts";
+import type { BatchWriter } from "./batch_writer.ts";
+import type { ManifestTable } from "../read/manifest.ts";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
-import { filePipeline, type PipedFile } from "../export/pipeline.ts";
+import { filePipeline, type PipedFile } from "./pipeline.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
 import { geoKeyValues } from "../parquet/geo_metadata.ts";
 import { type EncodedRowGroup, stateEncoder } from "../parquet/row_group_encoder.ts";
@@ -28,16 +31,16 @@ import {
   openFileWriter,
   rowGroupSettings,
 } from "../parquet/parquet_writer.ts";
-import { DATASET_METADATA_KEY, type DatasetSpec, keyEntry } from "../streams/partition_key.ts";
-import { MAX_SEGMENT_BYTES, partitionSegment, segmentBytes } from "../streams/partition_path.ts";
+import { DATASET_METADATA_KEY, type DatasetSpec, keyEntry } from "../schema/partition_key.ts";
+import { MAX_SEGMENT_BYTES, partitionSegment, segmentBytes } from "../schema/partition_path.ts";
 import { PartitionStream } from "../streams/partition_stream.ts";
 import { ProgressCounter } from "../streams/progress.ts";
-import { DATASET_DEFAULTS } from "../write_dataset.ts";
-import { CopyBinaryDecoder, copyBinaryStatement, CopyColumns } from "./copy_binary.ts";
-import { copyKeyText, type KeyText } from "./copy_partition_key.ts";
-import { type CopyQuery, openCopy } from "./copy_out.ts";
-import type { IdleGuard } from "./idle_timeout.ts";
-import { type Since, sourceError } from "./table_source.ts";
+import { DATASET_DEFAULTS } from "./write_dataset.ts";
+import { CopyBinaryDecoder, copyBinaryStatement, CopyColumns } from "../postgres/copy_binary.ts";
+import { copyKeyText, type KeyText } from "../postgres/copy_partition_key.ts";
+import { type CopyQuery, openCopy } from "../postgres/copy_out.ts";
+import type { IdleGuard } from "../postgres/idle_timeout.ts";
+import { type Since, sourceError } from "../postgres/table_source.ts";
 
 /** Options of {@link writePartitionedByCopy}. */
 export interface CopyPartitionOptions extends EncodeOptions, IdleGuard {

@@ -8,9 +8,9 @@
  */
 
 import { ReadError } from "../errors.ts";
-import { type ReadOptions, readParquet } from "../read/read_parquet.ts";
+import { type ReadOptions, readParquet } from "./read_parquet.ts";
 import type { Row } from "../schema/table.ts";
-import { checkManifestFile } from "./verify.ts";
+import { checkManifestFile } from "./manifest_check.ts";
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import {
   type Manifest,
@@ -31,7 +31,7 @@ export interface AsOfOptions extends OpenOptions {
  *
  * @example
  * ```ts
- * import { BatchWriter, listManifests } from "@parquet-storage/engine";
+ * import { BatchWriter, listManifests } from "@parquet-storage/engine/batch";
  * const root = await Deno.makeTempDir();
  * await new BatchWriter(root).commit();
  * console.assert((await listManifests(root)).length === 1);
@@ -58,7 +58,7 @@ export async function listManifests(root: string, options: OpenOptions = {}): Pr
  *
  * @example
  * ```ts
- * import { committedFiles } from "@parquet-storage/engine";
+ * import { committedFiles } from "@parquet-storage/engine/batch";
  * const { files } = await committedFiles(await Deno.makeTempDir(), "borehole");
  * console.assert(files.length === 0);
  * ```
@@ -93,7 +93,7 @@ export async function committedFiles(
  *
  * @example
  * ```ts
- * import { readCommitted } from "@parquet-storage/engine";
+ * import { readCommitted } from "@parquet-storage/engine/batch";
  * const rows = await readCommitted(await Deno.makeTempDir(), "borehole");
  * console.assert(rows.length === 0); // nothing committed yet
  * ```
@@ -122,7 +122,7 @@ export async function readCommitted(
  *
  * @example
  * ```ts
- * import { latestWatermark } from "@parquet-storage/engine";
+ * import { latestWatermark } from "@parquet-storage/engine/batch";
  * console.assert(await latestWatermark(await Deno.makeTempDir(), "borehole") === null);
  * ```
  */
