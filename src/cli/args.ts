@@ -12,10 +12,9 @@ import { type Codec, CODECS, COMPRESSION_LEVELS } from "../parquet/codecs.ts";
 import { type FlagValues, parseFlags, usage, UsageError } from "./command.ts";
 import { EXPORT_COMMAND, EXPORT_FLAGS } from "./flags.ts";
 import { type ParallelSettings, parallelSettings } from "./parallel_args.ts";
-import { parseDuration } from "./vacuum.ts";
 import { SPECIAL_VALUES, type SpecialValues } from "../postgres/special_values.ts";
 import { readConfig } from "./config_file.ts";
-import { checkOutputName, parseSize } from "./flag_values.ts";
+import { checkOutputName, parseDuration, parseSize } from "./flag_values.ts";
 
 export { UsageError } from "./command.ts";
 export { checkOutputName, parseSize } from "./flag_values.ts";

@@ -1,5 +1,5 @@
 /**
- * Values of the export's flags that need more than a number: sizes (`256MiB`) and output names.
+ * Values of the flags that need more than a number: sizes (`256MiB`), durations (`30m`) and output names.
  *
  * @module
  */
@@ -63,4 +63,12 @@ export function checkOutputName(name: string): string | undefined {
     return `it cannot be longer than ${MAX_NAME_BYTES} bytes, as a PostgreSQL table name`;
   }
   return undefined;
+}
+
+/** Parses a duration like `30m`, `6h`, `2d` or `90s` into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
+  if (!match) return undefined;
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
+  return Number(match[1]) * unit;
 }

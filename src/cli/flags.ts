@@ -6,7 +6,7 @@
  */
 
 import { CODECS, COMPRESSION_LEVELS } from "../parquet/codecs.ts";
-import { ENCODE_DEFAULTS } from "../parquet/parquet_writer.ts";
+import { ENCODE_DEFAULTS } from "../parquet/encode_options.ts";
 import type { Command, Flag } from "./command.ts";
 
 const levels = Object.entries(COMPRESSION_LEVELS)

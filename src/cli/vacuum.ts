@@ -10,6 +10,7 @@
 
 import { vacuum, type VacuumEntry } from "../export/vacuum.ts";
 import { type Command, runCommand, UsageError } from "./command.ts";
+import { parseDuration } from "./flag_values.ts";
 
 /** The command and its flags, from which the parser and the help are made. */
 export const VACUUM_COMMAND: Command = {
@@ -31,14 +32,6 @@ temporary files (.<name>.<id>.tmp) of writes that never finished, and S3 multipa
   ],
   epilogue: "Exit codes: 0 done, 1 failure, 2 bad usage.",
 };
-
-/** Parses a duration like `30m`, `6h`, `2d` or `90s` into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(text.trim());
-  if (!match) return undefined;
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "s" | "m" | "h" | "d"];
-  return Number(match[1]) * unit;
-}
 
 /** Runs the command; returns the exit code. */
 export function main(args: string[]): Promise<number> {
