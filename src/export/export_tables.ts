@@ -91,20 +91,7 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
   // Committed only once the snapshot's transaction has ended cleanly.
   const { snapshot, tables, skipped, asText } = written;
   if (options.signal?.aborted) await abandon(written.batch, options.signal);
-  if (iceberg) {
-    const commits = await iceberg.commit(written.batch.tables);
-    return {
-      batch: written.batch.id,
-      snapshot,
-      out: written.batch.root,
-      tables,
-      skipped,
-      ...(asText.length ? { asText } : {}),
-      iceberg: commits,
-    };
-  }
-  await written.batch.commit({ snapshot });
-  return {
+  const summary: ExportSummary = {
     batch: written.batch.id,
     snapshot,
     out: written.batch.root,
@@ -112,6 +99,9 @@ export async function exportTables(sql: Sql, options: ExportOptions): Promise<Ex
     skipped,
     ...(asText.length ? { asText } : {}),
   };
+  if (iceberg) return { ...summary, iceberg: await iceberg.commit(written.batch.tables) };
+  await written.batch.commit({ snapshot });
+  return summary;
 }
 
 /** A stopped run leaves nothing: the files of tables already finished go too. */

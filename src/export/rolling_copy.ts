@@ -18,7 +18,7 @@ import {
   type FileOpener,
 } from "../postgres/copy_binary_export.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
-import type { CopySql } from "./copy_table.ts";
+import type { CopySql, CopyTableOptions } from "./copy_table.ts";
 import { openCopy } from "../postgres/copy_out.ts";
 import type { IdleGuard } from "../postgres/idle_timeout.ts";
 import { sourceError } from "../postgres/table_source.ts";
@@ -93,24 +93,13 @@ function moveGroup(group: EncodedRowGroup, delta: bigint): void {
   }
 }
 
-/** Options of {@link writeTableByCopyRolling}. */
-export interface RollingCopyOptions extends CopyEncodeOptions, IdleGuard {
+/**
+ * Options of {@link writeTableByCopyRolling}: those of a whole-table COPY (progress is called every 250 ms;
+ * on `signal`, the open file is aborted and the files already completed are removed), and the size.
+ */
+export interface RollingCopyOptions extends Omit<CopyTableOptions, "progressInterval"> {
   /** Bytes a file reaches before the next is begun. */
   maxFileBytes: number;
-  /** The PostgreSQL schema of the table. Default `"public"`. */
-  schema?: string;
-  /** The COPY statement, for a source other than the table itself. Default: the whole table. */
-  statement?: string;
-  /** How the batch records the table. Default `"full"`. */
-  mode?: "full" | "incremental";
-  /** Read only the rows after this watermark, in watermark order (an incremental export). */
-  since?: Since;
-  /** The table's counter of rows and bytes (for a progress line). Default: a new one. */
-  progress?: ProgressCounter;
-  /** Called with the rows and bytes written so far, every 250 ms. */
-  onProgress?: (rows: number, bytes: number) => void;
-  /** Stops the write: the open file is aborted and the files already completed are removed. */
-  signal?: AbortSignal;
 }
 
 /**
