@@ -12,21 +12,15 @@ import type { BatchWriter } from "./batch_writer.ts";
 import type { ManifestFile, ManifestTable } from "../read/manifest.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
 import type { EncodedRowGroup } from "../parquet/row_group_encoder.ts";
-import {
-  copyBinaryToParquet,
-  type CopyEncodeOptions,
-  type FileOpener,
-} from "../postgres/copy_binary_export.ts";
+import { copyBinaryToParquet, type FileOpener } from "../postgres/copy_binary_export.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
 import type { CopySql, CopyTableOptions } from "./copy_table.ts";
 import { openCopy } from "../postgres/copy_out.ts";
-import type { IdleGuard } from "../postgres/idle_timeout.ts";
 import { sourceError } from "../postgres/table_source.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
 import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { ProgressCounter } from "../streams/progress.ts";
-import type { Since } from "../postgres/table_source.ts";
 
 /** The frame of one file, as the encoders drive it. */
 type FileFrame = Pick<ParquetFileWriter, "append" | "finish" | "offset" | "rows">;
