@@ -203,3 +203,36 @@ export function markdownFlags(flags: readonly Flag[]): string {
   });
   return ["| flag | meaning | default |", "| --- | --- | --- |", ...rows].join("\n");
 }
+
+const LOCAL_DATABASE = "postgres://postgres@127.0.0.1:5432/test";
+
+/**
+ * The `--db` flag of the commands that work on a development database (seed, schemas:check); the
+ * URL it resolves to is {@link databaseUrl}'s.
+ *
+ * @example
+ * ```ts
+ * import { DATABASE_FLAG } from "./command.ts";
+ * console.assert(DATABASE_FLAG.name === "db");
+ * ```
+ */
+export const DATABASE_FLAG: Flag = {
+  name: "db",
+  type: "string",
+  value: "URL",
+  defaultText: `DATABASE_URL, else ${LOCAL_DATABASE}`,
+  help: "PostgreSQL URL",
+};
+
+/**
+ * The database of {@link DATABASE_FLAG}: `--db`, else `DATABASE_URL`, else the local test database.
+ *
+ * @example
+ * ```ts
+ * import { databaseUrl } from "./command.ts";
+ * console.assert(databaseUrl("postgres://h/db") === "postgres://h/db");
+ * ```
+ */
+export function databaseUrl(db: string | undefined): string {
+  return db ?? Deno.env.get("DATABASE_URL") ?? LOCAL_DATABASE;
+}

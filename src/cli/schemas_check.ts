@@ -11,7 +11,7 @@ import postgres from "postgres";
 import { getSchema, listSchemas } from "../../platform/registry.ts";
 import { checkDrift } from "../postgres/drift.ts";
 import type { TableDefinition } from "../schema/table.ts";
-import { type Command, runCommand, UsageError } from "./command.ts";
+import { type Command, DATABASE_FLAG, databaseUrl, runCommand, UsageError } from "./command.ts";
 
 /** The command and its flags, from which the parser and the help are made. */
 export const SCHEMAS_CHECK_COMMAND: Command = {
@@ -19,13 +19,7 @@ export const SCHEMAS_CHECK_COMMAND: Command = {
   description: `Compares the platform's table definitions (platform/) with the tables in --schema of --db and
 prints every difference.`,
   flags: [
-    {
-      name: "db",
-      type: "string",
-      value: "URL",
-      defaultText: "DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test",
-      help: "PostgreSQL URL",
-    },
+    DATABASE_FLAG,
     { name: "schema", type: "string", value: "NAME", default: "public", help: "PostgreSQL schema" },
     { name: "table", type: "string", value: "NAME", multiple: true, help: "check only this table" },
     { name: "json", type: "boolean", help: "print the differences as JSON on stdout" },
@@ -52,7 +46,7 @@ async function check(values: CheckFlags): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const url = values.db ?? Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
+  const url = databaseUrl(values.db);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const drift = await checkDrift(

@@ -14,7 +14,7 @@ import { type GenerateOptions, platformRows } from "../../platform/seed/generate
 import { ParquetStorageError } from "../errors.ts";
 import { qualifiedName as qualified, quoteIdent } from "../postgres/read_sql.ts";
 import type { Row } from "../schema/table.ts";
-import { type Command, runCommand, UsageError } from "./command.ts";
+import { type Command, DATABASE_FLAG, databaseUrl, runCommand, UsageError } from "./command.ts";
 
 /** Options of {@link seedDatabase}. */
 export interface SeedOptions extends GenerateOptions {
@@ -222,13 +222,7 @@ rows are an error unless --reset empties them first.`,
   flags: [
     { name: "rows", type: "string", value: "N", default: "20", help: "rows per main table" },
     { name: "seed", type: "string", value: "N", default: "1", help: "the random seed" },
-    {
-      name: "db",
-      type: "string",
-      value: "URL",
-      defaultText: "DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test",
-      help: "PostgreSQL URL",
-    },
+    DATABASE_FLAG,
     { name: "schema", type: "string", value: "NAME", default: "public", help: "PostgreSQL schema" },
     { name: "reset", type: "boolean", help: "empty the 29 tables first" },
   ],
@@ -256,7 +250,7 @@ async function seed(values: SeedFlags): Promise<number> {
   if (!/^-?\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) {
     throw new UsageError(`--seed must be an integer: current value is ${values.seed}`);
   }
-  const url = values.db ?? Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
+  const url = databaseUrl(values.db);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const started = performance.now();
