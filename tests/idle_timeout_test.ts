@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { ParquetStorageError, SinkError, SourceError } from "../mod.ts";
+import { S3Sink } from "../s3.ts";
 import { connectPostgres, exportTables } from "../postgres.ts";
 import { runCli } from "./helpers/cli.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
@@ -98,6 +99,36 @@ Deno.test("an S3 store going silent mid-part fails the export within its idle ti
   } finally {
     await client.end({ timeout: 0 });
   }
+});
+
+Deno.test("a CreateMultipartUpload answered too late and retried leaves no upload behind when the write fails", async () => {
+  await using bucket = await testBucket("late");
+  const endpoint = new URL(bucket.options.endpoint!);
+  // The first connection carries the request but never the answer: the store creates an upload whose
+  // id never arrives, and the SDK's retry creates a second one on a new connection.
+  await using proxy = stallingProxy(Number(endpoint.port), {
+    after: 0,
+    direction: "download",
+    connections: 1,
+  });
+  const sink = new S3Sink(bucket.url("late/x.parquet"), {
+    ...bucket.options,
+    endpoint: `http://127.0.0.1:${proxy.port}`,
+    partSize: 5 * 1024 * 1024,
+    idleTimeout: 1000,
+    maxAttempts: 2,
+  });
+  const writer = sink.getWriter();
+  await writer.write(new Uint8Array(6 * 1024 * 1024));
+  // Wait for the retried start and the first part, so that both uploads exist before the write fails.
+  for (let waited = 0; (await bucket.openUploads()).length < 2 && waited < 10_000; waited += 200) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.equal((await bucket.openUploads()).length, 2, "the late answer made a second upload");
+  await writer.abort(new Error("the source failed"));
+  assert.equal(proxy.stalls, 1);
+  assert.deepEqual(await bucket.openUploads(), [], "both uploads aborted");
+  assert.equal(await bucket.exists("late"), false);
 });
 
 Deno.test("deno task export --idle-timeout: a silent PostgreSQL fails the run (exit 1) naming the table", async () => {

@@ -59,6 +59,7 @@ export class MultipartUpload {
   #partFailure: { attempted: string; cause: unknown } | undefined;
   #completed = false;
   #discarding: Promise<string> | undefined;
+  #startedAt = new Date();
 
   constructor(settings: UploadSettings) {
     this.#s = settings;
@@ -147,12 +148,15 @@ export class MultipartUpload {
       await Promise.allSettled([...this.#inFlight]);
       const id = await this.#uploadId?.catch(() => undefined);
       let note = "no object was created";
-      if (id !== undefined) {
+      if (this.#uploadId !== undefined) {
         const { client, Bucket, Key, guard } = this.#s;
         try {
-          await abortUpload(client, { Bucket, Key, UploadId: id }, guard);
-          note = "the multipart upload was aborted, no object was created";
+          if (id !== undefined) await abortUpload(client, { Bucket, Key, UploadId: id }, guard);
+          await abortStrays(client, { Bucket, Key, since: this.#startedAt, known: id }, guard);
+          if (id !== undefined) note = "the multipart upload was aborted, no object was created";
         } catch (cause) {
+          // A store that never told us an upload id and does not answer now either: nothing to add.
+          if (id === undefined) return this.#finish(note);
           note = s3Status(cause) === 404
             ? `multipart upload ${id} was already gone (completed or aborted elsewhere)`
             : `no object was created, but aborting multipart upload ${id} ` +
@@ -161,9 +165,13 @@ export class MultipartUpload {
               "removes them";
         }
       }
-      this.#s.finished();
-      return note;
+      return this.#finish(note);
     })();
+  }
+
+  #finish(note: string): string {
+    this.#s.finished();
+    return note;
   }
 
   async #fail(attempted: string, cause: unknown): Promise<never> {
@@ -179,6 +187,7 @@ export class MultipartUpload {
 
   async #startUpload(): Promise<string> {
     const { client, Bucket, Key, guard } = this.#s;
+    this.#startedAt = new Date();
     const created = await client.send(
       new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: "CRC32" }),
       guard(),
@@ -261,6 +270,27 @@ async function abortUpload(
     if (!(await uploadStillThere(client, upload, guard))) return;
     if (attempt === 3) throw new Error(`the upload was still there after ${attempt} aborts`);
     await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+  }
+}
+
+/**
+ * Aborts the uploads of `Key` that this write started but never heard of: a CreateMultipartUpload the
+ * store carried out but answered too late (after the request's deadline) is retried by the SDK, and the
+ * first upload would stay open, unseen. The key is this write's own (its name has a random part), so any
+ * upload of it started since this write began is one of ours. Clocks may differ: a minute of slack.
+ */
+async function abortStrays(
+  client: S3Client,
+  stray: { Bucket: string; Key: string; since: Date; known: string | undefined },
+  guard: () => { abortSignal: AbortSignal },
+): Promise<void> {
+  const { Bucket, Key, since, known } = stray;
+  const listed = await client.send(new ListMultipartUploadsCommand({ Bucket, Prefix: Key }), guard());
+  const after = since.getTime() - 60_000;
+  for (const upload of listed.Uploads ?? []) {
+    if (upload.Key !== Key || !upload.UploadId || upload.UploadId === known) continue;
+    if (upload.Initiated && upload.Initiated.getTime() < after) continue;
+    await abortUpload(client, { Bucket, Key, UploadId: upload.UploadId }, guard);
   }
 }
 

@@ -20,14 +20,18 @@ export interface StallOptions {
   after: number;
   /** `"download"`: from the server to the client (PostgreSQL sending rows); `"upload"`: the other way. */
   direction: "download" | "upload";
+  /** Only the first this many connections stall; later ones forward everything (default: all stall). */
+  connections?: number;
 }
 
-/** Starts a proxy in front of `127.0.0.1:targetPort`. Every connection stalls after `after` bytes. */
+/** Starts a proxy in front of `127.0.0.1:targetPort`. Connections stall after `after` bytes. */
 export function stallingProxy(targetPort: number, options: StallOptions): StallingProxy {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const open = new Set<Deno.Conn>();
   let stalls = 0;
+  let accepted = 0;
   const serve = async (client: Deno.Conn) => {
+    const after = ++accepted <= (options.connections ?? Infinity) ? options.after : Infinity;
     let server: Deno.Conn;
     try {
       server = await Deno.connect({ hostname: "127.0.0.1", port: targetPort });
@@ -45,8 +49,8 @@ export function stallingProxy(targetPort: number, options: StallOptions): Stalli
           const n = await from.read(buffer);
           if (n === null || state.stalled) break;
           let chunk = buffer.subarray(0, n);
-          if (counted && state.sent + n >= options.after) {
-            chunk = chunk.subarray(0, Math.max(0, options.after - state.sent));
+          if (counted && state.sent + n >= after) {
+            chunk = chunk.subarray(0, Math.max(0, after - state.sent));
             state.stalled = true;
             stalls++;
           }
