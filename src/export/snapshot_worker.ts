@@ -20,10 +20,10 @@ import { tableSpec } from "../schema/table.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName } from "../sinks/file_name.ts";
 import type { Storage } from "../storage/storage.ts";
-import { ChecksumStream } from "../streams/checksum_stream.ts";
 import type postgres from "postgres";
 import { blockRangeClause, type ExportPlan, type PlanUnit } from "./export_plan.ts";
 import type { TableTarget } from "./iceberg/iceberg_export.ts";
+import { pipeFile } from "./pipeline.ts";
 
 /** What one unit wrote: its part of a table's manifest entry, and of its summary. */
 export interface UnitResult {
@@ -204,11 +204,14 @@ async function exportBlockRange(
       ...prepared?.encode,
     });
     progress = encoded.progress;
-    const sink = storage.createSink(storage.join(root, table.name, parquetFileName(table.name)));
-    const tap = new ChecksumStream();
-    await encoded.stream.pipeThrough(tap).pipeTo(sink, { signal });
-    const { sha256 } = await tap.result;
-    file = { path: relativePath(root, sink.location), rows: progress.rows, bytes: sink.bytesWritten, sha256 };
+    const location = storage.join(root, table.name, parquetFileName(table.name));
+    const written = await pipeFile(encoded.stream, storage, location, { signal });
+    file = {
+      path: relativePath(root, written.location),
+      rows: progress.rows,
+      bytes: written.bytes,
+      sha256: written.sha256!,
+    };
   } catch (error) {
     await copy.stop();
     throw sourceError(table.name, signal.aborted ? signal.reason ?? error : error);
