@@ -3,7 +3,6 @@ import { relative } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import {
   defineTable,
-  type FileSink,
   int,
   jsonb,
   numeric,
@@ -12,12 +11,12 @@ import {
   readParquet,
   type Row,
   SchemaError,
-  type Storage,
   text,
   timestamptz,
   ValidationError,
   writeDataset,
 } from "../mod.ts";
+import type { FileSink, Storage } from "../write.ts";
 import { tableRows } from "../src/postgres/table_source.ts";
 import { partitionPruner } from "../src/read/partition_filter.ts";
 import { parsePartitionBy } from "../src/schema/partition_key.ts";

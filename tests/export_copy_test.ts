@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readParquet, SinkError } from "../mod.ts";
+import { readParquet } from "../mod.ts";
+import { SinkError } from "../write.ts";
 import { listManifests } from "../batch.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { normalizeDecimalText } from "../src/schema/values.ts";

@@ -2,17 +2,11 @@ import assert from "node:assert/strict";
 import { icebergRead } from "icebird";
 import { pathToFileURL } from "node:url";
 import { icebergDataFiles, icebergSnapshots, readIcebergTable } from "../iceberg.ts";
-import { IcebergMetadataMissingError, IcebergSchemaError } from "../mod.ts";
+import { IcebergMetadataMissingError, IcebergSchemaError } from "../iceberg.ts";
 import { vacuum } from "../batch.ts";
 import { exportTables } from "../postgres.ts";
-import {
-  defineTable,
-  IcebergCommitConflictError,
-  int,
-  ReadError,
-  timestamptz,
-  writeParquet,
-} from "../mod.ts";
+import { defineTable, int, ReadError, timestamptz, writeParquet } from "../mod.ts";
+import { IcebergCommitConflictError } from "../iceberg.ts";
 import { LocalStorage } from "../local.ts";
 import { readAvroFile } from "../src/export/iceberg/avro_file.ts";
 import { commitSnapshot, planTable } from "../src/export/iceberg/commit_snapshot.ts";

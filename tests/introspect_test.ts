@@ -18,13 +18,13 @@ import {
   real,
   SchemaError,
   smallint,
-  SourceError,
   text,
   timestamp,
   timestamptz,
   uuid,
   ValidateStream,
 } from "../mod.ts";
+import { SourceError } from "../postgres.ts";
 import { introspectColumns, introspectTable, listTables, readExpression, selectList } from "../postgres.ts";
 import { LocalFileSink } from "../src/sinks/local_sink.ts";
 import { tableSpec } from "../src/schema/table.ts";

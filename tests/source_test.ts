@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { readParquet, SourceError, writeParquet } from "../mod.ts";
+import { readParquet, writeParquet } from "../mod.ts";
+import { SourceError } from "../postgres.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { queryRows, tableRows } from "../src/postgres/table_source.ts";
 import { introspectTable } from "../src/postgres/introspect.ts";

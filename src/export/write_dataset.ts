@@ -48,7 +48,7 @@ export interface WriteDatasetOptions extends Omit<WriteOptions, "overwrite"> {
  *
  * @example
  * ```ts
- * import { DATASET_DEFAULTS } from "@parquet-storage/engine";
+ * import { DATASET_DEFAULTS } from "@parquet-storage/engine/write";
  * console.assert(DATASET_DEFAULTS.maxOpenPartitions === 64);
  * ```
  */
