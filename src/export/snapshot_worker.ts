@@ -189,7 +189,10 @@ async function exportBlockRange(
   const started = performance.now();
   const statement = rangedStatement(table, blockRangeClause(unit.blocks!));
   // A silent server fails the read after the idle timeout, as a whole table's COPY does.
-  const copy = await openCopy(tx.unsafe(statement), { idleTimeout: options.idleTimeout, table: table.name });
+  const copy = await openCopy(tx.unsafe(statement), { idleTimeout: options.idleTimeout, table: table.name })
+    .catch((error) => {
+      throw sourceError(table.name, error); // a backend lost as the COPY starts names the table too
+    });
   let file: ManifestFile;
   let progress = { rows: 0 };
   const seconds = () => (performance.now() - started) / 1000;
@@ -213,7 +216,7 @@ async function exportBlockRange(
       sha256: written.sha256!,
     };
   } catch (error) {
-    await copy.stop();
+    await copy.stop().catch(() => {}); // a lost connection cannot stop its COPY; the first error is reported
     throw sourceError(table.name, signal.aborted ? signal.reason ?? error : error);
   } finally {
     clearInterval(timer);
