@@ -66,16 +66,18 @@ export async function inThreadEncoder(settings: RowGroupSettings): Promise<RowGr
 
 /**
  * The encoding proper, shared by both encoders: column chunks written into one writer whose offset
- * runs over the whole file.
+ * runs over the whole file; given `offset` (where the row group will start in its file), the writer
+ * starts there, so one encoder can serve several files in turn (the partitions of a dataset).
  */
 export async function stateEncoder(
   { elements, paths, codec, level, pageSize }: RowGroupSettings,
-): Promise<(buffers: ColumnBuffer[]) => EncodedRowGroup> {
+): Promise<(buffers: ColumnBuffer[], offset?: number) => EncodedRowGroup> {
   const compress = (await loadCompressors(codec, level))[codec];
   const file = new ByteWriter(1024 * 1024);
   file.offset = HEADER_LENGTH;
   const pages = new ColumnChunkWriter(file, { codec, compress, pageSize });
-  return (buffers) => {
+  return (buffers, offset) => {
+    if (offset !== undefined) file.offset = offset;
     const parts: Uint8Array[] = [];
     const columns = buffers.map((buffer, i) => {
       file.index = 0;

@@ -28,7 +28,7 @@ import {
   openFileWriter,
   rowGroupSettings,
 } from "../parquet/parquet_writer.ts";
-import { CopyBinaryDecoder } from "./copy_binary.ts";
+import { CopyBinaryDecoder } from "../postgres/copy_binary.ts";
 
 /** Options of {@link copyBinaryToParquet}. */
 export interface CopyEncodeOptions extends EncodeOptions {
