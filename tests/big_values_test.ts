@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parquetMetadataAsync } from "hyparquet";
-import { defineTable, EncodeStream, int, jsonb, readParquet } from "../mod.ts";
+import { CODECS, defineTable, EncodeStream, int, jsonb, readParquet, text } from "../mod.ts";
 import { readCommitted } from "../batch.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
 import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
@@ -166,5 +166,31 @@ Deno.test("binary COPY starts a row group before a tuple that would take it past
   } finally {
     await schema.drop();
     await sql.end();
+  }
+});
+
+Deno.test("a value larger than a page is a page of its own, read back alike in every codec", async () => {
+  const table = defineTable("notes", { id: int(), note: text() });
+  // 3 MiB of text that compresses a little: three snappy slices, not one block.
+  let big = "";
+  for (let i = 0; big.length < 3 * 1024 * 1024; i++) big += (i * 2654435761 >>> 0).toString(36);
+  const rows = Array.from({ length: 21 }, (_, i) => ({ id: i, note: i === 10 ? big : `note ${i}` }));
+  const dir = await tempDir();
+  for (const codec of CODECS) {
+    const bytes = await new Response(
+      ReadableStream.from(rows).pipeThrough(new EncodeStream(table, { codec })),
+    )
+      .bytes();
+    const metadata = await parquetMetadataAsync(bytes.buffer);
+    const chunk = metadata.row_groups[0].columns[1].meta_data!;
+    // The rows before it, the value alone, the rows after it.
+    assert.equal(chunk.encoding_stats?.find((s) => s.page_type === "DATA_PAGE_V2")?.count, 3, codec);
+    assert.deepEqual(await readParquet(bytes.buffer), rows, codec);
+    const path = join(dir, `${codec}.parquet`);
+    await Deno.writeFile(path, bytes);
+    const duck = await duckdbRows(
+      `SELECT id, md5(note) AS h FROM read_parquet(${sqlString(path)}) ORDER BY id`,
+    );
+    assert.deepEqual(duck, rows.map(({ id, note }) => ({ id, h: md5(note) })), codec);
   }
 });

@@ -35,7 +35,7 @@ export const OWN_PART_BYTES = 256 * 1024;
 export interface PageOptions {
   /** The codec named in the metadata. */
   codec: Codec;
-  /** Its compressor; none for UNCOMPRESSED. */
+  /** Its compressor (whose output is an array of its own, which may go out as it is); none for UNCOMPRESSED. */
   compress: Compressor | undefined;
   /** Target bytes per data page, before compression. */
   pageSize: number;
