@@ -49,7 +49,7 @@ export {
   type CopyBinaryProgress,
   copyBinaryToParquet,
   type CopyEncodeOptions,
-} from "./src/postgres/copy_binary_export.ts";
+} from "./src/export/copy_to_parquet.ts";
 export { openCursor, type QueryFragment, type SqlClient, type SqlCursor } from "./src/postgres/sql_cursor.ts";
 export {
   DEFAULT_BATCH_SIZE,

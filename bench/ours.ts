@@ -13,7 +13,7 @@ import { DEFAULT_BATCH_SIZE } from "../src/postgres/table_source.ts";
 import { qualifiedName, selectList } from "../src/postgres/read_sql.ts";
 import type { ChildResult } from "./baselines.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
-import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { copyBinaryToParquet } from "../src/export/copy_to_parquet.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
 import { storageFor } from "../src/storage/open_location.ts";
 

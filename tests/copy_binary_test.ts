@@ -21,7 +21,7 @@ import {
   writeParquet,
 } from "../mod.ts";
 import { copyBinaryStatement, copyBinarySupports } from "../src/postgres/copy_binary.ts";
-import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { copyBinaryToParquet } from "../src/export/copy_to_parquet.ts";
 import { writeTableByCopy } from "../src/export/copy_table.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
 import { BatchWriter } from "../src/export/batch_writer.ts";

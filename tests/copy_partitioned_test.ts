@@ -115,6 +115,27 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "a partition that gave its buffers back takes rows again, at its file's offset",
+        async () => {
+          // Runs of a, b, a: while b's rows come, cuts by bytes find a idle and take its buffers.
+          await sql.unsafe(`CREATE TABLE ${schema.name}.runs (id int PRIMARY KEY, k text NOT NULL, note text);
+          INSERT INTO ${schema.name}.runs
+            SELECT g, CASE WHEN g BETWEEN 501 AND 1000 THEN 'b' ELSE 'a' END, repeat('x', g % 50)
+            FROM generate_series(1, 1500) g`);
+          const runs = await introspectTable(catalogQuery(sql), "runs", { schema: schema.name });
+          const out = await tempDir();
+          const entry = await writePartitionedByCopy(sql, new BatchWriter(out), runs, {
+            partitionBy: ["k"],
+            rowGroupBytes: 4096,
+          });
+          assert.deepEqual(entry.files.map((f) => f.rows), [1000, 500]);
+          const rows = (await readDataset(out + "/runs")).sort((a, b) => Number(a.id) - Number(b.id));
+          assert.deepEqual(rows.map((r) => r.id), Array.from({ length: 1500 }, (_, i) => i + 1));
+          assert.equal(rows[1400].note, "x".repeat(1401 % 50));
+        },
+      );
+
       await t.step("a failure mid-partition leaves no visible file", async () => {
         // The UPDATE moves row 1500 in the heap: where, a sequential scan (COPY's order) says.
         await sql.unsafe(`UPDATE ${schema.name}.logs SET created_at = 'infinity' WHERE id = 1500`);

@@ -126,7 +126,7 @@ Deno.test({
       await Deno.writeTextFile(
         `${dir}/child.ts`,
         `import { defineTable, int, readParquet, text } from ${module("../mod.ts")};
-import { copyBinaryToParquet } from ${module("../src/postgres/copy_binary_export.ts")};
+import { copyBinaryToParquet } from ${module("../src/export/copy_to_parquet.ts")};
 const bytes = await Deno.readFile(${JSON.stringify(`${dir}/copy.bin`)});
 async function* chunks() { for (let i = 0; i < bytes.length; i += 7) yield bytes.subarray(i, i + 7); }
 const table = defineTable("small", { id: int(), name: text().nullable() });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readParquet, ValidationError } from "../mod.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
-import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { copyBinaryToParquet } from "../src/export/copy_to_parquet.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
 import { introspectTable } from "../src/postgres/introspect.ts";
 import type { TableDefinition } from "../src/schema/table.ts";

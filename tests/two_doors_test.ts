@@ -30,7 +30,7 @@ import {
   writeParquet,
 } from "../mod.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
-import { copyBinaryToParquet } from "../src/postgres/copy_binary_export.ts";
+import { copyBinaryToParquet } from "../src/export/copy_to_parquet.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
 import { selectList } from "../src/postgres/read_sql.ts";
 import { catalogQuery, connect, ensurePostgis, testSchema } from "./helpers/pg.ts";

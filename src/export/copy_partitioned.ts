@@ -76,7 +76,6 @@ interface Part {
   values: Record<string, string | null>;
   columns: CopyColumns;
   file: ParquetFileWriter;
-  encode?: (buffers: ColumnBuffer[]) => EncodedRowGroup;
   pending: Uint8Array[];
   writer: WritableStreamDefaultWriter<Uint8Array>;
   done: Promise<PipedFile>;
@@ -171,7 +170,10 @@ export async function writePartitionedByCopy(
       values[key.name] = value;
       path = path ? `${path}/${segment}` : segment;
     }
-    if (recent?.path === path) return recent.columns;
+    if (recent?.path === path) {
+      recent.touched = true;
+      return recent.columns;
+    }
     let part = open.get(path);
     if (part) part.touched = true;
     if (part) open.delete(path);
@@ -210,13 +212,16 @@ export async function writePartitionedByCopy(
     for (const bytes of part.pending.splice(0)) await part.writer.write(bytes);
   };
 
+  // One encoder for every partition (its page buffers are as big as the largest column chunk), each row
+  // group written for its own file's offset.
+  let encodeGroup: ((buffers: ColumnBuffer[], offset: number) => EncodedRowGroup) | undefined;
   const flush = async (part: Part) => {
     const rows = part.columns.rows;
     if (!rows) return;
-    part.encode ??= await stateEncoder(groupSettings);
+    encodeGroup ??= await stateEncoder(groupSettings);
     let group: EncodedRowGroup;
     try {
-      group = part.encode(part.columns.buffers);
+      group = encodeGroup(part.columns.buffers, part.file.offset);
     } catch (cause) {
       throw new ParquetStorageError(`Cannot encode a row group: ${(cause as Error).message}`, {
         table: table.name,
@@ -275,7 +280,6 @@ export async function writePartitionedByCopy(
           // gives its buffers back: open files cost their pipeline only, not a row group's memory each.
           if (!part.touched && part !== recent) {
             part.columns = new CopyColumns(fileTable, layout.schema, fields);
-            part.encode = undefined; // its page writer's buffer, as big as its largest column chunk
           }
           part.touched = false;
         }

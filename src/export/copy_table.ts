@@ -11,7 +11,7 @@ import { parquetFileName, safeName } from "../sinks/file_name.ts";
 import { pipeFile } from "./pipeline.ts";
 import { ProgressCounter } from "../streams/progress.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
-import { copyBinaryToParquet, type CopyEncodeOptions } from "../postgres/copy_binary_export.ts";
+import { copyBinaryToParquet, type CopyEncodeOptions } from "./copy_to_parquet.ts";
 import { type CopyQuery, openCopy } from "../postgres/copy_out.ts";
 import type { IdleGuard } from "../postgres/idle_timeout.ts";
 import { type Since, sourceError } from "../postgres/table_source.ts";

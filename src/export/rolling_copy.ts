@@ -12,7 +12,7 @@ import type { BatchWriter } from "./batch_writer.ts";
 import type { ManifestFile, ManifestTable } from "../read/manifest.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
 import type { EncodedRowGroup } from "../parquet/row_group_encoder.ts";
-import { copyBinaryToParquet, type FileOpener } from "../postgres/copy_binary_export.ts";
+import { copyBinaryToParquet, type FileOpener } from "./copy_to_parquet.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
 import type { CopySql, CopyTableOptions } from "./copy_table.ts";
 import { openCopy } from "../postgres/copy_out.ts";

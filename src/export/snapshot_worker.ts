@@ -11,7 +11,7 @@ import { type ManifestFile, type ManifestTable, relativePath } from "../read/man
 import { SourceError } from "../errors.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
-import { copyBinaryToParquet } from "../postgres/copy_binary_export.ts";
+import { copyBinaryToParquet } from "./copy_to_parquet.ts";
 import { openCopy } from "../postgres/copy_out.ts";
 import type { ExportOptions, TableSummary } from "./export_options.ts";
 import { exportInSnapshot, planTables } from "./snapshot_export.ts";

@@ -10,7 +10,7 @@ import { ParquetStorageError } from "../errors.ts";
 import type { Sql } from "../postgres/connect.ts";
 import { copyBinarySupports } from "../postgres/copy_binary.ts";
 import { copyBinaryStatement } from "../postgres/copy_binary.ts";
-import { copyBinaryToParquet } from "../postgres/copy_binary_export.ts";
+import { copyBinaryToParquet } from "./copy_to_parquet.ts";
 import { openCopy } from "../postgres/copy_out.ts";
 import type { ExportOptions } from "./export_options.ts";
 import { planTables } from "./snapshot_export.ts";

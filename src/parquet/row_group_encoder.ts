@@ -20,7 +20,10 @@ export const HEADER_LENGTH = 4;
 
 /** One encoded row group. */
 export interface EncodedRowGroup {
-  /** Its column chunks' bytes, one part per column chunk (so no buffer holds a whole row group). */
+  /**
+   * Its column chunks' bytes, in order, in parts: the small pages of a column chunk together, a long
+   * page as its own part or parts (so no buffer holds a whole row group, nor a copy of a long page).
+   */
   parts: Uint8Array[];
   /** Their metadata, with offsets in the file. */
   columns: ColumnChunk[];
@@ -66,22 +69,22 @@ export async function inThreadEncoder(settings: RowGroupSettings): Promise<RowGr
 
 /**
  * The encoding proper, shared by both encoders: column chunks written into one writer whose offset
- * runs over the whole file.
+ * runs over the whole file; given `offset` (where the row group will start in its file), the writer
+ * starts there, so one encoder can serve several files in turn (the partitions of a dataset).
  */
 export async function stateEncoder(
   { elements, paths, codec, level, pageSize }: RowGroupSettings,
-): Promise<(buffers: ColumnBuffer[]) => EncodedRowGroup> {
+): Promise<(buffers: ColumnBuffer[], offset?: number) => EncodedRowGroup> {
   const compress = (await loadCompressors(codec, level))[codec];
   const file = new ByteWriter(1024 * 1024);
   file.offset = HEADER_LENGTH;
   const pages = new ColumnChunkWriter(file, { codec, compress, pageSize });
-  return (buffers) => {
+  return (buffers, offset) => {
+    if (offset !== undefined) file.offset = offset;
     const parts: Uint8Array[] = [];
     const columns = buffers.map((buffer, i) => {
       file.index = 0;
-      const chunk = pages.write(buffer, elements[i], paths?.[i] ?? [elements[i].name]);
-      parts.push(file.getBytes().slice());
-      return chunk;
+      return pages.write(buffer, elements[i], paths?.[i] ?? [elements[i].name], parts);
     });
     return { parts, columns };
   };

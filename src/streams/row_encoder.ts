@@ -80,28 +80,30 @@ export class RowEncoder {
         row: rowNumber,
       });
     }
+    let size = 0;
+    const names = this.#names, sizers = this.#sizers;
+    for (let i = 0; i < sizers.length; i++) size += sizers[i](row[names[i]]);
+    this.#making(size);
     try {
       this.#columns.add(row);
     } catch (cause) {
       throw this.#refused(cause as RowValueError, row[(cause as RowValueError).column], rowNumber);
     }
-    let size = 0;
-    const names = this.#names, sizers = this.#sizers;
-    for (let i = 0; i < sizers.length; i++) size += sizers[i](row[names[i]]);
     this.#added(size);
   }
 
   /** Encodes one row given as its values in table column order (a checked row's). */
   addValues(values: readonly unknown[], rowNumber: number = this.rows + 1): void {
+    let size = 0;
+    const sizers = this.#sizers;
+    for (let i = 0; i < sizers.length; i++) size += sizers[i](values[i] ?? null);
+    this.#making(size);
     try {
       this.#columns.addValues(values);
     } catch (cause) {
       const column = (cause as RowValueError).column;
       throw this.#refused(cause as RowValueError, values[this.#names.indexOf(column)], rowNumber);
     }
-    let size = 0;
-    const sizers = this.#sizers;
-    for (let i = 0; i < sizers.length; i++) size += sizers[i](values[i] ?? null);
     this.#added(size);
   }
 
@@ -109,6 +111,12 @@ export class RowEncoder {
   finish(): void {
     this.#flushGroup();
     this.#file!.finish(geoKeyValues(this.#columns.facts));
+  }
+
+  // A row that would take a row group that has rows past its bytes starts the next one instead, so
+  // that a huge value never joins a full row group.
+  #making(size: number): void {
+    if (this.#columns.rows && this.#bufferedBytes + size > this.#settings.rowGroupBytes) this.#flushGroup();
   }
 
   #added(size: number): void {

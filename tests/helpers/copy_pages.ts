@@ -26,7 +26,7 @@ import type { ByteDictionary } from "../../src/parquet/byte_dictionary.ts";
 import type { ColumnBuffer } from "../../src/parquet/column_buffer.ts";
 import { ColumnChunkWriter } from "../../src/parquet/column_chunk.ts";
 import { copyBinaryStatement } from "../../src/postgres/copy_binary.ts";
-import { copyBinaryToParquet, type CopyEncodeOptions } from "../../src/postgres/copy_binary_export.ts";
+import { copyBinaryToParquet, type CopyEncodeOptions } from "../../src/export/copy_to_parquet.ts";
 import { openCopy } from "../../src/postgres/copy_out.ts";
 import { readMetadata } from "../../src/read/read_parquet.ts";
 import { introspectTable } from "../../src/postgres/introspect.ts";

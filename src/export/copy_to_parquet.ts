@@ -28,7 +28,7 @@ import {
   openFileWriter,
   rowGroupSettings,
 } from "../parquet/parquet_writer.ts";
-import { CopyBinaryDecoder } from "./copy_binary.ts";
+import { CopyBinaryDecoder } from "../postgres/copy_binary.ts";
 
 /** Options of {@link copyBinaryToParquet}. */
 export interface CopyEncodeOptions extends EncodeOptions {
@@ -125,7 +125,10 @@ export function copyBinaryToParquet(
         // One row group out per pull (the consumer's pace sets how fast PostgreSQL is read), while the
         // encoder works on the next.
         for (;;) {
-          if (decoder.decode(rowGroupSize) || (groupBytes >= rowGroupBytes && decoder.buffered > 0)) {
+          if (
+            decoder.decode(rowGroupSize, rowGroupBytes) ||
+            (groupBytes >= rowGroupBytes && decoder.buffered > 0)
+          ) {
             await send(true);
             if (inFlight.length > 1 || !encoder!.inWorker) return await emit();
             continue;
