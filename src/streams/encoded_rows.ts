@@ -57,7 +57,11 @@ export function encodedRows(
   const encoder = new RowEncoder(table, options, "EncodeStream");
   const onInvalid = validate ? checkedOnInvalid(table, options, "ValidateStream") : "throw";
   const allowExtra = options.allowExtraColumns ?? false;
-  const check = validate ? new RowCheck(table, allowExtra) : undefined;
+  // Erroring on the first bad row, a row group half written by a refused row is never used: the
+  // writers of the kinds that refuse what their schema refuses check those columns as they write them
+  // (Valibot then runs on a refused row for its issues), so the row's values are parsed once.
+  const byWriter = onInvalid === "throw" ? writerChecked : undefined;
+  const check = validate ? new RowCheck(table, allowExtra, byWriter) : undefined;
   const schema = allowExtra ? table.loose : table;
   const counts: EncodedRowsCounts = { rows: 0, skipped: 0 };
   let position = 0;
@@ -67,8 +71,17 @@ export function encodedRows(
   const take = (value: unknown): void | Promise<void> => {
     position++;
     if (!check) encoder.add(value as Row, position);
-    else if (check.check(value)) encoder.addValues(check.values, position);
-    else {
+    else if (check.check(value)) {
+      if (!byWriter) encoder.addValues(check.values, position);
+      else {
+        try {
+          encoder.addValues(check.values, position);
+        } catch (error) {
+          const result = v.safeParse(schema, value);
+          throw result.success ? error : validationError(table.name, position, result.issues);
+        }
+      }
+    } else {
       // Refused, or not certainly valid: Valibot decides, and says why.
       const result = v.safeParse(schema, value);
       if (result.success) encoder.add(result.output as Row, position);
@@ -89,6 +102,7 @@ export function encodedRows(
   };
 
   const reader = rowReader(rows, table.name);
+
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       await encoder.open((bytes) => {
@@ -122,4 +136,24 @@ export function encodedRows(
     },
   }, { highWaterMark: 0 });
   return { stream, counts };
+}
+
+/**
+ * The kinds whose row writer refuses exactly the values their column's schema refuses, read side by side
+ * (`numeric` with a precision only): their writer is their check when a bad row ends the write.
+ */
+const WRITER_CHECKED = new Set([
+  "uuid",
+  "text",
+  "int",
+  "float",
+  "boolean",
+  "timestamp",
+  "timestamptz",
+  "jsonb",
+]);
+
+function writerChecked(column: TableDefinition["columns"][string]): boolean {
+  const { spec } = column;
+  return WRITER_CHECKED.has(spec.kind) || (spec.kind === "numeric" && spec.precision !== undefined);
 }

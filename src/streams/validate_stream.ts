@@ -8,7 +8,7 @@
 
 import * as v from "valibot";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
-import { fastCheck, REFUSED, SPECIAL_VALUES_HINT } from "../schema/kinds/kind.ts";
+import { fastCheck, REFUSED, same, SPECIAL_VALUES_HINT } from "../schema/kinds/kind.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 
 /** A row that failed validation, as handed to an `onInvalid` callback. */
@@ -119,13 +119,24 @@ export class RowCheck {
   readonly #known: Set<string>;
   readonly #allowExtra: boolean;
 
-  /** The check of `table`'s rows; `allowExtra` lets columns the table lacks pass (dropped). */
-  constructor(table: TableDefinition, allowExtra: boolean) {
-    this.#columns = Object.entries(table.columns).map(([name, column]) => ({
-      name,
-      nullable: column.spec.nullable,
-      check: fastCheck(column.schema) ?? valibotCheck(column.schema),
-    }));
+  /**
+   * The check of `table`'s rows; `allowExtra` lets columns the table lacks pass (dropped). A column for
+   * which `byWriter` says so is passed through unchecked, its value as given: for a caller whose row
+   * writers refuse exactly what the column's schema refuses, and who runs Valibot when one does.
+   */
+  constructor(
+    table: TableDefinition,
+    allowExtra: boolean,
+    byWriter: (column: TableDefinition["columns"][string]) => boolean = () => false,
+  ) {
+    this.#columns = Object.entries(table.columns).map(([name, column]) => {
+      const fast = fastCheck(column.schema);
+      return {
+        name,
+        nullable: column.spec.nullable,
+        check: fast && byWriter(column) ? same : fast ?? valibotCheck(column.schema),
+      };
+    });
     this.names = this.#columns.map((c) => c.name);
     this.#known = new Set(this.names);
     this.#allowExtra = allowExtra;
