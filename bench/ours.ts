@@ -10,6 +10,7 @@ import postgres from "postgres";
 import { writeParquet } from "../mod.ts";
 import type { Codec } from "../write.ts";
 import { introspectTable } from "../src/postgres/introspect.ts";
+import { DEFAULT_BATCH_SIZE } from "../src/postgres/table_source.ts";
 import { qualifiedName, selectList } from "../src/postgres/read_sql.ts";
 import type { ChildResult } from "./baselines.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
@@ -29,7 +30,7 @@ async function* flatten<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
   for await (const batch of batches) yield* batch;
 }
 
-/** The row path: canonical rows from a cursor, validated, encoded and written. */
+/** The row path: rows from a cursor (the library's batch size), validated, encoded and written. */
 export async function oursRows(
   url: string,
   schema: string,
@@ -41,7 +42,7 @@ export async function oursRows(
   try {
     const definition_ = await definition(sql, schema, table);
     const cursor = sql.unsafe(`SELECT ${selectList(definition_)} FROM ${qualifiedName(schema, table)}`)
-      .cursor(10_000);
+      .cursor(DEFAULT_BATCH_SIZE);
     const result = await writeParquet(file, flatten(cursor), { table: definition_, codec });
     return { rows: result.rows, bytes: result.bytes };
   } finally {

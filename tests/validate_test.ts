@@ -295,3 +295,66 @@ Deno.test("timestamps made canonical by string operations equal the exact parse"
   }
   assert.equal(quickTimestamp("2024-01-01T00:00:01+02:00", true, 6), undefined);
 });
+
+Deno.test("writeParquet refuses a bad row with ValidateStream's own error, whichever check finds it", async () => {
+  // writeParquet checks most kinds as it writes them; the error must be the one ValidateStream gives.
+  const table = defineTable("checked", {
+    id: uuid(),
+    n: int(),
+    d: numeric(8, 2),
+    t: text(),
+    at: timestamptz(),
+    x: float(),
+    ok: boolean(),
+    j: jsonb(),
+    label: text().nullable(),
+  });
+  const good = {
+    id: "0b9e5a8e-6d1c-4b8e-9f3a-2c1d0e9f8a7b",
+    n: 1,
+    d: "1.25",
+    t: "a",
+    at: "2026-11-25T04:05:06.000000Z",
+    x: 1.5,
+    ok: true,
+    j: { a: 1 },
+    label: null,
+  };
+  const bad: Record<string, unknown>[] = [
+    { id: "not-a-uuid" },
+    { id: "0b9e5a8e-6d1c-4b8e-9f3a-2c1d0e9f8a7z" },
+    { n: 1.5 },
+    { d: "1.234" },
+    { t: 5 },
+    { t: "a\uD800" },
+    { at: "yesterday" },
+    { x: "1" },
+    { ok: "yes" },
+    { j: () => 1 },
+    { n: null },
+    { extra: 1 },
+  ];
+  for (const change of bad) {
+    const rows = [good, { ...good, ...change }, good];
+    const expected = await Array.fromAsync(ReadableStream.from(rows).pipeThrough(new ValidateStream(table)))
+      .then(
+        () => assert.fail(`ValidateStream should refuse ${JSON.stringify(Object.keys(change))}`),
+        (e) => e,
+      );
+    const dir = await tempDir();
+    const error = await writeParquet(dir, rows, { table }).then(
+      () => assert.fail(`writeParquet should refuse ${JSON.stringify(Object.keys(change))}`),
+      (e) => e,
+    );
+    assert.ok(error instanceof ValidationError, `${error}`);
+    assert.deepEqual(
+      [error.table, error.row, error.column, error.message, error.issues],
+      [expected.table, expected.row, expected.column, expected.message, expected.issues],
+    );
+    assert.deepEqual(await allFiles(dir), []);
+  }
+  // Missing a column that is not nullable.
+  const { n: _n, ...missing } = good;
+  const error = await writeParquet(await tempDir(), [missing], { table }).catch((e) => e);
+  assert.deepEqual([error.row, error.column], [1, "n"]);
+});

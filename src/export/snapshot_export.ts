@@ -168,11 +168,16 @@ export async function exportInSnapshot(
         if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
       } else {
         const read = { batchSize: options.batchSize, since, signal, ...guard };
-        const rowsOut = (fromQuery === undefined
+        const rowsIn = fromQuery === undefined
           ? tableRows(tx, table, read)
-          : queryRows(tx, table, tx.unsafe(fromQuery), read))
-          .pipeThrough(lastRowTap((row) =>
-            last = row, partitionBy.length || rolling ? counter : undefined));
+          : queryRows(tx, table, tx.unsafe(fromQuery), read);
+        // The tap only where its last row or count is wanted: a stream hop per row costs.
+        const tapped = since !== undefined || partitionBy.length > 0 || Boolean(rolling);
+        const rowsOut = tapped
+          ? rowsIn.pipeThrough(
+            lastRowTap((row) => last = row, partitionBy.length || rolling ? counter : undefined),
+          )
+          : rowsIn;
         entry = partitionBy.length
           ? await writePartitioned(
             batch,

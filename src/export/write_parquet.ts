@@ -7,14 +7,15 @@
  */
 
 import { ParquetStorageError } from "../errors.ts";
-import type { Row, TableDefinition } from "../schema/table.ts";
+import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName } from "../sinks/file_name.ts";
 import { type OpenOptions, storageFor } from "../storage/open_location.ts";
 import { pipeFile } from "./pipeline.ts";
 import type { ProgressCounter } from "../streams/progress.ts";
-import { type RowSource, sourceStream } from "../streams/source_stream.ts";
-import { type EncodeOptions, EncodeStream } from "../streams/encode_stream.ts";
-import { type ValidateOptions, ValidateStream } from "../streams/validate_stream.ts";
+import type { RowSource } from "../streams/source_stream.ts";
+import type { EncodeOptions } from "../streams/encode_stream.ts";
+import type { ValidateOptions } from "../streams/validate_stream.ts";
+import { encodedRows } from "../streams/encoded_rows.ts";
 
 export { type RowSource, toStream } from "../streams/source_stream.ts";
 
@@ -73,21 +74,17 @@ export async function writeParquet(
       "Cannot write Parquet without a table definition: pass { table } from defineTable()",
     );
   }
-  const source = sourceStream(rows, table.name);
   const storage = await storageFor(location, options);
   const target = location.endsWith(".parquet")
     ? location
     : storage.join(location, parquetFileName(table.name));
-  const validator = validate ? new ValidateStream(table, options) : undefined;
-  const encoder = new EncodeStream(table, options);
-  const validated = validator ? source.pipeThrough(validator, { signal }) : source as ReadableStream<Row>;
+  // Validation and encoding in one stage: each row checked and written into the column buffers in one
+  // pass, with no stream hop per row between source, validator and encoder.
   const counter = options.progress;
-  const counted = counter
-    ? validated.pipeThrough(new TransformStream({ transform: (row, c) => (counter.rows++, c.enqueue(row)) }))
-    : validated;
+  const { stream, counts } = encodedRows(rows, table, { ...options, validate, progress: counter });
   // The signal reaches the sink through the pipe, whose abort waits until the sink has removed what it
   // wrote (a signal of the sink's own would only start that).
-  const file = await pipeFile(counted.pipeThrough(encoder, { signal }), storage, target, {
+  const file = await pipeFile(stream, storage, target, {
     overwrite,
     checksum: options.checksum ?? false,
     progress: counter,
@@ -95,8 +92,8 @@ export async function writeParquet(
   });
   return {
     location: file.location,
-    rows: encoder.rows,
-    skipped: validator?.skipped ?? 0,
+    rows: counts.rows,
+    skipped: counts.skipped,
     bytes: file.bytes,
     ...(file.sha256 ? { sha256: file.sha256 } : {}),
   };

@@ -86,6 +86,27 @@ export class RowColumns {
     this.rows++;
   }
 
+  /**
+   * Writes one row given as its values in table column order (`values[i]` is the i-th column's; null
+   * or undefined for NULL), as a checked row's values come: no row object needed.
+   */
+  addValues(values: readonly unknown[]): void {
+    const writers = this.#writers;
+    let i = 0;
+    try {
+      for (; i < writers.length; i++) {
+        const writer = writers[i];
+        const value = values[i];
+        if (value !== null && value !== undefined) writer.write(value);
+        else if (writer.nullable) { for (const sink of writer.sinks) sink.addNull(); }
+        else throw new Error("null in a column that is not nullable");
+      }
+    } catch (cause) {
+      throw new RowValueError(writers[i].name, (cause as Error).message, cause);
+    }
+    this.rows++;
+  }
+
   /** Empties the buffers for the next row group. */
   reset(): void {
     for (const buffer of this.buffers) buffer.reset();

@@ -26,7 +26,7 @@ export interface Since {
 
 /** Options of {@link tableRows} and {@link queryRows}. */
 export interface TableSourceOptions extends IdleGuard {
-  /** Rows fetched per round trip. Default 10,000. */
+  /** Rows fetched per round trip. Default 2,000 (see {@link DEFAULT_BATCH_SIZE}). */
   batchSize?: number;
   /** Read only rows after a watermark, in watermark order (tables only). */
   since?: Since;
@@ -39,15 +39,17 @@ export interface TableSourceOptions extends IdleGuard {
 }
 
 /**
- * Rows per cursor fetch when not given.
+ * Rows per cursor fetch when not given: 2,000, small enough that a batch's row objects die young (a
+ * 10,000-row batch outlived the young generation, and the old one grew: 284 MiB peak against 263 MiB
+ * on the bench's 1M-row log table, in the same time).
  *
  * @example
  * ```ts
  * import { DEFAULT_BATCH_SIZE } from "@parquet-storage/engine/postgres";
- * console.assert(DEFAULT_BATCH_SIZE === 10_000);
+ * console.assert(DEFAULT_BATCH_SIZE === 2_000);
  * ```
  */
-export const DEFAULT_BATCH_SIZE = 10_000;
+export const DEFAULT_BATCH_SIZE = 2_000;
 
 /**
  * Streams a table's rows in canonical form (int8 as bigint, numeric as exact text, timestamps with

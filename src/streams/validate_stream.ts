@@ -1,4 +1,3 @@
-import { fastCheck, REFUSED, SPECIAL_VALUES_HINT } from "../schema/kinds/kind.ts";
 // This module is browser compatible.
 
 /**
@@ -9,6 +8,7 @@ import { fastCheck, REFUSED, SPECIAL_VALUES_HINT } from "../schema/kinds/kind.ts
 
 import * as v from "valibot";
 import { ParquetStorageError, ValidationError } from "../errors.ts";
+import { fastCheck, REFUSED, same, SPECIAL_VALUES_HINT } from "../schema/kinds/kind.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 
 /** A row that failed validation, as handed to an `onInvalid` callback. */
@@ -65,27 +65,19 @@ export class ValidateStream extends TransformStream<unknown, Row> {
 
   /** Builds a validator for `table`. */
   constructor(table: TableDefinition, options: ValidateOptions = {}) {
-    const { onInvalid = "throw", allowExtraColumns = false } = options;
-    if (onInvalid !== "throw" && onInvalid !== "skip" && typeof onInvalid !== "function") {
-      throw new ParquetStorageError(
-        `Cannot construct ValidateStream as onInvalid must be "throw", "skip" or a function: current value is ${
-          String(onInvalid)
-        }`,
-        { table: table.name },
-      );
-    }
+    const onInvalid = checkedOnInvalid(table, options, "ValidateStream");
+    const { allowExtraColumns = false } = options;
     const schema = allowExtraColumns ? table.loose : table;
-    const fast = fastRowCheck(table, allowExtraColumns);
+    const fast = new RowCheck(table, allowExtraColumns);
     const counts = { valid: 0, skipped: 0 };
     let position = 0;
     super({
       // Not async: a valid row (the common case) costs no promise.
       transform(value, controller) {
         position++;
-        const row = fast(value);
-        if (row) {
+        if (fast.check(value)) {
           counts.valid++;
-          controller.enqueue(row);
+          controller.enqueue(fast.row(value));
           return;
         }
         // Refused, or not certainly valid: Valibot decides, and says why.
@@ -111,49 +103,102 @@ export class ValidateStream extends TransformStream<unknown, Row> {
 
 /**
  * The table's schema as one pass over the columns, each checked and canonicalised by its kind's fast
- * check (Valibot for a column with checks of its own). Gives the row Valibot would output, or
- * undefined where Valibot might refuse it (and is then run for its issues): so the common, valid row
- * costs no Valibot at all, and a bad one gets Valibot's words.
+ * check (Valibot for a column with checks of its own). `check` tells whether a row is certainly one
+ * Valibot would accept, leaving its canonical values in `values` (table column order, null for NULL)
+ * and whether the input is that row already in `same`; where Valibot might refuse it, Valibot is run
+ * for its issues. So the common, valid row costs no Valibot at all, and a bad one gets Valibot's words.
  */
-function fastRowCheck(table: TableDefinition, allowExtra: boolean): (value: unknown) => Row | undefined {
-  const columns = Object.entries(table.columns).map(([name, column]) => ({
-    name,
-    nullable: column.spec.nullable,
-    check: fastCheck(column.schema) ?? valibotCheck(column.schema),
-  }));
-  const names = new Set(columns.map((c) => c.name));
-  const results: unknown[] = new Array(columns.length);
-  return (value) => {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+export class RowCheck {
+  /** The canonical values of the row checked last, in table column order. */
+  readonly values: unknown[];
+  /** Whether the row checked last is already its canonical form (every value, nothing missing or extra). */
+  same = false;
+  /** The table's column names, in order. */
+  readonly names: string[];
+  readonly #columns: { name: string; nullable: boolean; check: (value: unknown) => unknown }[];
+  readonly #known: Set<string>;
+  readonly #allowExtra: boolean;
+
+  /**
+   * The check of `table`'s rows; `allowExtra` lets columns the table lacks pass (dropped). A column for
+   * which `byWriter` says so is passed through unchecked, its value as given: for a caller whose row
+   * writers refuse exactly what the column's schema refuses, and who runs Valibot when one does.
+   */
+  constructor(
+    table: TableDefinition,
+    allowExtra: boolean,
+    byWriter: (column: TableDefinition["columns"][string]) => boolean = () => false,
+  ) {
+    this.#columns = Object.entries(table.columns).map(([name, column]) => {
+      const fast = fastCheck(column.schema);
+      return {
+        name,
+        nullable: column.spec.nullable,
+        check: fast && byWriter(column) ? same : fast ?? valibotCheck(column.schema),
+      };
+    });
+    this.names = this.#columns.map((c) => c.name);
+    this.#known = new Set(this.names);
+    this.#allowExtra = allowExtra;
+    this.values = new Array(this.#columns.length);
+  }
+
+  /** Whether `value` is certainly a valid row; if so, `values` and `same` describe it. */
+  check(value: unknown): boolean {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
     const input = value as Record<string, unknown>;
-    // Whether the input is already the output (every value canonical, nothing missing or extra):
-    // then it goes on as it is, and no object is made per row.
+    const columns = this.#columns, results = this.values;
+    // Whether the input is already the output: then it goes on as it is, and no object is made per row.
     let same = Object.getPrototypeOf(input) === Object.prototype;
     for (let i = 0; i < columns.length; i++) {
       const { name, nullable, check } = columns[i];
       const item = input[name];
       if (item === null || item === undefined) {
-        if (!nullable) return undefined;
+        if (!nullable) return false;
         if (item === undefined) same = false;
         results[i] = null;
         continue;
       }
       const result = check(item);
-      if (typeof result === "object" && result !== null && "reason" in result) return undefined;
+      if (typeof result === "object" && result !== null && "reason" in result) return false;
       if (result !== item) same = false;
       results[i] = result;
     }
     for (const key in input) {
-      if (names.has(key)) continue;
-      if (!allowExtra) return undefined;
+      if (this.#known.has(key)) continue;
+      if (!this.#allowExtra) return false;
       same = false;
       break;
     }
-    if (same) return input;
+    this.same = same;
+    return true;
+  }
+
+  /** The row checked last, as an object (the input itself when it is `same`). */
+  row(input: unknown): Row {
+    if (this.same) return input as Row;
     const row: Row = {};
-    for (let i = 0; i < columns.length; i++) row[columns[i].name] = results[i];
+    for (let i = 0; i < this.names.length; i++) row[this.names[i]] = this.values[i];
     return row;
-  };
+  }
+}
+
+/** The `onInvalid` option, checked (naming `who` and the value seen), its default applied. */
+export function checkedOnInvalid(
+  table: TableDefinition,
+  options: ValidateOptions,
+  who: string,
+): NonNullable<ValidateOptions["onInvalid"]> {
+  const { onInvalid = "throw" } = options;
+  if (onInvalid !== "throw" && onInvalid !== "skip" && typeof onInvalid !== "function") {
+    throw new ParquetStorageError(
+      `Cannot construct ${who} as onInvalid must be "throw", "skip" or a function: current value is ${
+        String(onInvalid)
+      }`,
+      { table: table.name },
+    );
+  }
+  return onInvalid;
 }
 
 function valibotCheck(schema: v.GenericSchema): (value: unknown) => unknown {
