@@ -14,6 +14,8 @@
  * @module
  */
 
+export { IcebergCommitConflictError, IcebergMetadataMissingError, IcebergSchemaError } from "./src/errors.ts";
+
 export {
   type IcebergDataFile,
   icebergDataFiles,

@@ -6,6 +6,11 @@
  * `writeParquet` and `readParquet` load the local-disk code on demand. The local sink itself is in
  * `@parquet-storage/engine/local`.
  *
+ * This is the core; the rest is behind named entry points: `./local`, `./s3` (sinks and storage),
+ * `./postgres` (sources and exports), `./batch` (commits), `./iceberg`, `./platform` (the borehole
+ * platform's tables), and `./read`, `./write`, `./schema` (the same rooms in depth: streams of rows and
+ * filters; codecs, checksums, file names and the sink interfaces; the types behind the vocabulary).
+ *
  * ```ts
  * import { defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
  *
@@ -18,82 +23,40 @@
  * @module
  */
 
-export * from "./src/errors.ts";
+export { ParquetStorageError, ReadError, SchemaError, ValidationError } from "./src/errors.ts";
 export {
   array,
   bigint,
   boolean,
   bytea,
-  type Column,
-  type ColumnKind,
-  type ColumnSpec,
-  type ColumnValue,
   date,
   enumOf,
   float,
   geographyPoint,
   geometry,
-  type GeometryOptions,
-  type GeoPoint,
   int,
   interval,
   jsonb,
-  type JsonValue,
   numeric,
   real,
   smallint,
   text,
   time,
   timestamp,
-  type TimestampOptions,
   timestamptz,
   timetz,
   uuid,
 } from "./src/schema/columns.ts";
+export { defineTable, type InferRow, type Row, type TableDefinition } from "./src/schema/table.ts";
+export { type ValidateOptions, ValidateStream } from "./src/streams/validate_stream.ts";
+export { type EncodeOptions, EncodeStream } from "./src/streams/encode_stream.ts";
+export { PartitionStream } from "./src/streams/partition_stream.ts";
+export { type ReadOptions, readParquet } from "./src/read/read_parquet.ts";
+export { type WriteOptions, writeParquet, type WriteResult } from "./src/export/write_parquet.ts";
 export {
-  type Columns,
-  defineTable,
-  type InferRow,
-  type Row,
-  type TableDefinition,
-  type TableOptions,
-} from "./src/schema/table.ts";
-export { type InvalidRow, type ValidateOptions, ValidateStream } from "./src/streams/validate_stream.ts";
-export { ENCODE_DEFAULTS, type EncodeOptions, EncodeStream } from "./src/streams/encode_stream.ts";
-export { type Codec, CODECS } from "./src/parquet/codecs.ts";
-export { parquetFileName } from "./src/sinks/file_name.ts";
-export type { FileSink, S3Options, SinkOptions } from "./src/sinks/sink.ts";
-export type { Storage, StoredFile, UnfinishedWrite } from "./src/storage/storage.ts";
-export type { Filter, FilterOperators } from "./src/read/filters.ts";
-export {
-  type ParquetSource,
-  type ReadOptions,
-  readParquet,
-  readParquetStream,
-} from "./src/read/read_parquet.ts";
-export {
-  type RowSource,
-  type WriteOptions,
-  writeParquet,
-  type WriteResult,
-} from "./src/export/write_parquet.ts";
-export {
-  type BatchTable,
-  type EngineOptions,
-  type EngineReadOptions,
-  type EngineWriteOptions,
-  ParquetStorageEngine,
-  type ValidationReport,
-} from "./src/engine.ts";
-export { type Checksum, ChecksumStream } from "./src/streams/checksum_stream.ts";
-export { type PartitionedRow, PartitionStream } from "./src/streams/partition_stream.ts";
-export { type PartitionKey, type TimeGranularity } from "./src/schema/partition_key.ts";
-export {
-  DATASET_DEFAULTS,
-  type DatasetFile,
   writeDataset,
   type WriteDatasetOptions,
   type WriteDatasetResult,
 } from "./src/export/write_dataset.ts";
-export { readDataset, type ReadDatasetOptions, readDatasetStream } from "./src/read/read_dataset.ts";
-export type { OpenOptions } from "./src/storage/open_location.ts";
+export { readDataset } from "./src/read/read_dataset.ts";
+export { type EngineOptions, ParquetStorageEngine } from "./src/engine.ts";

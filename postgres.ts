@@ -17,6 +17,8 @@
  * @module
  */
 
+export { SchemaDriftError, SourceError } from "./src/errors.ts";
+
 export { canonicalRow } from "./src/postgres/canonical_row.ts";
 export {
   connectionLost,

@@ -11,6 +11,8 @@
  * @module
  */
 
+export type { S3Options } from "./src/sinks/sink.ts";
+
 export { S3_PART_LIMITS, S3_SINK_DEFAULTS, S3Sink, type S3SinkOptions } from "./src/sinks/s3_sink.ts";
 export {
   type AbortUploadsOptions,

@@ -7,7 +7,8 @@
  */
 
 import postgres from "postgres";
-import { type Codec, writeParquet } from "../mod.ts";
+import { writeParquet } from "../mod.ts";
+import type { Codec } from "../write.ts";
 import { introspectTable } from "../src/postgres/introspect.ts";
 import { qualifiedName, selectList } from "../src/postgres/read_sql.ts";
 import type { ChildResult } from "./baselines.ts";

@@ -92,7 +92,7 @@ export class SchemaError extends ParquetStorageError {}
  *
  * @example
  * ```ts
- * import { SchemaDriftError } from "@parquet-storage/engine";
+ * import { SchemaDriftError } from "@parquet-storage/engine/postgres";
  * const error = new SchemaDriftError(["borehole.depth: type numeric(8,2) expected, found text"]);
  * console.assert(error.differences.length === 1);
  * ```
@@ -113,7 +113,7 @@ export class SchemaDriftError extends ParquetStorageError {
  *
  * @example
  * ```ts
- * import { SinkError } from "@parquet-storage/engine";
+ * import { SinkError } from "@parquet-storage/engine/write";
  * const error = new SinkError("Refusing to replace an existing file", { location: "data/a.parquet" });
  * console.assert(error.location === "data/a.parquet");
  * ```
@@ -159,7 +159,7 @@ export class ReadError extends ParquetStorageError {
  *
  * @example
  * ```ts
- * import { SourceError } from "@parquet-storage/engine";
+ * import { SourceError } from "@parquet-storage/engine/postgres";
  * const error = new SourceError("Table does not exist", { table: "boreholes" });
  * console.assert(error.table === "boreholes");
  * ```
@@ -182,7 +182,7 @@ export class SourceError extends ParquetStorageError {
  *
  * @example
  * ```ts
- * import { IcebergSchemaError } from "@parquet-storage/engine";
+ * import { IcebergSchemaError } from "@parquet-storage/engine/iceberg";
  * const error = new IcebergSchemaError("type changed from int to string", { table: "t", column: "depth" });
  * console.assert(error.column === "depth" && error instanceof Error);
  * ```
@@ -196,7 +196,7 @@ export class IcebergSchemaError extends SchemaError {}
  *
  * @example
  * ```ts
- * import { IcebergCommitConflictError } from "@parquet-storage/engine";
+ * import { IcebergCommitConflictError } from "@parquet-storage/engine/iceberg";
  * const error = new IcebergCommitConflictError("v7.metadata.json was written by another writer", {
  *   table: "t",
  *   attempts: 10,
@@ -222,7 +222,7 @@ export class IcebergCommitConflictError extends ParquetStorageError {
  *
  * @example
  * ```ts
- * import { IcebergMetadataMissingError } from "@parquet-storage/engine";
+ * import { IcebergMetadataMissingError } from "@parquet-storage/engine/iceberg";
  * const error = new IcebergMetadataMissingError("no metadata file", { file: "data/t/metadata/v2.metadata.json" });
  * console.assert(error.file === "data/t/metadata/v2.metadata.json");
  * ```

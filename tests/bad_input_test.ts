@@ -12,12 +12,12 @@ import {
   int,
   readParquet,
   real,
-  SourceError,
   text,
   ValidationError,
   writeDataset,
   writeParquet,
 } from "../mod.ts";
+import { SourceError } from "../postgres.ts";
 import { BatchWriter, readCommitted } from "../batch.ts";
 import { connectPostgres, exportTables } from "../postgres.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";

@@ -7,11 +7,11 @@ import {
   ParquetStorageEngine,
   readDataset,
   ReadError,
-  SinkError,
   text,
   ValidationError,
   writeParquet,
 } from "../mod.ts";
+import { SinkError } from "../write.ts";
 import {
   BatchWriter,
   committedFiles,

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  type Codec,
-  CODECS,
   defineTable,
   EncodeStream,
   float,
@@ -15,6 +13,7 @@ import {
   timestamptz,
   uuid,
 } from "../mod.ts";
+import { type Codec, CODECS } from "../write.ts";
 import { compressors } from "hyparquet-compressors";
 import { readMetadata } from "../src/read/read_parquet.ts";
 import { loadCompressors } from "../src/parquet/codecs.ts";

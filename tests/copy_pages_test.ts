@@ -7,7 +7,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type Codec, CODECS, defineTable, readParquet, text, ValidationError } from "../mod.ts";
+import { defineTable, readParquet, text, ValidationError } from "../mod.ts";
+import { type Codec, CODECS } from "../write.ts";
 import { BatchWriter } from "../src/export/batch_writer.ts";
 import { writeTableByCopy } from "../src/export/copy_table.ts";
 import { readMetadata } from "../src/read/read_parquet.ts";

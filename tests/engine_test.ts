@@ -6,11 +6,11 @@ import {
   numeric,
   ParquetStorageEngine,
   ParquetStorageError,
-  SinkError,
   text,
   timestamptz,
   ValidationError,
 } from "../mod.ts";
+import { SinkError } from "../write.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
 
 const borehole = defineTable("borehole", {

@@ -1,6 +1,16 @@
+/**
+ * The binary COPY export, checked against the row path's: the same content read back by hyparquet and
+ * DuckDB, the same manifests, progress, a failing sink, unconstrained and NaN numerics.
+ *
+ * Why one file: every test runs the COPY export on the same tables (`createTables`) and compares what it
+ * wrote with the row path's (`comparable`, `fileOf`, `contentSum`); split, the halves would share all of
+ * that setup and each be half of one comparison.
+ */
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readParquet, SinkError } from "../mod.ts";
+import { readParquet } from "../mod.ts";
+import { SinkError } from "../write.ts";
 import { listManifests } from "../batch.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { normalizeDecimalText } from "../src/schema/values.ts";

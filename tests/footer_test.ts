@@ -11,8 +11,6 @@ import {
   array,
   bigint,
   boolean,
-  type Codec,
-  CODECS,
   date,
   defineTable,
   EncodeStream,
@@ -31,6 +29,7 @@ import {
   timestamptz,
   uuid,
 } from "../mod.ts";
+import { type Codec, CODECS } from "../write.ts";
 import { arrowRead } from "./helpers/arrow.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";

@@ -6,7 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { ParquetStorageError, SinkError, SourceError } from "../mod.ts";
+import { ParquetStorageError } from "../mod.ts";
+import { SourceError } from "../postgres.ts";
+import { SinkError } from "../write.ts";
 import { S3Sink } from "../s3.ts";
 import { connectPostgres, exportTables } from "../postgres.ts";
 import { runCli } from "./helpers/cli.ts";

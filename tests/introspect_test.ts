@@ -1,3 +1,5 @@
+/** Introspection of the PostgreSQL catalog: every supported type, unmapped types, listTables, views and keys. */
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import * as v from "valibot";
@@ -18,14 +20,14 @@ import {
   real,
   SchemaError,
   smallint,
-  SourceError,
   text,
   timestamp,
   timestamptz,
   uuid,
   ValidateStream,
 } from "../mod.ts";
-import { introspectColumns, introspectTable, listTables, readExpression, selectList } from "../postgres.ts";
+import { SourceError } from "../postgres.ts";
+import { introspectColumns, introspectTable, listTables, selectList } from "../postgres.ts";
 import { LocalFileSink } from "../src/sinks/local_sink.ts";
 import { tableSpec } from "../src/schema/table.ts";
 import { tempDir } from "./helpers/files.ts";
@@ -291,13 +293,4 @@ Deno.test("introspection: listTables, views, composite keys, and a missing table
     await schema.drop();
     await sql.end();
   }
-});
-
-Deno.test("readExpression: quotes identifiers and picks the canonical form per kind", () => {
-  assert.equal(readExpression('we"ird', text().spec), `"we""ird"::text`);
-  assert.equal(readExpression("n", int().spec), `"n"`);
-  assert.equal(readExpression("d", date().spec), `(to_jsonb("d") #>> '{}')`);
-  assert.equal(readExpression("a", array(bigint()).spec), `to_jsonb("a"::text[])`);
-  assert.equal(readExpression("a", array(timestamptz()).spec), `to_jsonb("a")`);
-  assert.match(readExpression("p", geographyPoint().spec), /ST_Transform\("p"::geometry, 4326\)/);
 });

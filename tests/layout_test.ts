@@ -1,7 +1,7 @@
 /**
  * The house's rules, checked on the import graph that `deno info --json` gives for every source file:
  * no import cycle between files, no room importing a room above it (DESIGN.md's order), and no source
- * file over ~300 lines without a reason written at its top.
+ * or test file over ~300 lines without a reason written at its top.
  */
 import assert from "node:assert/strict";
 
@@ -181,7 +181,8 @@ Deno.test("layout: no room imports a room beside or above it", () => {
   ]);
 });
 
-Deno.test("layout: a source file over 300 lines says at its top why it is one file", async () => {
+/** The files of `files` over 300 lines with no "Why one file:" in their first 40 lines. */
+async function longWithoutReason(files: string[]): Promise<string[]> {
   const long: string[] = [];
   for (const file of files) {
     const text = await Deno.readTextFile(new URL(file, ROOT));
@@ -189,5 +190,23 @@ Deno.test("layout: a source file over 300 lines says at its top why it is one fi
     if (lines.length <= 300) continue;
     if (!/Why one file:/.test(lines.slice(0, 40).join("\n"))) long.push(`${file} (${lines.length} lines)`);
   }
-  assert.deepEqual(long, []);
+  return long;
+}
+
+Deno.test("layout: a source file over 300 lines says at its top why it is one file", async () => {
+  assert.deepEqual(await longWithoutReason(files), []);
+});
+
+Deno.test("layout: a test file over 300 lines says at its top why it is one file", async () => {
+  const tests: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const entry of Deno.readDir(new URL(dir, ROOT))) {
+      const path = `${dir}${entry.name}`;
+      if (entry.isDirectory) await walk(`${path}/`);
+      else if (/\.(ts|js)$/.test(entry.name)) tests.push(path);
+    }
+  };
+  await walk("tests/");
+  assert.ok(tests.includes("tests/layout_test.ts"));
+  assert.deepEqual(await longWithoutReason(tests.sort()), []);
 });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { defineTable, int, parquetFileName, readParquet, SinkError, writeParquet } from "../mod.ts";
+import { defineTable, int, readParquet, writeParquet } from "../mod.ts";
+import { parquetFileName, SinkError } from "../write.ts";
 import { LocalFileSink } from "../local.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
 

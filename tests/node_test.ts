@@ -110,7 +110,8 @@ Deno.test("on Node.js every codec writes from the installed package, read back b
   const dir = await installPackage();
   await Deno.writeTextFile(
     join(dir, "codecs.mjs"),
-    `import { CODECS, defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
+    `import { defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
+import { CODECS } from "@parquet-storage/engine/write";
 const table = defineTable("t", { id: int(), name: text() });
 const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: "n" + (i % 7) }));
 const out = {};

@@ -4,7 +4,6 @@ import {
   array,
   bigint,
   boolean,
-  type Columns,
   date,
   defineTable,
   float,
@@ -21,6 +20,7 @@ import {
   uuid,
   ValidationError,
 } from "../mod.ts";
+import type { Columns } from "../schema.ts";
 import {
   escapePartitionValue,
   HIVE_NULL,

@@ -7,11 +7,11 @@ import {
   numeric,
   ReadError,
   readParquet,
-  readParquetStream,
   text,
   timestamptz,
   writeParquet,
 } from "../mod.ts";
+import { readParquetStream } from "../read.ts";
 import { tempDir } from "./helpers/files.ts";
 
 const table = defineTable("samples", {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SourceError } from "../mod.ts";
+import { SourceError } from "../postgres.ts";
 import { exportTables } from "../postgres.ts";
 import { summaryTable } from "../src/cli/progress.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";

@@ -10,7 +10,6 @@ import {
   float,
   geographyPoint,
   int,
-  type InvalidRow,
   jsonb,
   numeric,
   ParquetStorageError,
@@ -25,6 +24,7 @@ import {
   ValidationError,
   writeParquet,
 } from "../mod.ts";
+import type { InvalidRow } from "../schema.ts";
 import { allFiles, tempDir } from "./helpers/files.ts";
 import { validationError } from "../src/streams/validate_stream.ts";
 import { formatTimestamp, parseTimestamp, quickTimestamp } from "../src/schema/values.ts";

@@ -40,7 +40,8 @@ async function linkSources(dir: string): Promise<void> {
     join(folder, "package.json"),
     JSON.stringify({ name: "@parquet-storage/engine", exports }),
   );
-  for (const name of ["mod.ts", "local.ts", "s3.ts", "postgres.ts", "src", "schemas"]) {
+  const files = Object.values(exports as Record<string, string>).map((file) => file.replace(/^\.\//, ""));
+  for (const name of [...files, "src", "platform"]) {
     await Deno.symlink(decodeURIComponent(new URL(name, root).pathname), join(folder, name));
   }
 }

@@ -125,7 +125,10 @@ export function copyBinaryToParquet(
         // One row group out per pull (the consumer's pace sets how fast PostgreSQL is read), while the
         // encoder works on the next.
         for (;;) {
-          if (decoder.decode(rowGroupSize) || (groupBytes >= rowGroupBytes && decoder.buffered > 0)) {
+          if (
+            decoder.decode(rowGroupSize, rowGroupBytes) ||
+            (groupBytes >= rowGroupBytes && decoder.buffered > 0)
+          ) {
             await send(true);
             if (inFlight.length > 1 || !encoder!.inWorker) return await emit();
             continue;

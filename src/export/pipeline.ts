@@ -30,6 +30,8 @@ export interface PipelineOptions {
   checksum?: boolean;
   /** Replace an existing file. Default `false`. */
   overwrite?: boolean;
+  /** Aborts the sink directly (its pipe's signal); without it, abort `writable` to leave nothing. */
+  signal?: AbortSignal;
 }
 
 /** An open file: write Parquet bytes to `writable`; `done` settles once the sink has finished. */
@@ -59,15 +61,17 @@ export function filePipeline(
   location: string,
   options: PipelineOptions = {},
 ): FilePipeline {
-  const { progress, checksum = true, overwrite = false } = options;
+  const { progress, checksum = true, overwrite = false, signal } = options;
   const sink = storage.createSink(location, { overwrite });
   const tap = checksum ? new ChecksumStream() : undefined;
   const entry = progress ? progress.countBytes() : new TransformStream<Uint8Array, Uint8Array>();
-  const done = (tap ? entry.readable.pipeThrough(tap) : entry.readable).pipeTo(sink).then(async () => ({
-    location: sink.location,
-    bytes: sink.bytesWritten,
-    ...(tap ? { sha256: (await tap.result).sha256 } : {}),
-  }));
+  const done = (tap ? entry.readable.pipeThrough(tap) : entry.readable).pipeTo(sink, { signal }).then(
+    async () => ({
+      location: sink.location,
+      bytes: sink.bytesWritten,
+      ...(tap ? { sha256: (await tap.result).sha256 } : {}),
+    }),
+  );
   done.catch(() => {}); // awaited by the caller; this keeps an early failure from going unhandled
   return { writable: entry.writable, done };
 }
@@ -80,11 +84,13 @@ export async function pipeFile(
   bytes: ReadableStream<Uint8Array>,
   storage: Storage,
   location: string,
-  options: PipelineOptions & { signal?: AbortSignal } = {},
+  options: PipelineOptions = {},
 ): Promise<PipedFile> {
-  const pipe = filePipeline(storage, location, options);
+  // The signal stops the bytes; their pipe's abort reaches the sink, and `done` waits for its cleanup.
+  const { signal, ...rest } = options;
+  const pipe = filePipeline(storage, location, rest);
   const [piped, done] = await Promise.allSettled([
-    bytes.pipeTo(pipe.writable, { signal: options.signal }),
+    bytes.pipeTo(pipe.writable, { signal }),
     pipe.done,
   ]);
   if (piped.status === "rejected") throw piped.reason;

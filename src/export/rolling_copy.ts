@@ -19,8 +19,8 @@ import { openCopy } from "../postgres/copy_out.ts";
 import { sourceError } from "../postgres/table_source.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
-import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { ProgressCounter } from "../streams/progress.ts";
+import { filePipeline, type PipedFile } from "./pipeline.ts";
 
 /** The frame of one file, as the encoders drive it. */
 type FileFrame = Pick<ParquetFileWriter, "append" | "finish" | "offset" | "rows">;
@@ -131,19 +131,13 @@ export async function writeTableByCopyRolling(
   let rolling: RollingFileWriter | undefined;
   const openFile: FileOpener = (open) => rolling = new RollingFileWriter(open, maxFileBytes);
   const done: ManifestFile[] = [];
-  let current: {
-    writer: WritableStreamDefaultWriter<Uint8Array>;
-    piped: Promise<void>;
-    tap: ChecksumStream;
-    sink: { location: string; bytesWritten: number };
-  } | undefined;
+  let current: { writer: WritableStreamDefaultWriter<Uint8Array>; done: Promise<PipedFile> } | undefined;
   const close = async () => {
-    const file = current!;
+    const open = current!;
     current = undefined;
-    await file.writer.close();
-    await file.piped;
-    const { sha256 } = await file.tap.result;
-    done.push({ path: batch.relative(file.sink.location), rows: 0, bytes: file.sink.bytesWritten, sha256 });
+    await open.writer.close();
+    const file = await open.done;
+    done.push({ path: batch.relative(file.location), rows: 0, bytes: file.bytes, sha256: file.sha256! });
   };
   const timer = onProgress && setInterval(() => onProgress(progress.rows, progress.bytes), 250);
   try {
@@ -156,14 +150,11 @@ export async function writeTableByCopyRolling(
       signal?.throwIfAborted();
       if (current && rolling!.starts.includes(offset)) await close();
       if (!current) {
-        const tap = new ChecksumStream();
-        const sink = storage.createSink(storage.join(folder, parquetFileName(table.name)));
-        const piped = tap.readable.pipeTo(sink, { signal });
-        piped.catch(() => {});
-        current = { writer: tap.writable.getWriter(), piped, tap, sink };
+        const location = storage.join(folder, parquetFileName(table.name));
+        const pipe = filePipeline(storage, location, { progress, signal });
+        current = { writer: pipe.writable.getWriter(), done: pipe.done };
       }
       offset += next.value.length;
-      progress.bytes += next.value.length;
       await current.writer.write(next.value);
     }
     await close();
@@ -171,7 +162,7 @@ export async function writeTableByCopyRolling(
   } catch (error) {
     await copy.stop();
     await current?.writer.abort(error).catch(() => {});
-    await current?.piped.catch(() => {});
+    await current?.done.catch(() => {});
     await Promise.all(done.map((f) => storage.remove(`${batch.root}/${f.path}`).catch(() => {})));
     throw signal?.aborted ? sourceError(table.name, signal.reason) : error;
   } finally {

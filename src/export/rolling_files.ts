@@ -14,10 +14,10 @@ import type { ManifestFile, ManifestTable } from "../read/manifest.ts";
 import { ParquetStorageError } from "../errors.ts";
 import type { Row, TableDefinition } from "../schema/table.ts";
 import { parquetFileName, safeName } from "../sinks/file_name.ts";
-import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { type EncodeOptions, EncodeStream } from "../streams/encode_stream.ts";
 import type { ProgressCounter } from "../streams/progress.ts";
 import { ValidateStream } from "../streams/validate_stream.ts";
+import { filePipeline, type PipedFile } from "./pipeline.ts";
 
 /** Options of {@link writeRolling}. */
 export interface RollingOptions extends EncodeOptions {
@@ -37,10 +37,10 @@ export interface RollingOptions extends EncodeOptions {
 interface OpenFile {
   encoder: EncodeStream;
   writer: WritableStreamDefaultWriter<Row>;
-  location: string;
+  /** The encoder's bytes into the file's pipeline. */
   piped: Promise<void>;
-  tap: ChecksumStream;
-  sink: { location: string; bytesWritten: number };
+  /** The file once visible. */
+  done: Promise<PipedFile>;
 }
 
 /**
@@ -83,22 +83,20 @@ export async function writeRolling(
 
   const open = (): OpenFile => {
     const encoder = new EncodeStream(table, encoding);
-    const tap = new ChecksumStream();
-    const sink = storage.createSink(storage.join(folder, parquetFileName(table.name)));
-    const bytes = progress ? encoder.readable.pipeThrough(progress.countBytes()) : encoder.readable;
-    const piped = bytes.pipeThrough(tap).pipeTo(sink, { signal });
+    const pipe = filePipeline(storage, storage.join(folder, parquetFileName(table.name)), { progress });
+    const piped = encoder.readable.pipeTo(pipe.writable, { signal });
     piped.catch(() => {});
-    return { encoder, writer: encoder.writable.getWriter(), location: sink.location, piped, tap, sink };
+    return { encoder, writer: encoder.writable.getWriter(), piped, done: pipe.done };
   };
   const close = async (open: OpenFile) => {
     await open.writer.close();
     await open.piped;
-    const { sha256 } = await open.tap.result;
+    const file = await open.done;
     done.push({
-      path: batch.relative(open.sink.location),
+      path: batch.relative(file.location),
       rows: open.encoder.rows,
-      bytes: open.sink.bytesWritten,
-      sha256,
+      bytes: file.bytes,
+      sha256: file.sha256!,
     });
   };
 
@@ -135,6 +133,7 @@ export async function writeRolling(
     await reader.cancel(error).catch(() => {});
     await file?.writer.abort(error).catch(() => {});
     await file?.piped.catch(() => {});
+    await file?.done.catch(() => {});
     await Promise.all(done.map((f) => storage.remove(`${batch.root}/${f.path}`).catch(() => {})));
     throw signal?.aborted ? signal.reason : error;
   }

@@ -20,10 +20,10 @@ import { tableSpec } from "../schema/table.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { parquetFileName } from "../sinks/file_name.ts";
 import type { Storage } from "../storage/storage.ts";
-import { ChecksumStream } from "../streams/checksum_stream.ts";
 import type postgres from "postgres";
 import { blockRangeClause, type ExportPlan, type PlanUnit } from "./export_plan.ts";
 import type { TableTarget } from "./iceberg/iceberg_export.ts";
+import { pipeFile } from "./pipeline.ts";
 
 /** What one unit wrote: its part of a table's manifest entry, and of its summary. */
 export interface UnitResult {
@@ -189,7 +189,10 @@ async function exportBlockRange(
   const started = performance.now();
   const statement = rangedStatement(table, blockRangeClause(unit.blocks!));
   // A silent server fails the read after the idle timeout, as a whole table's COPY does.
-  const copy = await openCopy(tx.unsafe(statement), { idleTimeout: options.idleTimeout, table: table.name });
+  const copy = await openCopy(tx.unsafe(statement), { idleTimeout: options.idleTimeout, table: table.name })
+    .catch((error) => {
+      throw sourceError(table.name, error); // a backend lost as the COPY starts names the table too
+    });
   let file: ManifestFile;
   let progress = { rows: 0 };
   const seconds = () => (performance.now() - started) / 1000;
@@ -204,13 +207,16 @@ async function exportBlockRange(
       ...prepared?.encode,
     });
     progress = encoded.progress;
-    const sink = storage.createSink(storage.join(root, table.name, parquetFileName(table.name)));
-    const tap = new ChecksumStream();
-    await encoded.stream.pipeThrough(tap).pipeTo(sink, { signal });
-    const { sha256 } = await tap.result;
-    file = { path: relativePath(root, sink.location), rows: progress.rows, bytes: sink.bytesWritten, sha256 };
+    const location = storage.join(root, table.name, parquetFileName(table.name));
+    const written = await pipeFile(encoded.stream, storage, location, { signal });
+    file = {
+      path: relativePath(root, written.location),
+      rows: progress.rows,
+      bytes: written.bytes,
+      sha256: written.sha256!,
+    };
   } catch (error) {
-    await copy.stop();
+    await copy.stop().catch(() => {}); // a lost connection cannot stop its COPY; the first error is reported
     throw sourceError(table.name, signal.aborted ? signal.reason ?? error : error);
   } finally {
     clearInterval(timer);

@@ -11,15 +11,14 @@ import { ParquetStorageError } from "../errors.ts";
 import { type Row, tableSpec } from "../schema/table.ts";
 import { parquetFileName } from "../sinks/file_name.ts";
 import { storageFor } from "../storage/open_location.ts";
-import type { FileSink } from "../sinks/sink.ts";
 import type { Storage } from "../storage/storage.ts";
-import { ChecksumStream } from "../streams/checksum_stream.ts";
 import { EncodeStream } from "../streams/encode_stream.ts";
 import { DATASET_METADATA_KEY, type DatasetSpec, keyEntry } from "../schema/partition_key.ts";
 import { type PartitionedRow, PartitionStream } from "../streams/partition_stream.ts";
 import { ValidateStream } from "../streams/validate_stream.ts";
 import type { RowSource, WriteOptions } from "./write_parquet.ts";
 import { sourceStream } from "../streams/source_stream.ts";
+import { filePipeline, type PipedFile } from "./pipeline.ts";
 
 /** Options of {@link writeDataset}. */
 export interface WriteDatasetOptions extends Omit<WriteOptions, "overwrite"> {
@@ -49,7 +48,7 @@ export interface WriteDatasetOptions extends Omit<WriteOptions, "overwrite"> {
  *
  * @example
  * ```ts
- * import { DATASET_DEFAULTS } from "@parquet-storage/engine";
+ * import { DATASET_DEFAULTS } from "@parquet-storage/engine/write";
  * console.assert(DATASET_DEFAULTS.maxOpenPartitions === 64);
  * ```
  */
@@ -86,9 +85,10 @@ interface OpenFile {
   values: Record<string, string | null>;
   encoder: EncodeStream;
   writer: WritableStreamDefaultWriter<Row>;
-  sink: FileSink;
-  tap?: ChecksumStream;
-  done: Promise<void>;
+  /** The encoder's bytes into the file's pipeline. */
+  piped: Promise<void>;
+  /** The file once visible. */
+  done: Promise<PipedFile>;
 }
 
 /**
@@ -157,27 +157,28 @@ export async function writeDataset(
   const openFile = ({ path, values }: PartitionedRow): OpenFile => {
     const target = storage.join(location, ...path.split("/"), parquetFileName(table.name));
     // Aborted by abortAll, which waits for the sink to remove what it wrote, not by the signal directly.
-    const sink = storage.createSink(target, { overwrite: false });
+    const pipe = filePipeline(storage, target, { checksum });
     const encoder = new EncodeStream(partitioner.fileTable, encodeOptions);
-    const tap = checksum ? new ChecksumStream() : undefined;
-    const done = (tap ? encoder.readable.pipeThrough(tap) : encoder.readable).pipeTo(sink);
-    done.catch(() => {}); // awaited on close or abort; this keeps an early failure from going unhandled
-    return { path, values, encoder, writer: encoder.writable.getWriter(), sink, tap, done };
+    const piped = encoder.readable.pipeTo(pipe.writable);
+    piped.catch(() => {}); // awaited on close or abort; this keeps an early failure from going unhandled
+    return { path, values, encoder, writer: encoder.writable.getWriter(), piped, done: pipe.done };
   };
 
   const finish = async (file: OpenFile) => {
     open.delete(file.path);
     // Both settle before anything is reported, so a failed file's sink has finished aborting.
-    const [closed, done] = await Promise.allSettled([file.writer.close(), file.done]);
+    const [closed, piped, done] = await Promise.allSettled([file.writer.close(), file.piped, file.done]);
     if (closed.status === "rejected") throw closed.reason;
+    if (piped.status === "rejected") throw piped.reason;
     if (done.status === "rejected") throw done.reason;
+    const { location, bytes, sha256 } = done.value;
     files.push({
-      location: file.sink.location,
+      location,
       partition: file.path,
       values: file.values,
       rows: file.encoder.rows,
-      bytes: file.sink.bytesWritten,
-      ...(file.tap ? { sha256: (await file.tap.result).sha256 } : {}),
+      bytes,
+      ...(sha256 ? { sha256 } : {}),
     });
   };
 
@@ -188,6 +189,7 @@ export async function writeDataset(
     open.clear();
     await Promise.all(aborting.map(async (file) => {
       await file.writer.abort(reason).catch(() => {});
+      await file.piped.catch(() => {});
       await file.done.catch(() => {});
     }));
   };

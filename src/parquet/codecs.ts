@@ -20,7 +20,7 @@ export type Codec = "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "ZSTD" | "BROTLI";
  *
  * @example
  * ```ts
- * import { CODECS } from "@parquet-storage/engine";
+ * import { CODECS } from "@parquet-storage/engine/write";
  * console.assert(CODECS.includes("ZSTD"));
  * ```
  */

@@ -31,6 +31,11 @@ import { ByteDictionary } from "./byte_dictionary.ts";
 const MAX_DICTIONARY_BYTES = 1024 * 1024;
 /** Distinct values after which the dictionary is first judged. */
 const FIRST_CHECK = 2048;
+/**
+ * The most a buffer grows by at once beyond its first huge value: doubling a 50 MB buffer for the
+ * small values after it would hold 150 MB while it copies.
+ */
+const GROWTH_STEP = 8 * 1024 * 1024;
 
 /** How a column's values are laid out. */
 export interface ColumnShape {
@@ -205,7 +210,8 @@ export class ColumnBuffer implements ValueSink {
   /** Makes room for `n` more bytes at `length`, and returns the (possibly new) `bytes`. */
   reserve(n: number): Uint8Array {
     if (this.length + n > this.bytes.length) {
-      const bytes = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+      const need = this.length + n, had = this.bytes.length;
+      const bytes = new Uint8Array(Math.max(need + (need >>> 3), Math.min(had * 2, had + GROWTH_STEP)));
       bytes.set(this.bytes.subarray(0, this.length));
       this.bytes = bytes;
     }
@@ -245,6 +251,7 @@ export class ColumnBuffer implements ValueSink {
 
   /** Takes a BYTE_ARRAY value from `source[at, at + n)`. */
   addBytes(source: Uint8Array, at: number, n: number): void {
+    if (this.dictionary && n > MAX_DICTIONARY_BYTES) this.#giveUp();
     if (this.dictionary) this.#intern(source, at, n);
     else {
       const bytes = this.reserve(4 + n), o = this.length;
@@ -259,6 +266,7 @@ export class ColumnBuffer implements ValueSink {
 
   /** Takes the BYTE_ARRAY value whose `n` bytes were written at `bytes[length + 4…]`. */
   commitBytes(n: number): void {
+    if (this.dictionary && n > MAX_DICTIONARY_BYTES) this.#giveUpBefore(n);
     const o = this.length;
     if (this.dictionary) this.#intern(this.bytes, o + 4, n);
     else {
@@ -321,6 +329,22 @@ export class ColumnBuffer implements ValueSink {
         this.values--;
       } else this.#nextCheck = dictionary.count * 2;
     }
+  }
+
+  /**
+   * Leaves dictionary mode before a value longer than any dictionary keeps (so it is never copied into
+   * one), whose `n` bytes were written at `bytes[length + 4…]`: moved past where the PLAIN bytes of the
+   * values before it are rebuilt.
+   */
+  #giveUpBefore(n: number): void {
+    const from = this.length + 4, to = this.plainBytes + 4;
+    if (to + n <= this.bytes.length) this.bytes.copyWithin(to, from, from + n);
+    else {
+      const bytes = new Uint8Array(to + n + ((to + n) >>> 3));
+      bytes.set(this.bytes.subarray(from, from + n), to);
+      this.bytes = bytes;
+    }
+    this.#giveUp();
   }
 
   /** Leaves dictionary mode for the rest of the row group: the PLAIN bytes are rebuilt from it. */

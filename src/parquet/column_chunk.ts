@@ -3,8 +3,17 @@
 /**
  * Writes one {@link ColumnBuffer} as a Parquet column chunk: a dictionary page when the buffer kept its
  * dictionary, then data pages (v2, as hyparquet-writer writes them) of about `pageSize` bytes each, the
- * values compressed and the definition levels not, each page with its CRC32 (Parquet's page `crc`). Page headers and the RLE/bit-packed hybrid come from
- * hyparquet-writer; only the page layout, which works on bytes instead of JS values, is ours.
+ * values compressed and the definition levels not, each page with its CRC32 (Parquet's page `crc`). Page
+ * headers and the RLE/bit-packed hybrid come from hyparquet-writer; only the page layout, which works on
+ * bytes instead of JS values, is ours.
+ *
+ * Pages of BYTE_ARRAY values are cut by their bytes, before the value that would take a page past
+ * `pageSize`: a huge value is a page of its own. A long compressed page is not copied into the writer
+ * but handed on as parts of its own (see {@link ColumnChunkWriter.write}), so a 50 MB value exists once
+ * as stored bytes, besides its column buffer.
+ *
+ * Why one file: the page cuts, the pages and where their bytes go (writer or parts) share one chunk's
+ * running offsets and scratch writers; apart, each would have to hand the others its cursor per page.
  *
  * @module
  */
@@ -17,12 +26,16 @@ import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
 import type { Codec, Compressor } from "./codecs.ts";
 import { type ColumnBuffer, indexBits, int32LE } from "./column_buffer.ts";
 import { columnStatistics } from "./column_statistics.ts";
+import { type PieceCompressor, pieceCompressor } from "./page_compression.ts";
+
+/** Compressed bytes of a page from which they are a part of their own rather than copied into the writer. */
+export const OWN_PART_BYTES = 256 * 1024;
 
 /** How pages are written. */
 export interface PageOptions {
   /** The codec named in the metadata. */
   codec: Codec;
-  /** Its compressor; none for UNCOMPRESSED. */
+  /** Its compressor (whose output is an array of its own, which may go out as it is); none for UNCOMPRESSED. */
   compress: Compressor | undefined;
   /** Target bytes per data page, before compression. */
   pageSize: number;
@@ -34,14 +47,32 @@ export class ColumnChunkWriter {
   #options: PageOptions;
   #levels = new ByteWriter(64 * 1024);
   #values = new ByteWriter(64 * 1024);
+  #compress: PieceCompressor;
+  #parts: Uint8Array[] | undefined;
 
   constructor(file: ByteWriter, options: PageOptions) {
     this.#file = file;
     this.#options = options;
+    this.#compress = pieceCompressor(options.codec, options.compress);
   }
 
-  /** Appends `buffer`'s row group as the column chunk of `element` and returns its metadata. */
-  write(buffer: ColumnBuffer, element: SchemaElement, path: string[]): ColumnChunk {
+  /**
+   * Appends `buffer`'s row group as the column chunk of `element` and returns its metadata. Given
+   * `parts`, the chunk's bytes go there, in order, as the file's next bytes: what the writer holds
+   * (headers, levels, short pages; the writer is then emptied) and long compressed pages as they are;
+   * without, all of them are appended to the writer.
+   */
+  write(buffer: ColumnBuffer, element: SchemaElement, path: string[], parts?: Uint8Array[]): ColumnChunk {
+    this.#parts = parts;
+    try {
+      return this.#chunk(buffer, element, path);
+    } finally {
+      if (parts) this.#flush();
+      this.#parts = undefined;
+    }
+  }
+
+  #chunk(buffer: ColumnBuffer, element: SchemaElement, path: string[]): ColumnChunk {
     buffer.settle();
     const file = this.#file;
     const { codec } = this.#options;
@@ -62,22 +93,26 @@ export class ColumnChunkWriter {
       : Math.max(buffer.plainBytes / rows, 1 / 8);
     const rowsPerPage = Math.max(1, Math.floor(this.#options.pageSize / rowBytes));
     const { levels, repetition, maxDefinition } = buffer;
+    const byBytes = encoding === "PLAIN" && !buffer.shape.width;
     let pages = 0;
     for (let entry = 0, value = 0, byte = 0; entry < buffer.entries; pages++) {
-      // A page holds whole rows: for a LIST, it ends where an entry starts a row (repetition 0).
-      let end = entry, rows = 0;
-      if (repetition) {
-        while (end < buffer.entries && (rows < rowsPerPage || repetition[end] !== 0)) {
-          if (repetition[end] === 0) rows++;
-          end++;
+      let end = entry, rows = 0, present: number, byteEnd = 0;
+      if (byBytes) ({ end, rows, present, byteEnd } = this.#cutByBytes(buffer, entry, byte));
+      else {
+        // A page holds whole rows: for a LIST, it ends where an entry starts a row (repetition 0).
+        if (repetition) {
+          while (end < buffer.entries && (rows < rowsPerPage || repetition[end] !== 0)) {
+            if (repetition[end] === 0) rows++;
+            end++;
+          }
+        } else {
+          end = Math.min(buffer.entries, entry + rowsPerPage);
+          rows = end - entry;
         }
-      } else {
-        end = Math.min(buffer.entries, entry + rowsPerPage);
-        rows = end - entry;
+        present = end - entry;
+        if (levels) { for (let e = entry; e < end; e++) if (levels[e] !== maxDefinition) present--; }
       }
-      let present = end - entry;
-      if (levels) { for (let e = entry; e < end; e++) if (levels[e] !== maxDefinition) present--; }
-      const next = this.#page(buffer, encoding, bits, { entry, end, rows, value, present, byte });
+      const next = this.#page(buffer, encoding, bits, { entry, end, rows, value, present, byte, byteEnd });
       uncompressed += next.uncompressed;
       byte = next.byte;
       value += present;
@@ -106,6 +141,37 @@ export class ColumnChunkWriter {
     };
   }
 
+  /**
+   * The rows of the PLAIN BYTE_ARRAY page that starts at `entry` (its values' bytes at `byte`): whole
+   * rows until `pageSize` bytes, ending before a row that would take the page past it, so that a huge
+   * value is a page of its own.
+   */
+  #cutByBytes(
+    buffer: ColumnBuffer,
+    entry: number,
+    byte: number,
+  ): { end: number; rows: number; present: number; byteEnd: number } {
+    const { levels, repetition, maxDefinition, entries, bytes } = buffer;
+    const limit = byte + this.#options.pageSize;
+    let end = entry, rows = 0, present = 0, b = byte;
+    while (end < entries && b < limit) {
+      let rowEnd = end, rowByteEnd = b, rowValues = 0;
+      do {
+        if (!levels || levels[rowEnd] === maxDefinition) {
+          rowByteEnd += 4 + int32LE(bytes, rowByteEnd);
+          rowValues++;
+        }
+        rowEnd++;
+      } while (repetition && rowEnd < entries && repetition[rowEnd] !== 0);
+      if (rows && rowByteEnd > limit) break;
+      end = rowEnd;
+      b = rowByteEnd;
+      rows++;
+      present += rowValues;
+    }
+    return { end, rows, present, byteEnd: b };
+  }
+
   /** The dictionary's entries, PLAIN, as one page; returns its uncompressed size with header. */
   #dictionaryPage(buffer: ColumnBuffer): number {
     const { arena, starts, lengths, count } = buffer.dictionary!;
@@ -124,12 +190,12 @@ export class ColumnChunkWriter {
     writePageHeader(this.#file, {
       type: "DICTIONARY_PAGE",
       uncompressed_page_size: plain.length,
-      compressed_page_size: compressed.length,
-      crc: CRC32.buf(compressed),
+      compressed_page_size: byteLength(compressed),
+      crc: crcOf(compressed, 0),
       dictionary_page_header: { num_values: count, encoding: "PLAIN" },
     });
     const header = this.#file.offset - headerStart;
-    this.#file.appendBytes(compressed);
+    this.#out(compressed);
     return header + plain.length;
   }
 
@@ -138,7 +204,16 @@ export class ColumnChunkWriter {
     buffer: ColumnBuffer,
     encoding: Encoding,
     bits: number,
-    at: { entry: number; end: number; rows: number; value: number; present: number; byte: number },
+    at: {
+      entry: number;
+      end: number;
+      rows: number;
+      value: number;
+      present: number;
+      /** Where the page's PLAIN values start in the buffer's bytes, and where BYTE_ARRAY ones end. */
+      byte: number;
+      byteEnd: number;
+    },
   ): { uncompressed: number; byte: number } {
     const { entry, end, rows, value, present } = at;
     const levels = this.#levels, values = this.#values;
@@ -168,13 +243,7 @@ export class ColumnChunkWriter {
     } else {
       const width = buffer.shape.width;
       const from = byte;
-      if (width) byte = (value + present) * width;
-      else {
-        const b = buffer.bytes;
-        for (let v = 0; v < present; v++) {
-          byte += 4 + int32LE(b, byte);
-        }
-      }
+      byte = width ? (value + present) * width : at.byteEnd;
       plain = buffer.bytes.subarray(from, byte);
     }
     const compressed = this.#compress(plain);
@@ -182,11 +251,11 @@ export class ColumnChunkWriter {
     const headerStart = file.offset;
     // The page's CRC covers its bytes as stored after the header: the levels, then the values.
     const levelBytes = levels.index ? levels.getBytes() : undefined;
-    const crc = CRC32.buf(compressed, levelBytes ? CRC32.buf(levelBytes) : 0);
+    const crc = crcOf(compressed, levelBytes ? CRC32.buf(levelBytes) : 0);
     writePageHeader(file, {
       type: "DATA_PAGE_V2",
       uncompressed_page_size: levels.index + plain.length,
-      compressed_page_size: levels.index + compressed.length,
+      compressed_page_size: levels.index + byteLength(compressed),
       crc,
       data_page_header_v2: {
         num_values: end - entry,
@@ -200,13 +269,47 @@ export class ColumnChunkWriter {
     });
     const header = file.offset - headerStart;
     if (levelBytes) file.appendBytes(levelBytes);
-    file.appendBytes(compressed);
+    this.#out(compressed);
     return { uncompressed: header + levels.index + plain.length, byte };
   }
 
-  #compress(bytes: Uint8Array): Uint8Array {
-    return this.#options.compress ? this.#options.compress(bytes) : bytes;
+  /**
+   * A page's stored values, after its header: appended to the writer, or, when long and parts are
+   * taken, parts of their own after what the writer holds (copied only where they are the buffer's own
+   * bytes, uncompressed, which the next row group overwrites).
+   */
+  #out(pieces: Uint8Array[]): void {
+    const file = this.#file, parts = this.#parts;
+    const length = byteLength(pieces);
+    if (!parts || length < OWN_PART_BYTES) {
+      for (const piece of pieces) file.appendBytes(piece);
+      return;
+    }
+    this.#flush();
+    const owned = this.#options.compress !== undefined;
+    for (const piece of pieces) parts!.push(owned ? piece : piece.slice());
+    file.offset += length;
   }
+
+  /** Moves what the writer holds into the parts. */
+  #flush(): void {
+    const file = this.#file;
+    if (!file.index) return;
+    this.#parts!.push(file.getBytes().slice());
+    file.index = 0;
+  }
+}
+
+function byteLength(pieces: Uint8Array[]): number {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  return length;
+}
+
+function crcOf(pieces: Uint8Array[], seed: number): number {
+  let crc = seed;
+  for (const piece of pieces) crc = CRC32.buf(piece, crc);
+  return crc;
 }
 
 /** Bits of a level up to `max` (1 for 1, 2 for 2 and 3). */

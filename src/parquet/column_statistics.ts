@@ -9,7 +9,16 @@
  */
 
 import type { SchemaElement, Statistics } from "hyparquet";
+import { unconvertMinMax } from "hyparquet-writer/src/unconvert.js";
 import { type ColumnBuffer, int32LE } from "./column_buffer.ts";
+
+/**
+ * Bounds up to this many bytes are kept whole. A longer text bound is cut as hyparquet-writer's footer
+ * would cut it (16 bytes, the maximum rounded up); a longer JSON or BSON bound, which no prefix of a
+ * document can stand for, is left out. Either way a 50 MB value is never copied into the statistics,
+ * nor into the footer.
+ */
+const WHOLE_BOUND_BYTES = 1024;
 
 /** Statistics as the footer writer takes them (hyparquet's type, plus Parquet's NaN count). */
 export type ChunkStatistics = Statistics & { nan_count?: bigint };
@@ -52,8 +61,7 @@ export function columnStatistics(buffer: ColumnBuffer, element: SchemaElement): 
       if (element.type === "BYTE_ARRAY" && !element.converted_type && !element.logical_type) {
         return { null_count };
       }
-      const [min, max] = byteBounds(values);
-      return { null_count, min_value: min, max_value: max };
+      return { null_count, ...byteBounds(values, element) };
     }
   }
 }
@@ -130,14 +138,33 @@ function floatBounds({ bytes, count, offset }: Values, single: boolean): ChunkSt
   return { min_value: min === 0 ? -0 : min, max_value: max === 0 ? 0 : max, nan_count };
 }
 
-function byteBounds({ bytes, count, offset, size }: Values): [Uint8Array, Uint8Array] {
+function byteBounds({ bytes, count, offset, size }: Values, element: SchemaElement): ChunkStatistics {
   let minAt = offset(0), minSize = size(0), maxAt = minAt, maxSize = minSize;
   for (let i = 1; i < count; i++) {
     const at = offset(i), n = size(i);
     if (compare(bytes, at, n, minAt, minSize) < 0) (minAt = at), (minSize = n);
     else if (compare(bytes, at, n, maxAt, maxSize) > 0) (maxAt = at), (maxSize = n);
   }
-  return [bytes.slice(minAt, minAt + minSize), bytes.slice(maxAt, maxAt + maxSize)];
+  const min = shortBound(bytes.subarray(minAt, minAt + minSize), element, false);
+  const max = shortBound(bytes.subarray(maxAt, maxAt + maxSize), element, true);
+  if (!min || !max) return {};
+  return {
+    min_value: min,
+    max_value: max,
+    ...(min.length < minSize ? { is_min_value_exact: false } : {}),
+    ...(max.length < maxSize ? { is_max_value_exact: false } : {}),
+  };
+}
+
+/**
+ * A copy of a bound (a view into the buffer, which the next row group reuses) no longer than
+ * {@link WHOLE_BOUND_BYTES}, cut when longer (a prefix for a minimum, rounded up for a maximum); undefined
+ * when a long bound cannot be cut (JSON, or a maximum of 0xFF bytes).
+ */
+function shortBound(bound: Uint8Array, element: SchemaElement, isMax: boolean): Uint8Array | undefined {
+  if (bound.length <= WHOLE_BOUND_BYTES) return bound.slice();
+  const cut = unconvertMinMax(bound, element, isMax) as Uint8Array;
+  return cut === bound || cut.length >= bound.length ? undefined : cut;
 }
 
 /** Unsigned lexicographic order of two ranges of `b`, as Parquet orders BYTE_ARRAY bounds. */

@@ -35,7 +35,7 @@ export interface EncodeOptions {
  *
  * @example
  * ```ts
- * import { ENCODE_DEFAULTS } from "@parquet-storage/engine";
+ * import { ENCODE_DEFAULTS } from "@parquet-storage/engine/write";
  * console.assert(ENCODE_DEFAULTS.rowGroupSize === 100_000 && ENCODE_DEFAULTS.codec === "SNAPPY");
  * ```
  */

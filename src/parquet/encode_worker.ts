@@ -26,7 +26,8 @@ scope.onmessage = (event: MessageEvent<{ settings?: RowGroupSettings; states?: C
     queue = queue.then(async () => {
       try {
         const group = (await encoder!)(states!.map((state) => ColumnBuffer.restore(state)));
-        scope.postMessage(group, group.parts.map((part) => part.buffer as ArrayBuffer));
+        // Parts may share a buffer (a long page's snappy pieces): each buffer is transferred once.
+        scope.postMessage(group, [...new Set(group.parts.map((part) => part.buffer as ArrayBuffer))]);
       } catch (error) {
         const { name, message } = error as Error;
         scope.postMessage({ error: { name, message } });

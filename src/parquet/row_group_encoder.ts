@@ -20,7 +20,10 @@ export const HEADER_LENGTH = 4;
 
 /** One encoded row group. */
 export interface EncodedRowGroup {
-  /** Its column chunks' bytes, one part per column chunk (so no buffer holds a whole row group). */
+  /**
+   * Its column chunks' bytes, in order, in parts: the small pages of a column chunk together, a long
+   * page as its own part or parts (so no buffer holds a whole row group, nor a copy of a long page).
+   */
   parts: Uint8Array[];
   /** Their metadata, with offsets in the file. */
   columns: ColumnChunk[];
@@ -81,9 +84,7 @@ export async function stateEncoder(
     const parts: Uint8Array[] = [];
     const columns = buffers.map((buffer, i) => {
       file.index = 0;
-      const chunk = pages.write(buffer, elements[i], paths?.[i] ?? [elements[i].name]);
-      parts.push(file.getBytes().slice());
-      return chunk;
+      return pages.write(buffer, elements[i], paths?.[i] ?? [elements[i].name], parts);
     });
     return { parts, columns };
   };

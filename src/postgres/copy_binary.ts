@@ -103,6 +103,8 @@ export class CopyColumns {
   readonly buffers: ColumnBuffer[];
   /** Rows in the buffers. */
   rows = 0;
+  /** COPY bytes of the tuples in the buffers. */
+  bytes = 0;
   /** Per COPY field: its writer, or undefined for a field the file leaves out. */
   readonly writers: (FieldWriter | undefined)[];
   /** Per COPY field: the buffers a NULL goes into (none for a field left out). */
@@ -144,7 +146,7 @@ export class CopyColumns {
   /** Empties the buffers for the next row group, keeping their memory. */
   reset(): void {
     for (const buffer of this.buffers) buffer.reset();
-    this.rows = 0;
+    this.rows = this.bytes = 0;
   }
 }
 
@@ -241,11 +243,12 @@ export class CopyBinaryDecoder {
   }
 
   /**
-   * Decodes whole tuples from what was pushed, until the row group a tuple went to holds `limit` rows
-   * (it is returned) or the bytes run out (undefined); a tuple cut at the end of a chunk waits for the
-   * next one.
+   * Decodes whole tuples from what was pushed, until the row group a tuple went to holds `limit` rows,
+   * or the next tuple would take a row group that has rows past `byteLimit` COPY bytes (so a huge value
+   * starts a row group rather than joining a full one), and that row group is returned; or until the
+   * bytes run out (undefined). A tuple cut at the end of a chunk waits for the next one.
    */
-  decodeInto(limit: number): CopyColumns | undefined {
+  decodeInto(limit: number, byteLimit = Infinity): CopyColumns | undefined {
     const bytes = this.#bytes, end = this.#end;
     let at = this.#at;
     if (!this.#headerRead) {
@@ -288,6 +291,11 @@ export class CopyBinaryDecoder {
       }
       if (p > end) break;
       const target = this.#route ? this.#route(bytes, starts, lengths) : this.columns!;
+      if (target.rows && target.bytes + (p - at) > byteLimit) {
+        full = target;
+        break;
+      }
+      target.bytes += p - at;
       const writers = target.writers;
       for (let f = 0; f < fields; f++) {
         if (lengths[f] === -1) {
@@ -303,9 +311,9 @@ export class CopyBinaryDecoder {
     return full;
   }
 
-  /** {@link decodeInto} without a route: whether the row group now holds `limit` rows. */
-  decode(limit: number): boolean {
-    return this.decodeInto(limit) !== undefined || this.buffered >= limit;
+  /** {@link decodeInto} without a route: whether the row group is now full. */
+  decode(limit: number, byteLimit?: number): boolean {
+    return this.decodeInto(limit, byteLimit) !== undefined || this.buffered >= limit;
   }
 
   #refuse(column: string, reason: string): never {

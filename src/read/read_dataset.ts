@@ -109,7 +109,8 @@ export async function readDataset(location: string, options: ReadDatasetOptions 
  *
  * @example
  * ```ts
- * import { defineTable, int, readDatasetStream, text, writeDataset } from "@parquet-storage/engine";
+ * import { defineTable, int, text, writeDataset } from "@parquet-storage/engine";
+ * import { readDatasetStream } from "@parquet-storage/engine/read";
  * const table = defineTable("t", { kind: text(), id: int() });
  * const dir = await Deno.makeTempDir();
  * await writeDataset(dir, [{ kind: "a", id: 1 }, { kind: "b", id: 2 }], { table, partitionBy: ["kind"] });

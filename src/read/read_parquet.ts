@@ -78,7 +78,8 @@ export async function readParquet(source: ParquetSource, options: ReadOptions = 
  *
  * @example
  * ```ts
- * import { defineTable, EncodeStream, int, readParquetStream } from "@parquet-storage/engine";
+ * import { defineTable, EncodeStream, int } from "@parquet-storage/engine";
+ * import { readParquetStream } from "@parquet-storage/engine/read";
  * const table = defineTable("t", { id: int() });
  * const bytes = await new Response(ReadableStream.from([{ id: 7 }]).pipeThrough(new EncodeStream(table))).bytes();
  * const rows = await Array.fromAsync(readParquetStream(bytes));

@@ -44,7 +44,7 @@ export function safeName(name: string): string {
  *
  * @example
  * ```ts
- * import { parquetFileName } from "@parquet-storage/engine";
+ * import { parquetFileName } from "@parquet-storage/engine/write";
  * const name = parquetFileName("borehole", new Date("2026-11-25T04:05:06Z"));
  * console.assert(/^borehole_20261125_040506_[0-9a-f]{8}\.parquet$/.test(name));
  * ```

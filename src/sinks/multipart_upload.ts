@@ -6,6 +6,9 @@
  * aborted on any error or abort; a file smaller than one part goes up in one conditional PutObject.
  * `S3Sink` is the `WritableStream` around it.
  *
+ * Why one file: the states (buffering, uploading parts, completing, aborting, the single PutObject) share
+ * the upload id, the parts sent and the first failure; split, each piece would reach into the others'.
+ *
  * @module
  */
 

@@ -23,7 +23,7 @@ export interface Checksum {
  *
  * @example
  * ```ts
- * import { ChecksumStream } from "@parquet-storage/engine";
+ * import { ChecksumStream } from "@parquet-storage/engine/write";
  * const tap = new ChecksumStream();
  * await ReadableStream.from([new TextEncoder().encode("abc")]).pipeThrough(tap).pipeTo(new WritableStream());
  * const { sha256 } = await tap.result;

@@ -102,6 +102,10 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
             row: state.rows + 1,
           });
         }
+        // A row that would take a row group that has rows past its bytes starts the next one instead,
+        // so that a huge value never joins a full row group.
+        const size = sizeOf(row);
+        if (columns.rows && bufferedBytes + size > rowGroupBytes) flushGroup();
         try {
           columns.add(row);
         } catch (cause) {
@@ -113,7 +117,7 @@ export class EncodeStream extends TransformStream<Row, Uint8Array> {
           );
         }
         state.rows++;
-        bufferedBytes += sizeOf(row);
+        bufferedBytes += size;
         if (columns.rows >= rowGroupSize || bufferedBytes >= rowGroupBytes) flushGroup();
       },
       flush() {

@@ -19,7 +19,7 @@ export type RowSource = Iterable<unknown> | AsyncIterable<unknown> | ReadableStr
  *
  * @example
  * ```ts
- * import { SourceError } from "@parquet-storage/engine";
+ * import { SourceError } from "@parquet-storage/engine/postgres";
  * import { sourceStream } from "./source_stream.ts";
  * async function* rows() {
  *   yield { id: 1 };

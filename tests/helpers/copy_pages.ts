@@ -11,9 +11,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { SchemaElement } from "hyparquet";
 import {
-  type Codec,
   defineTable,
-  type Filter,
   int,
   readParquet,
   type Row,
@@ -22,6 +20,8 @@ import {
   timestamptz,
   writeParquet,
 } from "../../mod.ts";
+import type { Filter } from "../../read.ts";
+import type { Codec } from "../../write.ts";
 import type { ByteDictionary } from "../../src/parquet/byte_dictionary.ts";
 import type { ColumnBuffer } from "../../src/parquet/column_buffer.ts";
 import { ColumnChunkWriter } from "../../src/parquet/column_chunk.ts";

@@ -1,14 +1,7 @@
 // A Worker for tests/worker_test.ts: every codec through writeParquet (checksum and S3 sink included) and
 // back, a multipart upload, and writes that must fail cleanly rather than hang.
-import {
-  CODECS,
-  defineTable,
-  EncodeStream,
-  int,
-  readParquet,
-  text,
-  writeParquet,
-} from "@parquet-storage/engine";
+import { defineTable, EncodeStream, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
+import { CODECS } from "@parquet-storage/engine/write";
 import { S3Sink } from "@parquet-storage/engine/s3";
 
 const table = defineTable("t", { id: int(), name: text() });

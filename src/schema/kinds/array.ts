@@ -171,11 +171,13 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
  * LIST column's sink, each element by the element kind's field writer.
  */
 function arrayField(write: FieldWriter, sink: ColumnSink, nullable: boolean, refuse: Refuse): FieldWriter {
-  return (b, at) => {
+  return (b, at, length) => {
     const dimensions = int32BE(b, at);
     if (dimensions === 0) return sink.beginList(0);
     if (dimensions !== 1) refuse(`a ${dimensions}-D array: only 1-D arrays are stored`);
     const n = int32BE(b, at + 12);
+    // A huge array's elements take at most its own bytes: room made once, not by doubling as they come.
+    if (length > HUGE_ARRAY_BYTES) sink.reserve(length);
     sink.beginList(n);
     let p = at + 20;
     for (let i = 0; i < n; i++) {
@@ -191,6 +193,9 @@ function arrayField(write: FieldWriter, sink: ColumnSink, nullable: boolean, ref
     }
   };
 }
+
+/** An array of more bytes than this has room made for all its elements at once. */
+const HUGE_ARRAY_BYTES = 1024 * 1024;
 
 /** Array types whose binary elements are their text: text, varchar(n), char(n) (padded), citext. */
 const TEXT_ARRAYS = /^(?:text|character varying(?:\(\d+\))?|character(?:\(\d+\))?|(?:[^[]*\.)?citext)\[\]$/;

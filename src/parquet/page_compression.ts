@@ -1,0 +1,59 @@
+// This module is browser compatible.
+
+/**
+ * A data page compressed into pieces rather than one array, so that a page holding one huge value (a
+ * 50 MB jsonb) is never copied whole again: no 50 MB compressor output, no WebAssembly memory grown to
+ * twice the page and kept so for the life of the process (hysnappy's grows to fit input and output).
+ *
+ * Snappy's raw format is a varint of the uncompressed length, then literals and back-references; a
+ * compressor's output for a slice of the input is valid on its own, so the slices' outputs without
+ * their own length, after the whole page's length, are one valid block (whose back-references stay
+ * within their slice). Other codecs compress the page whole.
+ *
+ * @module
+ */
+
+import type { Codec, Compressor } from "./codecs.ts";
+
+/** Input bytes per snappy slice: a multiple of snappy's 64 KiB blocks. */
+export const SNAPPY_SLICE_BYTES = 1024 * 1024;
+
+/** Compresses a page into pieces whose concatenation is the compressed page. */
+export type PieceCompressor = (plain: Uint8Array) => Uint8Array[];
+
+/**
+ * The piece compressor of `codec`: UNCOMPRESSED gives the input itself (a view the caller may have to
+ * copy), SNAPPY slices of {@link SNAPPY_SLICE_BYTES}, any other codec one piece.
+ *
+ * @example
+ * ```ts
+ * import { pieceCompressor } from "./page_compression.ts";
+ * const pieces = pieceCompressor("UNCOMPRESSED", undefined)(new Uint8Array(3));
+ * console.assert(pieces.length === 1 && pieces[0].length === 3);
+ * ```
+ */
+export function pieceCompressor(codec: Codec, compress: Compressor | undefined): PieceCompressor {
+  if (!compress) return (plain) => [plain];
+  if (codec !== "SNAPPY") return (plain) => [compress(plain)];
+  return (plain) => {
+    if (plain.length <= SNAPPY_SLICE_BYTES) return [compress(plain)];
+    const pieces = [varint(plain.length)];
+    for (let at = 0; at < plain.length; at += SNAPPY_SLICE_BYTES) {
+      const block = compress(plain.subarray(at, Math.min(plain.length, at + SNAPPY_SLICE_BYTES)));
+      let skip = 0;
+      while (block[skip] & 0x80) skip++;
+      pieces.push(block.subarray(skip + 1));
+    }
+    return pieces;
+  };
+}
+
+function varint(n: number): Uint8Array {
+  const out: number[] = [];
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return new Uint8Array(out);
+}

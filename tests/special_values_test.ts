@@ -1,0 +1,124 @@
+/** `--special-values`: NaN and infinities fail naming table, row and column, or become NULL or text. */
+
+import assert from "node:assert/strict";
+import { readParquet } from "../mod.ts";
+import { connectPostgres, exportTables } from "../postgres.ts";
+import { runCli } from "./helpers/cli.ts";
+import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
+import { tempDir } from "./helpers/files.ts";
+import { DATABASE_URL } from "./helpers/pg.ts";
+
+Deno.test("--special-values: NaN and infinities fail naming table, row and column, or become NULL or text", async () => {
+  const sql = connectPostgres({ url: DATABASE_URL, max: 3 });
+  const schema = `specials_${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    await sql.unsafe(`CREATE SCHEMA ${schema};
+      CREATE TABLE ${schema}.specials (id int PRIMARY KEY, n numeric(8,2) NOT NULL, u numeric, d date,
+        ts timestamp, tz timestamptz, fine date);
+      INSERT INTO ${schema}.specials VALUES (1, 1.5, 2, '2026-01-02', '2026-01-02 03:04:05', '2026-01-02Z', '2026-01-01'),
+        (2, 'NaN', 'NaN', 'infinity', '-infinity', 'infinity', '2026-01-01')`);
+    for (const binaryCopy of [true, false]) {
+      const door = binaryCopy ? "COPY" : "rows";
+      const failed = await exportTables(sql, {
+        out: await tempDir(),
+        schema,
+        tables: ["specials"],
+        binaryCopy,
+      })
+        .catch((error) => error);
+      assert.ok(failed instanceof Error, door);
+      assert.equal((failed as { table?: string }).table, "specials", door);
+      assert.equal((failed as { row?: number }).row, 2, door);
+      // The first column whose value is refused: n by the COPY door; u (read as text) by the row door.
+      assert.equal((failed as { column?: string }).column, binaryCopy ? "n" : "u", door);
+      assert.match(failed.message, /--special-values null\|text/, door);
+
+      const nulls = await exportTables(sql, {
+        out: await tempDir(),
+        schema,
+        tables: ["specials"],
+        binaryCopy,
+        specialValues: "null",
+      });
+      assert.deepEqual(
+        (await readParquet(nulls.tables[0].location)).sort((a, b) => Number(a.id) - Number(b.id)),
+        [
+          {
+            id: 1,
+            n: "1.50",
+            u: "2",
+            d: "2026-01-02",
+            ts: "2026-01-02T03:04:05.000000",
+            tz: "2026-01-02T00:00:00.000000Z",
+            fine: "2026-01-01",
+          },
+          { id: 2, n: null, u: null, d: null, ts: null, tz: null, fine: "2026-01-01" },
+        ],
+        door,
+      );
+
+      const texts = await exportTables(sql, {
+        out: await tempDir(),
+        schema,
+        tables: ["specials"],
+        binaryCopy,
+        specialValues: "text",
+      });
+      const rows = (await readParquet(texts.tables[0].location)).sort((a, b) => Number(a.id) - Number(b.id));
+      assert.deepEqual(rows.map((r) => [r.n, r.u, r.d, r.ts, r.fine]), [
+        ["1.50", "2", "2026-01-02", "2026-01-02T03:04:05", "2026-01-01"],
+        ["NaN", "NaN", "infinity", "-infinity", "2026-01-01"],
+      ], door);
+      const [types] = await duckdbRows(`SELECT typeof(n) AS n, typeof(d) AS d, typeof(fine) AS fine
+        FROM read_parquet(${sqlString(texts.tables[0].location)}) LIMIT 1`);
+      assert.deepEqual(
+        types,
+        { n: "VARCHAR", d: "VARCHAR", fine: "DATE" },
+        "only columns holding one are text",
+      );
+    }
+    // A parallel run's workers read under the plan's choice too.
+    const parallel = await exportTables(sql, {
+      out: await tempDir(),
+      schema,
+      tables: ["specials"],
+      jobs: 2,
+      specialValues: "null",
+    });
+    const back = await readParquet(parallel.tables[0].location);
+    assert.deepEqual(back.map((r) => r.d).sort(), ["2026-01-02", null].sort());
+    const bad = await exportTables(sql, {
+      out: await tempDir(),
+      schema,
+      tables: ["specials"],
+      specialValues: "zero" as never,
+    }).catch((error) => error);
+    assert.match(bad.message, /specialValues must be one of error, null, text: current value is "zero"/);
+    const cli = await runCli("export", [
+      "--schema",
+      schema,
+      "--out",
+      await tempDir(),
+      "--special-values",
+      "zero",
+    ], {
+      env: { DATABASE_URL },
+    });
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /--special-values must be one of error, null, text: current value is zero/);
+    const ok = await runCli("export", [
+      "--schema",
+      schema,
+      "--out",
+      await tempDir(),
+      "--special-values",
+      "null",
+    ], {
+      env: { DATABASE_URL },
+    });
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await sql.end();
+  }
+});
