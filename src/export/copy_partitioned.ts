@@ -20,6 +20,7 @@ import { filePipeline, type PipedFile } from "./pipeline.ts";
 import type { ParquetFileWriter } from "../parquet/file_writer.ts";
 import { geoKeyValues } from "../parquet/geo_metadata.ts";
 import { type EncodedRowGroup, stateEncoder } from "../parquet/row_group_encoder.ts";
+import type { FileFacts } from "../schema/kinds/kind.ts";
 import type { ColumnBuffer } from "../parquet/column_buffer.ts";
 import { parquetLayout } from "../schema/parquet_schema.ts";
 import { tableSpec } from "../schema/table.ts";
@@ -74,7 +75,10 @@ export function copyPartitionSupports(table: TableDefinition, partitionBy: reado
 interface Part {
   path: string;
   values: Record<string, string | null>;
-  columns: CopyColumns;
+  /** The row group being built; none while the partition is idle (its buffers given back). */
+  columns: CopyColumns | undefined;
+  /** What its values add up to (geometry extents), kept while its buffers are given back. */
+  facts: FileFacts;
   file: ParquetFileWriter;
   pending: Uint8Array[];
   writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -172,7 +176,7 @@ export async function writePartitionedByCopy(
     }
     if (recent?.path === path) {
       recent.touched = true;
-      return recent.columns;
+      return recent.columns ??= new CopyColumns(fileTable, layout.schema, fields, recent.facts);
     }
     let part = open.get(path);
     if (part) part.touched = true;
@@ -187,7 +191,7 @@ export async function writePartitionedByCopy(
     }
     open.set(path, part);
     recent = part;
-    return part.columns;
+    return part.columns ??= new CopyColumns(fileTable, layout.schema, fields, part.facts);
   };
 
   const openPart = (path: string, values: Record<string, string | null>): Part => {
@@ -198,7 +202,8 @@ export async function writePartitionedByCopy(
     return {
       path,
       values,
-      columns: new CopyColumns(fileTable, layout.schema, fields),
+      columns: undefined,
+      facts: { geometries: new Map() },
       file: openFileWriter(fileTable, layout.schema, settings, (bytes) => pending.push(bytes)),
       pending,
       writer: pipe.writable.getWriter(),
@@ -216,12 +221,13 @@ export async function writePartitionedByCopy(
   // group written for its own file's offset.
   let encodeGroup: ((buffers: ColumnBuffer[], offset: number) => EncodedRowGroup) | undefined;
   const flush = async (part: Part) => {
-    const rows = part.columns.rows;
-    if (!rows) return;
+    const columns = part.columns;
+    const rows = columns?.rows;
+    if (!columns || !rows) return;
     encodeGroup ??= await stateEncoder(groupSettings);
     let group: EncodedRowGroup;
     try {
-      group = encodeGroup(part.columns.buffers, part.file.offset);
+      group = encodeGroup(columns.buffers, part.file.offset);
     } catch (cause) {
       throw new ParquetStorageError(`Cannot encode a row group: ${(cause as Error).message}`, {
         table: table.name,
@@ -229,7 +235,7 @@ export async function writePartitionedByCopy(
       });
     }
     part.file.append(group, rows);
-    part.columns.reset();
+    columns.reset();
     part.rows += rows;
     progress.rows += rows;
     await drain(part);
@@ -238,7 +244,7 @@ export async function writePartitionedByCopy(
   const finish = async (part: Part) => {
     if (recent === part) recent = undefined;
     await flush(part);
-    part.file.finish(geoKeyValues(part.columns.facts));
+    part.file.finish(geoKeyValues(part.facts));
     await drain(part);
     await part.writer.close();
     const file = await part.done;
@@ -272,14 +278,14 @@ export async function writePartitionedByCopy(
       // The row groups of all partitions together are cut by bytes and rows: a table interleaving many
       // partitions holds one row group's worth, not one per partition (its files get smaller row groups).
       let buffered = 0;
-      for (const part of open.values()) buffered += part.columns.rows;
+      for (const part of open.values()) buffered += part.columns?.rows ?? 0;
       if (sinceCut >= settings.rowGroupBytes || buffered >= settings.rowGroupSize) {
         for (const part of open.values()) {
           await flush(part);
           // A partition no row came to since the last cut (rows clustered by partition, as by time)
           // gives its buffers back: open files cost their pipeline only, not a row group's memory each.
           if (!part.touched && part !== recent) {
-            part.columns = new CopyColumns(fileTable, layout.schema, fields);
+            part.columns = undefined;
           }
           part.touched = false;
         }

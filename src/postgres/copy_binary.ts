@@ -110,13 +110,20 @@ export class CopyColumns {
   /** Per COPY field: the buffers a NULL goes into (none for a field left out). */
   readonly nulls: ColumnBuffer[][];
   /** What the values written so far add up to (geometry extents), for the file's footer. */
-  readonly facts: FileFacts = { geometries: new Map() };
+  readonly facts: FileFacts;
 
   /**
    * Buffers for `file` (the table the file holds), whose flattened Parquet schema (root first) is
-   * `schema`; `fields` are the COPY's columns, in order, with the refusal of a bad value in each.
+   * `schema`; `fields` are the COPY's columns, in order, with the refusal of a bad value in each; `facts`
+   * are the file's so far, when its earlier row groups were built in other buffers.
    */
-  constructor(file: TableDefinition, schema: SchemaElement[], fields: { name: string; refuse: Refuse }[]) {
+  constructor(
+    file: TableDefinition,
+    schema: SchemaElement[],
+    fields: { name: string; refuse: Refuse }[],
+    facts: FileFacts = { geometries: new Map() },
+  ) {
+    this.facts = facts;
     const leaves = parquetLeaves(schema);
     this.buffers = leaves.map((leaf) => new ColumnBuffer(leaf.shape));
     const at = new Map<string, { sinks: ColumnBuffer[]; leaves: SchemaElement[] }>();

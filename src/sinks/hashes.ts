@@ -1,9 +1,11 @@
 // This module is browser compatible.
 
 /**
- * Incremental MD5 and SHA-256 for sinks and checksums, in every runtime: hash-wasm's WebAssembly (two to
- * seven times faster here) where WebAssembly may be compiled from bytes at run time, and @noble/hashes'
- * JavaScript where it may not (Cloudflare Workers). WebCrypto is no substitute: it has no MD5, and its
+ * Incremental MD5 and SHA-256 for sinks and checksums, in every runtime: the runtime's own native hashes
+ * where it has Node.js's crypto (Deno and Node.js: four times faster than WebAssembly here, 47 ms against
+ * 200 ms for 64 MiB of SHA-256, which a whole export pays once per file byte), else hash-wasm's
+ * WebAssembly (two to seven times faster than JavaScript) where WebAssembly may be compiled from bytes at
+ * run time, and @noble/hashes' JavaScript where it may not (Cloudflare Workers). WebCrypto is no substitute: it has no MD5, and its
  * SHA-256 takes the whole input at once, where a file is hashed as it streams.
  *
  * @module
@@ -41,6 +43,8 @@ let wasmRefused = false;
  * ```
  */
 export async function createHasher(algorithm: HashAlgorithm): Promise<Hasher> {
+  const native = nodeCrypto()?.createHash(algorithm);
+  if (native) return { update: (bytes) => void native.update(bytes), hex: () => native.digest("hex") };
   if (!wasmRefused) {
     try {
       const hasher = await wasm[algorithm]();
@@ -64,6 +68,8 @@ export async function createHasher(algorithm: HashAlgorithm): Promise<Hasher> {
  * ```
  */
 export async function md5Base64(bytes: Uint8Array): Promise<string> {
+  const native = nodeCrypto()?.createHash("md5");
+  if (native) return native.update(bytes).digest("base64");
   let hex: string | undefined;
   if (!wasmRefused) {
     try {
@@ -78,4 +84,21 @@ export async function md5Base64(bytes: Uint8Array): Promise<string> {
   let binary = "";
   for (let i = 0; i < hex.length; i += 2) binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
   return btoa(binary);
+}
+
+interface NodeHash {
+  update(bytes: Uint8Array): NodeHash;
+  digest(encoding: "hex" | "base64"): string;
+}
+
+/** Node.js's crypto where the runtime has it (Deno, Node.js, Bun), reached without a static node: import. */
+function nodeCrypto(): { createHash(algorithm: string): NodeHash } | undefined {
+  const runtime = globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } };
+  try {
+    return runtime.process?.getBuiltinModule?.("node:crypto") as
+      | { createHash(a: string): NodeHash }
+      | undefined;
+  } catch {
+    return undefined;
+  }
 }
