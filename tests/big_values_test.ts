@@ -12,6 +12,8 @@ import { defineTable, EncodeStream, int, jsonb, readParquet, text } from "../mod
 import { CODECS } from "../write.ts";
 import { readCommitted } from "../batch.ts";
 import { copyBinaryStatement } from "../src/postgres/copy_binary.ts";
+import { BatchWriter } from "../src/export/batch_writer.ts";
+import { writePartitionedByCopy } from "../src/export/copy_partitioned.ts";
 import { copyBinaryToParquet } from "../src/export/copy_to_parquet.ts";
 import { openCopy } from "../src/postgres/copy_out.ts";
 import { introspectTable } from "../src/postgres/introspect.ts";
@@ -164,6 +166,31 @@ Deno.test("binary COPY starts a row group before a tuple that would take it past
     assert.deepEqual(metadata.row_groups.map((g) => Number(g.num_rows)), [3, 2]);
     const back = await readParquet(bytes.buffer, { columns: ["id"] });
     assert.deepEqual(back.map((r) => r.id), [1, 2, 3, 4, 5]);
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("a partitioned binary COPY starts a partition's row group before a tuple that would overflow it", async () => {
+  const sql = connect();
+  const schema = await testSchema(sql, "big_values_part");
+  try {
+    await sql.unsafe(`CREATE TABLE "${schema.name}".docs (id int PRIMARY KEY, p text, doc text)`);
+    await sql.unsafe(`INSERT INTO "${schema.name}".docs
+      SELECT i, 'a', repeat(md5(i::text), CASE WHEN i = 4 THEN 28000 ELSE 3200 END) FROM generate_series(1, 5) i`);
+    const table = await introspectTable(catalogQuery(sql), "docs", { schema: schema.name });
+    const out = await tempDir();
+    const entry = await sql.begin((tx) =>
+      writePartitionedByCopy(tx, new BatchWriter(out), table, { partitionBy: ["p"], rowGroupBytes: 1024 * 1024 })
+    );
+    assert.equal(entry.files.length, 1);
+    const [file] = (await allFiles(out)).filter((f) => f.endsWith(".parquet"));
+    const bytes = await Deno.readFile(join(out, file));
+    const metadata = await parquetMetadataAsync(bytes.buffer);
+    // The huge row starts a row group (without the cut before it, it would join the first three), and
+    // the cut of all partitions after 1 MiB of COPY bytes then closes that group on its own.
+    assert.deepEqual(metadata.row_groups.map((g) => Number(g.num_rows)), [3, 1, 1]);
   } finally {
     await schema.drop();
     await sql.end();

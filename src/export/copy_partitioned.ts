@@ -267,7 +267,8 @@ export async function writePartitionedByCopy(
     let sinceCut = 0;
     for (;;) {
       signal?.throwIfAborted();
-      const full = decoder.decodeInto(settings.rowGroupSize);
+      // A tuple that would take its partition's row group past rowGroupBytes flushes it first.
+      const full = decoder.decodeInto(settings.rowGroupSize, settings.rowGroupBytes);
       for (const part of closing.splice(0)) await finish(part);
       if (full) {
         const part = [...open.values()].find((p) => p.columns === full);

@@ -103,15 +103,19 @@ export function encodedRows(
 
   const reader = rowReader(rows, table.name);
 
+  let opened: Promise<void> | undefined;
   const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      await encoder.open((bytes) => {
+    start(controller) {
+      opened = encoder.open((bytes) => {
         emitted = true;
         controller.enqueue(bytes);
       });
+      return opened;
     },
     // Rows until a row group's bytes are out (or the end): one pull per row group, not per row.
     async pull(controller) {
+      // workerd has been seen to pull before the promise start returned had settled.
+      await opened;
       emitted = false;
       try {
         while (!emitted) {
