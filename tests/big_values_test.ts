@@ -182,7 +182,10 @@ Deno.test("a partitioned binary COPY starts a partition's row group before a tup
     const table = await introspectTable(catalogQuery(sql), "docs", { schema: schema.name });
     const out = await tempDir();
     const entry = await sql.begin((tx) =>
-      writePartitionedByCopy(tx, new BatchWriter(out), table, { partitionBy: ["p"], rowGroupBytes: 1024 * 1024 })
+      writePartitionedByCopy(tx, new BatchWriter(out), table, {
+        partitionBy: ["p"],
+        rowGroupBytes: 1024 * 1024,
+      })
     );
     assert.equal(entry.files.length, 1);
     const [file] = (await allFiles(out)).filter((f) => f.endsWith(".parquet"));
