@@ -100,3 +100,54 @@ Deno.test("geo metadata: GeoParquet 1.1's required fields, the types and box wri
   assert.deepEqual(crsOf(4326)!.id as object, { authority: "EPSG", code: 4326 });
   assert.notEqual(crsOf(4326), crsOf(4326), "a fresh object each time");
 });
+
+Deno.test("the GeoParquet 1.1 check itself finds what the schema forbids", () => {
+  const bounds = new GeometryBounds();
+  bounds.types.add(1);
+  const good = geoMetadata([{ name: "shape", srid: 3857, bounds }, { name: "place", srid: 4326, bounds }])!;
+  // deno-lint-ignore no-explicit-any
+  type Loose = Record<string, any>;
+  const broken = (change: (geo: Loose) => void) => {
+    const geo = structuredClone(good) as unknown as Loose;
+    change(geo);
+    return geoParquetProblems(geo);
+  };
+  assert.deepEqual(geoParquetProblems(good), []);
+  assert.deepEqual(broken((g) => (g.version = "1.0.0")), ["version 1.0.0"]);
+  assert.deepEqual(broken((g) => delete g.columns.shape.geometry_types), [
+    "shape: no geometry_types",
+    "shape: geometry_types is not an array",
+  ]);
+  assert.deepEqual(broken((g) => (g.columns.shape.geometry_types = ["Point", "Point"])), [
+    "shape: geometry_types repeat",
+  ]);
+  assert.deepEqual(broken((g) => (g.columns.shape.geometry_types = ["Point M"])), [
+    "shape: geometry type Point M",
+  ]);
+  assert.deepEqual(broken((g) => (g.columns.shape.bbox = [1, 2, 3, 4, 5])), ["shape: bbox [1,2,3,4,5]"]);
+  assert.deepEqual(broken((g) => (g.columns.shape.orientation = "clockwise")), [
+    "shape: orientation clockwise",
+  ]);
+  assert.deepEqual(broken((g) => (g.columns.shape.edges = "curved")), ["shape: edges curved"]);
+  assert.deepEqual(broken((g) => (g.primary_column = "nope")), ["primary_column is not a column"]);
+  assert.deepEqual(
+    broken((g) => (g.columns = {})),
+    ["primary_column is not a column", "no columns"].slice(1),
+  );
+  assert.deepEqual(broken((g) => delete g.columns.shape.crs.conversion.method), [
+    "shape: crs conversion has no method",
+    "shape: crs conversion method is not an object",
+  ]);
+  assert.deepEqual(broken((g) => delete g.columns.place.crs.datum_ensemble), [
+    "place: crs: one of datum, datum_ensemble",
+  ]);
+  assert.deepEqual(broken((g) => delete g.columns.place.crs.coordinate_system.axis[0].direction), [
+    "place: crs coordinate_system axis 0 has no direction",
+  ]);
+  assert.deepEqual(broken((g) => (g.columns.place.crs = "EPSG:4326")), [
+    "place: crs is neither PROJJSON nor null",
+  ]);
+  assert.deepEqual(broken((g) => (g.columns.place.crs = { id: { authority: "EPSG" } })), [
+    'place: crs id {"authority":"EPSG"}',
+  ]);
+});

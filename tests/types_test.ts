@@ -16,7 +16,7 @@ import { tempDir } from "./helpers/files.ts";
 import { geoParquetProblems } from "./helpers/geoparquet.ts";
 import { DATABASE_URL } from "./helpers/pg.ts";
 import { introspectTable } from "../src/postgres/introspect.ts";
-import { bytes, expected, SHAPES, withTable } from "./helpers/every_type.ts";
+import { bytes, expected, GEOMETRY_COLUMNS, SHAPES, withTable } from "./helpers/every_type.ts";
 
 Deno.test("every type exports natively through both doors, equal in readParquet and DuckDB", async () => {
   await withTable(async (sql, schema) => {
@@ -32,7 +32,7 @@ Deno.test("every type exports natively through both doors, equal in readParquet 
       rows.forEach((row, i) => {
         const pg = want[i];
         const where = `row ${pg.id}, ${binaryCopy ? "COPY" : "rows"}`;
-        for (const name of ["b", "g4326", "g3857", "poly", "geog", "loose"]) {
+        for (const name of ["b", ...GEOMETRY_COLUMNS]) {
           if (pg[name] !== null) assert.ok(row[name] instanceof Uint8Array, `${name} is bytes (${where})`);
           assert.equal(bytes(row[name]), bytes(pg[name]), `${name} (${where})`);
         }
@@ -74,8 +74,8 @@ Deno.test("every type exports natively through both doors, equal in readParquet 
       const geo = JSON.parse(metadata.key_value_metadata!.find((kv) => kv.key === "geo")!.value!);
       assert.deepEqual(geoParquetProblems(geo), []);
       assert.equal(geo.primary_column, "g4326");
-      assert.deepEqual(Object.keys(geo.columns), ["g4326", "g3857", "poly", "geog", "loose"]);
-      assert.deepEqual(geo.columns.g4326.geometry_types, [
+      assert.deepEqual(Object.keys(geo.columns), GEOMETRY_COLUMNS);
+      const everyKind = [
         "Point",
         "LineString",
         "Polygon",
@@ -83,39 +83,69 @@ Deno.test("every type exports natively through both doors, equal in readParquet 
         "MultiLineString",
         "MultiPolygon",
         "GeometryCollection",
-      ]);
+      ];
+      for (const name of ["g4326", "g3857", "geoga"]) {
+        assert.deepEqual(geo.columns[name].geometry_types, everyKind, name);
+      }
+      for (const name of ["gz4326", "gz3857"]) {
+        assert.deepEqual(geo.columns[name].geometry_types, everyKind.map((type) => `${type} Z`), name);
+      }
+      assert.deepEqual(geo.columns.gz4326.bbox, [-100, -9, 1, 20, 50, 7], "a 3-D box: z from 1 to 7");
+      assert.equal(geo.columns.gz3857.bbox.length, 6);
       assert.deepEqual(geo.columns.g4326.bbox, [-100, -9, 20, 50]);
+      assert.deepEqual(geo.columns.geoga.bbox, [-100, -9, 20, 50]);
       assert.equal(geo.columns.g4326.crs.id.code, 4326);
       assert.equal(geo.columns.g3857.crs.id.code, 3857);
+      assert.equal(geo.columns.g3857.crs.type, "ProjectedCRS");
+      assert.ok(geo.columns.g3857.bbox[0] < -11e6 && geo.columns.g3857.bbox[3] > 6e6, "3857 box in metres");
       assert.deepEqual(geo.columns.poly.geometry_types, ["Polygon"]);
       assert.equal(geo.columns.geog.edges, "spherical");
+      assert.equal(geo.columns.geoga.edges, "spherical");
+      assert.equal(geo.columns.geoga.crs.id.code, 4326);
+      assert.equal(geo.columns.g4326.edges, undefined, "planar");
       assert.equal(geo.columns.loose.crs, null);
+      assert.deepEqual(geo.columns.loose.geometry_types, [], "M shapes: types not known to GeoParquet");
+      assert.deepEqual(geo.columns.loose.bbox, [0, 0, 3, 4]);
 
+      // DuckDB: BLOB, TIME, TIME WITH TIME ZONE, DECIMAL, and every WKB value read as a geometry (its
+      // text and its WKB as PostGIS gives them).
+      const geometries = GEOMETRY_COLUMNS.map((c) =>
+        `typeof(${c}) AS ${c}_type, ST_AsText(${c}) AS ${c}_wkt, hex(ST_AsWKB(${c})) AS ${c}_wkb`
+      );
       const duck = await duckdbRows(`SELECT id, typeof(b) AS b_type, hex(b) AS b, typeof(t) AS t_type,
-        t::VARCHAR AS t, typeof(tz) AS tz_type, typeof(m) AS m_type, m::VARCHAR AS m, iv,
-        typeof(g4326) AS g_type, ST_AsText(g4326) AS g4326_text, hex(ST_AsWKB(g3857)) AS g3857, c, ip
+        t::VARCHAR AS t, typeof(tz) AS tz_type, tz::VARCHAR AS tz, typeof(m) AS m_type, m::VARCHAR AS m, iv,
+        ${geometries.join(", ")}, c, ip
         FROM read_parquet(${sqlString(location)}) ORDER BY id`);
+      assert.equal(duck.length, want.length);
       duck.forEach((row, i) => {
         const pg = want[i];
+        const where = `row ${pg.id}, ${binaryCopy ? "COPY" : "rows"}`;
         assert.equal(row.b_type, "BLOB");
         assert.equal(row.t_type, "TIME");
         assert.equal(row.tz_type, "TIME WITH TIME ZONE");
         assert.equal(row.m_type, "DECIMAL(19,2)");
-        assert.match(
-          String(row.g_type),
-          /^GEOMETRY\('\{.*"code":4326\}\}'\)$/,
-          "DuckDB sees a GeoParquet geometry",
-        );
-        assert.equal(row.b, pg.b === null ? null : bytes(pg.b) === "" ? "" : hexOf(pg.b));
-        assert.equal(row.g3857, pg.g3857 === null ? null : hexOf(pg.g3857));
+        assert.equal(row.b, pg.b === null ? null : hexOf(pg.b), where);
+        assert.equal(row.t, pg.t_text, where);
+        assert.equal(row.tz, pg.id === 99 ? null : zonedDuck[Number(pg.id) % 4], where);
+        for (const name of GEOMETRY_COLUMNS) {
+          const crs = name.endsWith("3857") ? 3857 : name === "loose" ? undefined : 4326;
+          assert.match(
+            String(row[`${name}_type`]),
+            crs ? new RegExp(`^GEOMETRY\\('\\{.*"code":${crs}\\}\\}'\\)$`) : /^GEOMETRY$/,
+            `DuckDB sees ${name} as a GeoParquet geometry`,
+          );
+          assert.equal(row[`${name}_wkb`], pg[name] === null ? null : hexOf(pg[name]), `${name} (${where})`);
+          assert.equal(wkt(row[`${name}_wkt`]), wkt(pg[`${name}_wkt`]), `${name} (${where})`);
+        }
         assert.equal(row.m, pg.m);
         assert.equal(row.iv, pg.iv);
         assert.equal(row.c, pg.c);
         assert.equal(row.ip, pg.ip);
       });
-      assert.equal(duck[0].g4326_text, "POINT (1 2)");
-      assert.equal(duck[2].g4326_text, "POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 2 1, 2 2, 1 1))");
+      assert.equal(duck[0].g4326_wkt, "POINT (1 2)");
       assert.equal(duck[0].t, "24:00:00");
+      assert.equal(duck[1].b, "AB".repeat(1024 * 1024), "1 MiB BLOB");
+      assert.equal(duck[0].b, "", "empty BLOB");
     }
     assert.deepEqual(read[1], read[0], "the row door reads what the COPY door reads");
     const catalog = (text: string, params: unknown[]) => sql.unsafe(text, params as never[]);
@@ -137,6 +167,19 @@ Deno.test("arrays of the new kinds and unconstrained numeric arrays export exact
   });
 });
 
+/** DuckDB's time with time zone text of the four timetz values, by id % 4 (UTC, as stored). */
+const zonedDuck = ["00:00:00+00", "23:00:00+00", "04:59:59.999999+00", "06:30:00.5+00"];
+
+/**
+ * WKT with PostGIS's and DuckDB's spellings made alike: `POINT(1 2)` and `POINT (1 2)`,
+ * `MULTIPOINT((1 1),(-3 7))` and `MULTIPOINT (1 1, -3 7)`.
+ */
+function wkt(value: unknown): string | null {
+  if (value == null) return null;
+  const spaced = String(value).replace(/\s*\(\s*/g, "(").replace(/\s*,\s*/g, ",");
+  return spaced.replace(/([(,])\(([^(),]+)\)/g, "$1$2");
+}
+
 function hexOf(value: unknown): string {
   return [...(value as Uint8Array)].map((b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
 }
@@ -153,7 +196,10 @@ Deno.test("introspection maps every built-in and PostGIS type: no unmappedAsText
       g4326: "geometry",
       g3857: "geometry",
       poly: "geometry",
+      gz4326: "geometry",
+      gz3857: "geometry",
       geog: "geometry",
+      geoga: "geometry",
       loose: "geometry",
       t: "time",
       tz: "timetz",

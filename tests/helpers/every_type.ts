@@ -3,6 +3,7 @@
 import { connectPostgres } from "../../postgres.ts";
 import { DATABASE_URL, ensurePostgis } from "./pg.ts";
 
+/** One row per shape: every kind, and every kind empty (the Z columns hold each with z = its row's id). */
 export const SHAPES = [
   "POINT(1 2)",
   "LINESTRING(0 0, 10 -5, 20 5)",
@@ -10,17 +11,32 @@ export const SHAPES = [
   "MULTIPOINT((1 1), (-3 7))",
   "MULTILINESTRING((0 0, 1 1), (2 2, 3 -9))",
   "MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5)))",
-  "GEOMETRYCOLLECTION(POINT(-100 50), LINESTRING(0 0, 1 1))",
+  "GEOMETRYCOLLECTION(POINT(-100 50), LINESTRING(0 0, 1 1), GEOMETRYCOLLECTION(POINT(7 8)))",
   "POINT EMPTY",
+  "LINESTRING EMPTY",
   "POLYGON EMPTY",
+  "MULTIPOINT EMPTY",
+  "MULTILINESTRING EMPTY",
+  "MULTIPOLYGON EMPTY",
   "GEOMETRYCOLLECTION EMPTY",
 ];
+
+/** The untyped geometry column's values by row: M and ZM shapes, which GeoParquet has no type name for. */
+const LOOSE: Record<number, string> = {
+  3: "POINT(3 4)",
+  4: "POINT ZM (1 2 3 4)",
+  5: "LINESTRING M (0 0 1, 1 1 2)",
+};
+
+/** The geometry columns, in table order. */
+export const GEOMETRY_COLUMNS = ["g4326", "g3857", "gz4326", "gz3857", "poly", "geog", "geoga", "loose"];
 
 export const TABLE = `
 CREATE TABLE every_type (
   id int PRIMARY KEY,
-  b bytea, g4326 geometry(Geometry,4326), g3857 geometry(Geometry,3857), poly geometry(Polygon,4326),
-  geog geography(LineString,4326), loose geometry,
+  b bytea, g4326 geometry(Geometry,4326), g3857 geometry(Geometry,3857), gz4326 geometry(GeometryZ,4326),
+  gz3857 geometry(GeometryZ,3857), poly geometry(Polygon,4326),
+  geog geography(LineString,4326), geoga geography, loose geometry,
   t time, tz timetz, iv interval, m money, ip inet, net cidr, mac macaddr, x xml, tsv tsvector, o oid,
   ci citext, bits bit(4), vb varbit, r int4range, tr tstzrange, c char(5), n numeric
 );
@@ -44,10 +60,11 @@ export function inserts(): string {
         : `'\\x00ff${id.toString(16).padStart(2, "0")}'`
     },
       ST_GeomFromText('${shape}', 4326), ST_Transform(ST_GeomFromText('${shape}', 4326), 3857),
-      ${shape.startsWith("POLYGON") ? `ST_GeomFromText('${shape}', 4326)` : "NULL"},
-      ${id === 2 ? "'LINESTRING(-1 50, 2 51)'" : "NULL"}, ${
-      id === 3 ? "ST_GeomFromText('POINT(3 4)')" : "NULL"
-    },
+      ST_Force3D(ST_GeomFromText('${shape}', 4326), ${id}),
+      ST_Transform(ST_Force3D(ST_GeomFromText('${shape}', 4326), ${id}), 3857),
+      ${/^POLYGON( EMPTY|\()/.test(shape) ? `ST_GeomFromText('${shape}', 4326)` : "NULL"},
+      ${id === 2 ? "'LINESTRING(-1 50, 2 51)'" : "NULL"}, ST_GeogFromText('${shape}'),
+      ${LOOSE[id] ? `ST_GeomFromText('${LOOSE[id]}')` : "NULL"},
       '${["00:00:00", "24:00:00", "12:34:56.789", "23:59:59.999999"][id % 4]}',
       '${["00:00:00+00", "01:00:00+02", "23:59:59.999999-05", "12:00:00.5+05:30"][id % 4]}',
       '${
@@ -66,7 +83,7 @@ export function inserts(): string {
       'MiXeD ${id}', B'1010', B'${"1".repeat(id)}', '[${id},${id + 5})', '[2026-01-01 00:00+00,)',
       'ab', ${id % 2 ? "'-0.000001'" : "'123456789012345678901234567890123456789.123456789'"})`;
   });
-  rows.push(`(99${", NULL".repeat(23)})`);
+  rows.push(`(99${", NULL".repeat(26)})`);
   return `INSERT INTO every_type VALUES ${rows.join(",\n")}`;
 }
 
@@ -96,7 +113,10 @@ export async function expected(sql: ReturnType<typeof connectPostgres>, schema: 
   return await sql.begin(async (tx) => {
     await tx.unsafe(`SET LOCAL search_path TO ${schema}, public; SET LOCAL intervalstyle = iso_8601`);
     return await tx.unsafe(`SELECT id, b, ST_AsBinary(g4326) AS g4326, ST_AsBinary(g3857) AS g3857,
-      ST_AsBinary(poly) AS poly, ST_AsBinary(geog) AS geog, ST_AsBinary(loose) AS loose, iv::text AS iv,
+      ST_AsBinary(gz4326) AS gz4326, ST_AsBinary(gz3857) AS gz3857,
+      ST_AsBinary(poly) AS poly, ST_AsBinary(geog) AS geog, ST_AsBinary(geoga) AS geoga,
+      ST_AsBinary(loose) AS loose, ${GEOMETRY_COLUMNS.map((c) => `ST_AsText(${c}) AS ${c}_wkt`).join(", ")},
+      t::text AS t_text, iv::text AS iv,
       m::numeric::text AS m, ip::text AS ip, net::text AS net, mac::text AS mac, x::text AS x,
       tsv::text AS tsv, o::text AS o, ci::text AS ci, bits::text AS bits, vb::text AS vb, r::text AS r,
       tr::text AS tr, textin(bpcharout(c)) AS c, n::text AS n FROM every_type ORDER BY id`);

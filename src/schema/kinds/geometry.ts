@@ -56,7 +56,8 @@ const canonicalWkb: Canonicalise<Uint8Array> = (value) => {
  */
 export function geometry(options: GeometryOptions = {}): Column<Uint8Array> {
   const geography = options.geography === true;
-  const srid = options.srid ?? (geography ? 4326 : 0);
+  // A geography always has an SRID: PostGIS gives an undeclared one 4326.
+  const srid = options.srid || (geography ? 4326 : 0);
   const spec: ColumnSpec = { kind: "geometry", nullable: false, ...(srid ? { srid } : {}) };
   if (geography) spec.geography = true;
   const pgType = `${geography ? "geography" : "geometry"}${srid ? `(Geometry,${srid})` : ""}`;
