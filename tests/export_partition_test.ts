@@ -3,7 +3,7 @@ import { readDataset } from "../mod.ts";
 import { listManifests } from "../batch.ts";
 import { runCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
-import { tempDir } from "./helpers/files.ts";
+import { allFiles, tempDir } from "./helpers/files.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 
 Deno.test("--partition-by: a partitioned export reads in DuckDB (hive) with the same rows as PostgreSQL", async () => {
@@ -57,6 +57,51 @@ Deno.test("--partition-by: a partitioned export reads in DuckDB (hive) with the 
       env: { DATABASE_URL },
     });
     assert.equal(bad.code, 2);
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("a partitioned export's stderr total counts its files, and $lt 2022-08-01 does not open month=2022-08", async () => {
+  const sql = connect();
+  const schema = await testSchema(sql, "export_months");
+  try {
+    for (const [table, type] of [["rentals", "timestamptz"], ["local_rentals", "timestamp"]]) {
+      await sql.unsafe(
+        `CREATE TABLE "${schema.name}".${table} (id int PRIMARY KEY, created_at ${type} NOT NULL);
+        INSERT INTO "${schema.name}".${table}
+          SELECT g, '2022-06-20 00:00:00+00'::timestamptz + g * interval '1 hour' FROM generate_series(0, 2000) g`,
+      );
+    }
+    const out = await tempDir();
+    const ran = await runCli("export", [
+      "--schema",
+      schema.name,
+      "--out",
+      out,
+      "--partition-by",
+      "created_at:month",
+    ], { env: { DATABASE_URL, TZ: "UTC" } });
+    assert.equal(ran.code, 0, ran.stderr);
+    const files = (await allFiles(out)).filter((f) => f.endsWith(".parquet"));
+    assert.equal(files.length, 2 * 4, "June to September, two tables");
+    const total = ran.stderr.split("\n").find((line) => line.startsWith("total"))!;
+    assert.match(total, /^total\s+4,002\s+8\s/, ran.stderr);
+
+    for (const table of ["rentals", "local_rentals"]) {
+      const opened: string[] = [];
+      const july = await readDataset(`${out}/${table}`, {
+        filters: { created_at: { $lt: "2022-08-01" } },
+        onFile: ({ location, skipped }) => skipped || opened.push(location),
+      });
+      const [{ count }] = await sql.unsafe(
+        `SELECT count(*)::int AS count FROM "${schema.name}".${table} WHERE created_at < '2022-08-01'`,
+      );
+      assert.equal(july.length, count, table);
+      assert.equal(opened.length, 2, `${table}: June and July only: ${opened.join(", ")}`);
+      assert.ok(opened.every((location) => !location.includes("created_at_month=2022-08")), table);
+    }
   } finally {
     await schema.drop();
     await sql.end();
