@@ -5,7 +5,7 @@
  * missing or extra column, a type, a nullability, a primary key.
  *
  * Types are compared as the export sees them (kind, numeric precision and scale, enum name and labels,
- * array element kind), not as text: `varchar(20)` where the definition says `text()`, or `json` where it
+ * array element kind, a geometry's SRID and whether it is a geography), not as text: `varchar(20)` where the definition says `text()`, or `json` where it
  * says `jsonb()`, exports the same values and is not drift. Array element nullability is not compared,
  * since PostgreSQL cannot declare it; the definition's choice is enforced by validation.
  *
@@ -213,6 +213,9 @@ function sameType(expected: ColumnSpec, found: ColumnSpec): boolean {
         expected.values?.join("\u0000") === found.values?.join("\u0000");
     case "array":
       return !!expected.element && !!found.element && sameType(expected.element, found.element);
+    case "geometry":
+      // The SRID and geography decide the file's CRS and edges; the shape (Polygon, …) changes nothing.
+      return (expected.srid ?? 0) === (found.srid ?? 0) && !!expected.geography === !!found.geography;
     default:
       return true;
   }
