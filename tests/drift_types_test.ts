@@ -19,6 +19,8 @@ const declared = defineTable("every_type", {
   geog: geometry({ geography: true }).nullable(),
   geoga: geometry({ geography: true, srid: 4326 }).nullable(),
   loose: geometry().nullable(),
+  p3857: geometry({ srid: 3857 }).nullable(),
+  pz4326: geometry({ srid: 4326 }).nullable(),
   t: time().nullable(),
   tz: timetz().nullable(),
   iv: interval().nullable(),

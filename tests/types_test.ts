@@ -106,6 +106,11 @@ Deno.test("every type exports natively through both doors, equal in readParquet 
       assert.equal(geo.columns.loose.crs, null);
       assert.deepEqual(geo.columns.loose.geometry_types, [], "M shapes: types not known to GeoParquet");
       assert.deepEqual(geo.columns.loose.bbox, [0, 0, 3, 4]);
+      // Points other than 2-D WGS 84 ones are WKB too, in their own CRS: never reprojected to latitudes.
+      assert.deepEqual(geo.columns.p3857.geometry_types, ["Point"]);
+      assert.equal(geo.columns.p3857.crs.id.code, 3857);
+      assert.deepEqual(geo.columns.pz4326.geometry_types, ["Point Z"]);
+      assert.deepEqual(geo.columns.pz4326.bbox, [1, 50, -SHAPES.length, SHAPES.length, 50, -1]);
 
       // DuckDB: BLOB, TIME, TIME WITH TIME ZONE, DECIMAL, and every WKB value read as a geometry (its
       // text and its WKB as PostGIS gives them).
@@ -201,6 +206,8 @@ Deno.test("introspection maps every built-in and PostGIS type: no unmappedAsText
       geog: "geometry",
       geoga: "geometry",
       loose: "geometry",
+      p3857: "geometry",
+      pz4326: "geometry",
       t: "time",
       tz: "timetz",
       iv: "interval",

@@ -12,12 +12,15 @@
  * precision` → float; `numeric(p,s)` → numeric(p,s) (when 1 ≤ p ≤ 38 and 0 ≤ s ≤ p, else the exact-text
  * `numeric()`, since Parquet DECIMAL stops at 38 digits); `numeric` → numeric(); `boolean`; `date`;
  * `timestamp[(n)] without time zone` → timestamp; `timestamp[(n)] with time zone` → timestamptz; `json`,
- * `jsonb` → jsonb; `geography(Point[,srid])`, `geometry(Point,srid)` with an SRID → geographyPoint; enum
- * types → enumOf(type name, labels in sort order); one-dimensional arrays of those scalars → array(element,
- * elements nullable, as PostgreSQL cannot forbid NULL elements). A domain maps as its base type, and its
- * NOT NULL counts. Anything else (interval, bytea, inet, money, tsvector, a polygon, a geometry without
- * SRID, …) is a {@link SchemaError} naming table, column and type, unless `unmappedAsText` is set: then
- * the column is text and {@link readExpression} casts it `::text`.
+ * `jsonb` → jsonb; `bytea`; `time`, `timetz`; `interval`; `money` → numeric(19,2); `geography(Point[,4326])`,
+ * `geometry(Point,4326)` and PostgreSQL's `point` → geographyPoint; any other geometry or geography (any
+ * shape, any SRID, untyped) → geometry({ srid, geography }); enum types → enumOf(type name, labels in sort
+ * order); ranges, multiranges, citext and every other built-in type (inet, cidr, macaddr, xml, tsvector,
+ * oid, bit, varbit, …) → text in their canonical form; one-dimensional arrays of those scalars →
+ * array(element, elements nullable, as PostgreSQL cannot forbid NULL elements). A domain maps as its base
+ * type, and its NOT NULL counts. What is left (composite types, arrays of two or more dimensions, arrays
+ * of geometries, types of extensions other than PostGIS and citext) is a {@link SchemaError} naming
+ * table, column and type, unless `unmappedAsText` is set: then the column is text, read `::text`.
  *
  * Why one file: the catalog queries and the type mapping above are one table's introspection; the mapping
  * is most of its length.
@@ -378,9 +381,10 @@ function mapScalar(
   if (name === "citext") return text();
   if (name === "geography" || name === "geometry") {
     const match = POINT_TYPMOD.exec(typeText);
-    // A point with an SRID keeps the latitude/longitude columns; any other shape (or SRID) is WKB.
-    if (match && (name === "geography" || Number(match[2] ?? 0))) return geographyPoint();
     const srid = Number(/,(\d+)\)$/.exec(typeText)?.[1] ?? 0);
+    // A 2-D point in WGS 84 keeps the prototype's latitude/longitude columns (its coordinates as they
+    // are); any other shape, or a point in another SRID, is WKB in its own CRS: never reprojected.
+    if (match && (srid || (name === "geography" ? 4326 : 0)) === 4326) return geographyPoint();
     return geometry({ srid, geography: name === "geography" });
   }
   // PostGIS's other types (box2d, box3d, …): their canonical text.

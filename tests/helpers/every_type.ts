@@ -29,7 +29,18 @@ const LOOSE: Record<number, string> = {
 };
 
 /** The geometry columns, in table order. */
-export const GEOMETRY_COLUMNS = ["g4326", "g3857", "gz4326", "gz3857", "poly", "geog", "geoga", "loose"];
+export const GEOMETRY_COLUMNS = [
+  "g4326",
+  "g3857",
+  "gz4326",
+  "gz3857",
+  "poly",
+  "geog",
+  "geoga",
+  "loose",
+  "p3857",
+  "pz4326",
+];
 
 export const TABLE = `
 CREATE TABLE every_type (
@@ -37,6 +48,7 @@ CREATE TABLE every_type (
   b bytea, g4326 geometry(Geometry,4326), g3857 geometry(Geometry,3857), gz4326 geometry(GeometryZ,4326),
   gz3857 geometry(GeometryZ,3857), poly geometry(Polygon,4326),
   geog geography(LineString,4326), geoga geography, loose geometry,
+  p3857 geometry(Point,3857), pz4326 geometry(PointZ,4326),
   t time, tz timetz, iv interval, m money, ip inet, net cidr, mac macaddr, x xml, tsv tsvector, o oid,
   ci citext, bits bit(4), vb varbit, r int4range, tr tstzrange, c char(5), n numeric
 );
@@ -65,6 +77,7 @@ export function inserts(): string {
       ${/^POLYGON( EMPTY|\()/.test(shape) ? `ST_GeomFromText('${shape}', 4326)` : "NULL"},
       ${id === 2 ? "'LINESTRING(-1 50, 2 51)'" : "NULL"}, ST_GeogFromText('${shape}'),
       ${LOOSE[id] ? `ST_GeomFromText('${LOOSE[id]}')` : "NULL"},
+      ST_Transform(ST_SetSRID(ST_MakePoint(${id}, 50), 4326), 3857), ST_SetSRID(ST_MakePoint(${id}, 50, -${id}), 4326),
       '${["00:00:00", "24:00:00", "12:34:56.789", "23:59:59.999999"][id % 4]}',
       '${["00:00:00+00", "01:00:00+02", "23:59:59.999999-05", "12:00:00.5+05:30"][id % 4]}',
       '${
@@ -83,7 +96,7 @@ export function inserts(): string {
       'MiXeD ${id}', B'1010', B'${"1".repeat(id)}', '[${id},${id + 5})', '[2026-01-01 00:00+00,)',
       'ab', ${id % 2 ? "'-0.000001'" : "'123456789012345678901234567890123456789.123456789'"})`;
   });
-  rows.push(`(99${", NULL".repeat(26)})`);
+  rows.push(`(99${", NULL".repeat(28)})`);
   return `INSERT INTO every_type VALUES ${rows.join(",\n")}`;
 }
 
@@ -115,7 +128,9 @@ export async function expected(sql: ReturnType<typeof connectPostgres>, schema: 
     return await tx.unsafe(`SELECT id, b, ST_AsBinary(g4326) AS g4326, ST_AsBinary(g3857) AS g3857,
       ST_AsBinary(gz4326) AS gz4326, ST_AsBinary(gz3857) AS gz3857,
       ST_AsBinary(poly) AS poly, ST_AsBinary(geog) AS geog, ST_AsBinary(geoga) AS geoga,
-      ST_AsBinary(loose) AS loose, ${GEOMETRY_COLUMNS.map((c) => `ST_AsText(${c}) AS ${c}_wkt`).join(", ")},
+      ST_AsBinary(loose) AS loose, ST_AsBinary(p3857) AS p3857, ST_AsBinary(pz4326) AS pz4326, ${
+      GEOMETRY_COLUMNS.map((c) => `ST_AsText(${c}) AS ${c}_wkt`).join(", ")
+    },
       t::text AS t_text, iv::text AS iv,
       m::numeric::text AS m, ip::text AS ip, net::text AS net, mac::text AS mac, x::text AS x,
       tsv::text AS tsv, o::text AS o, ci::text AS ci, bits::text AS bits, vb::text AS vb, r::text AS r,
