@@ -18,8 +18,9 @@
  * order); ranges, multiranges, citext and every other built-in type (inet, cidr, macaddr, xml, tsvector,
  * oid, bit, varbit, …) → text in their canonical form; one-dimensional arrays of those scalars →
  * array(element, elements nullable, as PostgreSQL cannot forbid NULL elements). A domain maps as its base
- * type, and its NOT NULL counts. What is left (composite types, arrays of two or more dimensions, arrays
- * of geometries, types of extensions other than PostGIS and citext) is a {@link SchemaError} naming
+ * type, and its NOT NULL counts; `point[]` is text[], arrays of PostGIS geometries and geographies are
+ * LISTs of WKB (bytea). What is left (composite types, arrays of two or more dimensions, types of
+ * extensions other than PostGIS and citext) is a {@link SchemaError} naming
  * table, column and type, unless `unmappedAsText` is set: then the column is text, read `::text`.
  *
  * Why one file: the catalog queries and the type mapping above are one table's introspection; the mapping
@@ -259,10 +260,15 @@ export function definitionOf(
     // character(n) keeps the padding PostgreSQL stores: the text kind reads it through bpchar's output.
     // money reads through numeric (its own text is its locale's): the kind needs to know it is money.
     if (pgType === "money" || pgType === "money[]") columns[name] = { ...columns[name], pgType };
-    if (/^character(?:\(\d+\))?$/.test(pgType)) columns[name] = { ...columns[name], pgType };
+    // inet too: its `::text` adds a netmask its own text does not show (`1.2.3.4/32`).
+    if (/^character(?:\(\d+\))?$/.test(pgType) || pgType === "inet") {
+      columns[name] = { ...columns[name], pgType };
+    }
     // An array of a type read as text (inet[], char(n)[], a range's, …) keeps its declared type, so that
     // binary COPY takes only those whose elements arrive as their text (see the array kind).
-    if (pgType.endsWith("[]") && columns[name].spec.element?.kind === "text") {
+    // So does an array of geometries, whose elements are read through ST_AsBinary.
+    const element = columns[name].spec.element?.kind;
+    if (pgType.endsWith("[]") && (element === "text" || (element === "bytea" && pgType !== "bytea[]"))) {
       columns[name] = { ...columns[name], pgType };
     }
   }
@@ -319,7 +325,10 @@ function mapColumn(row: CatalogColumn): Column | undefined {
   if (row.elementName !== null) {
     if (row.dimensions > 1) return undefined;
     const element = mapScalar(row.elementName, row.elementSchema!, row.elementKind!, row.elementText!, row);
-    if (!element || element.spec.kind === "point" || element.spec.kind === "geometry") return undefined;
+    if (!element) return undefined;
+    // PostgreSQL's point[] as its text, as its other geometric types; PostGIS arrays as LISTs of WKB.
+    if (element.spec.kind === "point" && row.elementSchema === "pg_catalog") return array(text().nullable());
+    if (element.spec.kind === "point" || element.spec.kind === "geometry") return array(bytea().nullable());
     return array(element.nullable());
   }
   return mapScalar(row.typeName, row.typeSchema, row.typeKind, row.typeText, row);

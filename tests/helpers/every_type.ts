@@ -53,11 +53,14 @@ CREATE TABLE every_type (
   ci citext, bits bit(4), vb varbit, r int4range, tr tstzrange, c char(5), n numeric
 );
 CREATE TABLE numeric_arrays (id int PRIMARY KEY, na numeric[], ia interval[], ma money[], ba bytea[],
-  ta time[], ipa inet[]);
+  ta time[], ipa inet[], ga geometry(Geometry,4326)[], gpa geography(Point,4326)[], pa point[]);
 INSERT INTO numeric_arrays VALUES
   (1, ARRAY[1.5, NULL, 2.25]::numeric[], ARRAY['1 day 02:00', NULL, '-1 mon']::interval[], ARRAY[1.5]::money[],
-   ARRAY['\\x01', NULL]::bytea[], ARRAY['24:00']::time[], ARRAY['1.2.3.4']::inet[]),
-  (2, '{}', '{}', '{}', '{}', '{}', '{}'), (3, NULL, NULL, NULL, NULL, NULL, NULL)`;
+   ARRAY['\\x01', NULL]::bytea[], ARRAY['24:00']::time[], ARRAY['1.2.3.4']::inet[],
+   ARRAY['SRID=4326;POINT(1 2)', NULL, 'SRID=4326;LINESTRING EMPTY']::geometry[],
+   ARRAY['POINT(-1.5 53.8)']::geography[], ARRAY['(1,2)', NULL]::point[]),
+  (2, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'), (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+CREATE VIEW geo_arrays AS SELECT id, ma, ba, ta, ga, gpa FROM numeric_arrays`;
 
 /** The rows, as SQL literals: every shape in both SRIDs, empties, edge values, then all NULLs. */
 export function inserts(): string {

@@ -112,10 +112,22 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
     readExpression(col, spec, pgType) {
       const element = elementOf(spec), kind = scalar(element);
       if (pgType === "money[]") return `to_jsonb(${col}::numeric[]::text[])`;
+      if (pgType && WKB_ARRAYS.test(pgType)) {
+        return eachElement(col, "coalesce(jsonb_agg(to_jsonb(ST_AsBinary(u.e)) ORDER BY u.o), '[]')");
+      }
       if (kind.readArrayElements && kind.readExpression) {
         const each = kind.readExpression("u.e", element);
         return `CASE WHEN ${col} IS NULL THEN NULL ELSE (SELECT coalesce(jsonb_agg(${each} ORDER BY u.o), ` +
           `'[]') FROM unnest(${col}) WITH ORDINALITY AS u(e, o)) END`;
+      }
+      // Elements read as text by their output function, one by one, when to_jsonb would not give that text
+      // (an int2vector as a JSON array, …) or `::text[]` would change it (inet's netmask).
+      if (element.kind === "text" && pgType && !TEXT_ARRAYS.test(pgType)) {
+        return eachElement(
+          col,
+          "coalesce(jsonb_agg(CASE WHEN u.e IS NULL THEN NULL ELSE format('%s', u.e) END " +
+            "ORDER BY u.o), '[]')",
+        );
       }
       return kind.readArrayAsText ? `to_jsonb(${col}::text[])` : `to_jsonb(${col})`;
     },
@@ -143,7 +155,10 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
     copy: {
       // An enum's elements through `::text[]`; decimals as `numeric(p,s)[]` (money's binary form is not
       // numeric's); text elements as they are (character(n)'s binary form keeps its padding).
-      select: (col, spec, pgType) => `${col}::${arrayCast(spec, pgType)}`,
+      select: (col, spec, pgType) =>
+        WKB_ARRAYS.test(pgType)
+          ? `${eachElement(col, "coalesce(array_agg(ST_AsBinary(u.e) ORDER BY u.o), '{}')")}::bytea[]`
+          : `${col}::${arrayCast(spec, pgType)}`,
       // Not an element whose own select cannot apply to an array (an unconstrained numeric's trimmed
       // text, a geometry's WKB), nor a type whose elements' text only its output function gives (inet[]:
       // `::text[]` would add a netmask): those take the row door.
@@ -192,6 +207,19 @@ function arrayField(write: FieldWriter, sink: ColumnSink, nullable: boolean, ref
       }
     }
   };
+}
+
+/**
+ * Arrays of PostGIS geometries or geographies, stored as LISTs of ISO WKB (bytea elements: GeoParquet
+ * describes top-level columns only). Their own elements are EWKB, so each goes through `ST_AsBinary`, in
+ * order, NULLs kept.
+ */
+const WKB_ARRAYS = /^(?:[^(]*\.)?(?:geometry|geography)(?:\([^)]*\))?\[\]$/i;
+
+/** An array's elements, in order, through `aggregate` over `u.e` (NULL for a NULL array). */
+function eachElement(col: string, aggregate: string): string {
+  return `CASE WHEN ${col} IS NULL THEN NULL ELSE (SELECT ${aggregate} FROM unnest(${col}) ` +
+    `WITH ORDINALITY AS u(e, o)) END`;
 }
 
 /** An array of more bytes than this has room made for all its elements at once. */

@@ -62,6 +62,16 @@ export function loneSurrogate(value: string): string {
     "and PostgreSQL cannot hold it";
 }
 
+/**
+ * `::text`, so a type mapped to text (xml, a range, …) arrives as its canonical text, the one its output
+ * function gives; character(n) and inet through their output functions, as `::text` would drop the
+ * padding PostgreSQL stores, or add a netmask (`1.2.3.4/32`) that `1.2.3.4` does not show.
+ */
+function asText(col: string, pgType: string | undefined): string {
+  if (pgType?.startsWith("character")) return `textin(bpcharout(${col}))`;
+  return pgType === "inet" ? `textin(inet_out(${col}))` : `${col}::text`;
+}
+
 /** The `text` kind. */
 export const textKind: ScalarKind = scalarKind({
   fromSpec: text,
@@ -73,13 +83,9 @@ export const textKind: ScalarKind = scalarKind({
     if (!value.isWellFormed()) throw new Error(loneSurrogate(value));
     utf8(sink, value);
   },
-  // `::text`, so a type mapped to text (inet, xml, a range, …) arrives as its canonical text; character(n)
-  // through its output function, as `::text` would drop the padding PostgreSQL stores.
-  readExpression: (col, _spec, pgType) =>
-    pgType?.startsWith("character") ? `textin(bpcharout(${col}))` : `${col}::text`,
+  readExpression: (col, _spec, pgType) => asText(col, pgType),
   copy: {
-    select: (col, _spec, pgType) =>
-      pgType.startsWith("character") ? `textin(bpcharout(${col}))` : `${col}::text`,
+    select: (col, _spec, pgType) => asText(col, pgType),
     field: (_spec, _element, sink) => (b, at, n) => sink.addBytes(b, at, n),
   },
   size: () => textSize,
