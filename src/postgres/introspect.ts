@@ -89,6 +89,7 @@ interface CatalogColumn {
   name: string;
   notNull: boolean;
   declaredType: string;
+  baseType: string;
   typeText: string;
   typeName: string;
   typeSchema: string;
@@ -109,7 +110,9 @@ SELECT a.attname AS name,
        format_type(t.oid, b.typmod) AS type_text,
        t.typname AS type_name, tn.nspname AS type_schema, t.typtype AS type_kind,
        a.attndims AS dimensions,
-       format_type(e.oid, b.typmod) AS element_text,
+       format_type(e.oid, CASE WHEN e0.typtype = 'd' THEN e0.typtypmod ELSE b.typmod END) AS element_text,
+       CASE WHEN e0.typtype = 'd' THEN format_type(e.oid, e0.typtypmod) || '[]'
+            ELSE format_type(t.oid, b.typmod) END AS base_type,
        e.typname AS element_name, en.nspname AS element_schema, e.typtype AS element_kind,
        (SELECT json_agg(l.enumlabel ORDER BY l.enumsortorder)::text
           FROM pg_enum l WHERE l.enumtypid = coalesce(e.oid, t.oid)) AS enum_values,
@@ -122,7 +125,8 @@ SELECT a.attname AS name,
                              CASE WHEN d.oid IS NULL THEN a.atttypmod ELSE d.typtypmod END AS typmod) b
   JOIN pg_type t ON t.oid = b.oid
   JOIN pg_namespace tn ON tn.oid = t.typnamespace
-  LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+  LEFT JOIN pg_type e0 ON e0.oid = t.typelem AND t.typcategory = 'A'
+  LEFT JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
   LEFT JOIN pg_namespace en ON en.oid = e.typnamespace
   LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
  WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
@@ -140,6 +144,8 @@ export interface LiveColumn {
   name: string;
   /** The declared type as `format_type` prints it (`numeric(7,2)`, `interval`, `my_domain`, …). */
   pgType: string;
+  /** The type a domain (or an array's domain elements) is over, as `format_type` prints it; else `pgType`. */
+  baseType?: string;
   /** Whether SQL NULL is allowed (no NOT NULL on the column or its domain). */
   nullable: boolean;
   /** The mapped column (not yet `.nullable()`), or `undefined` for a type with no mapping. */
@@ -186,6 +192,7 @@ export function liveColumns(rows: Record<string, unknown>[]): LiveColumn[] {
     return {
       name: catalog.name,
       pgType: catalog.declaredType,
+      ...(catalog.baseType === catalog.declaredType ? {} : { baseType: catalog.baseType }),
       nullable: !catalog.notNull,
       column: mapColumn(catalog),
       ...(catalog.pkPosition === null ? {} : { primaryKeyPosition: catalog.pkPosition }),
@@ -242,17 +249,19 @@ export function definitionOf(
   { schema = "public", unmappedAsText = false, watermark, asText }: IntrospectOptions = {},
 ): TableDefinition {
   const columns: Columns = {};
-  for (const { name, pgType, nullable, column: mapped } of live) {
+  for (const { name, pgType: declared, baseType, nullable, column: mapped } of live) {
+    // A domain reads as its base type: what the kinds below need to know is the base type's name.
+    const pgType = baseType ?? declared;
     let column = mapped;
     if (!column) {
       if (!unmappedAsText) {
         throw new SchemaError(
-          `Cannot map PostgreSQL type ${pgType} to a column kind; pass unmappedAsText to read it as text`,
+          `Cannot map PostgreSQL type ${declared} to a column kind; pass unmappedAsText to read it as text`,
           { table, column: name },
         );
       }
       column = text();
-      asText?.push({ table, column: name, pgType });
+      asText?.push({ table, column: name, pgType: declared });
     }
     columns[name] = nullable ? column.nullable() : column;
     // PostgreSQL's own point (x = longitude, y = latitude) reads differently from a PostGIS one.
@@ -304,6 +313,7 @@ function catalogColumn(row: Record<string, unknown>): CatalogColumn {
     declaredType: Number(row.dimensions ?? 0) > 1 && String(row.declared_type).endsWith("[]")
       ? String(row.declared_type).slice(0, -2) + "[]".repeat(Number(row.dimensions))
       : String(row.declared_type),
+    baseType: String(row.base_type ?? row.declared_type),
     typeText: String(row.type_text),
     typeName: String(row.type_name),
     typeSchema: String(row.type_schema),

@@ -32,7 +32,9 @@ SELECT q.name,
        format_type(t.oid, b.typmod) AS type_text,
        t.typname AS type_name, tn.nspname AS type_schema, t.typtype AS type_kind,
        coalesce(a.attndims, 0) AS dimensions,
-       format_type(e.oid, b.typmod) AS element_text,
+       format_type(e.oid, CASE WHEN e0.typtype = 'd' THEN e0.typtypmod ELSE b.typmod END) AS element_text,
+       CASE WHEN e0.typtype = 'd' THEN format_type(e.oid, e0.typtypmod) || '[]'
+            ELSE format_type(t.oid, b.typmod) END AS base_type,
        e.typname AS element_name, en.nspname AS element_schema, e.typtype AS element_kind,
        (SELECT json_agg(l.enumlabel ORDER BY l.enumsortorder)::text
           FROM pg_enum l WHERE l.enumtypid = coalesce(e.oid, t.oid)) AS enum_values,
@@ -44,7 +46,8 @@ SELECT q.name,
                              CASE WHEN d.oid IS NULL THEN coalesce(a.atttypmod, -1) ELSE d.typtypmod END AS typmod) b
   JOIN pg_type t ON t.oid = b.oid
   JOIN pg_namespace tn ON tn.oid = t.typnamespace
-  LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+  LEFT JOIN pg_type e0 ON e0.oid = t.typelem AND t.typcategory = 'A'
+  LEFT JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
   LEFT JOIN pg_namespace en ON en.oid = e.typnamespace
  ORDER BY q.ord`;
 
