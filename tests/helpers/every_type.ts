@@ -106,7 +106,7 @@ export function inserts(): string {
 export async function withTable<T>(
   run: (sql: ReturnType<typeof connectPostgres>, schema: string) => Promise<T>,
 ) {
-  const sql = connectPostgres({ url: DATABASE_URL, max: 2 });
+  const sql = connectPostgres({ url: DATABASE_URL, max: 3 });
   await ensurePostgis(sql as never);
   await sql`CREATE EXTENSION IF NOT EXISTS citext`.catch(() => {});
   const schema = `types_${crypto.randomUUID().slice(0, 8)}`;
