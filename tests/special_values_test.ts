@@ -106,6 +106,13 @@ Deno.test("--special-values: NaN and infinities fail naming table, row and colum
     });
     assert.notEqual(cli.code, 0);
     assert.match(cli.stderr, /--special-values must be one of error, null, text: current value is zero/);
+    // No flag: the run fails, saying where and which option would take the value.
+    const refused = await runCli("export", ["--schema", schema, "--out", await tempDir()], {
+      env: { DATABASE_URL },
+    });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /\(table specials, row 2, column n\)/);
+    assert.match(refused.stderr, /--special-values null\|text/);
     const ok = await runCli("export", [
       "--schema",
       schema,
