@@ -1,8 +1,8 @@
 /** `--special-values`: NaN and infinities fail naming table, row and column, or become NULL or text. */
 
 import assert from "node:assert/strict";
-import { readParquet } from "../mod.ts";
-import { connectPostgres, exportTables } from "../postgres.ts";
+import { ParquetStorageError, readParquet } from "../mod.ts";
+import { connectPostgres, copyBinarySupports, exportTables, introspectTable } from "../postgres.ts";
 import { runCli } from "./helpers/cli.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
@@ -124,6 +124,58 @@ Deno.test("--special-values: NaN and infinities fail naming table, row and colum
       env: { DATABASE_URL },
     });
     assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await sql.end();
+  }
+});
+
+Deno.test("--special-values in arrays: an element is refused with the hint, or NULL in its place, or the array text", async () => {
+  const sql = connectPostgres({ url: DATABASE_URL, max: 2 });
+  const schema = `special_arrays_${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    // copied: every array binary COPY reads; mixed: an unconstrained numeric[] too (the row door).
+    await sql.unsafe(`CREATE SCHEMA ${schema};
+      CREATE TABLE ${schema}.copied (id int PRIMARY KEY, na numeric(8,2)[], da date[], ta timestamptz[]);
+      INSERT INTO ${schema}.copied VALUES (1, '{NaN,1.5}', '{infinity,2020-01-01}', '{-infinity,NULL}'),
+        (2, '{2}', '{}', NULL);
+      CREATE TABLE ${schema}.mixed AS SELECT c.*, ARRAY['Infinity', 2]::numeric[] AS ua FROM ${schema}.copied c`);
+    const catalog = (text: string, params: unknown[]) => sql.unsafe(text, params as never[]);
+    assert.ok(copyBinarySupports(await introspectTable(catalog, "copied", { schema })), "copied: COPY");
+    for (const table of ["copied", "mixed"]) {
+      for (const binaryCopy of [true, false]) {
+        const where = `${table}, ${binaryCopy ? "COPY" : "rows"}`;
+        const failed = await exportTables(sql, { out: await tempDir(), schema, tables: [table], binaryCopy })
+          .catch((e) => e);
+        assert.ok(failed instanceof ParquetStorageError, `${where}: ${failed}`);
+        assert.deepEqual([failed.table, failed.row], [table, 1], where);
+        assert.match(failed.message, /--special-values null\|text/, where);
+        const read = async (specialValues: "null" | "text") => {
+          const summary = await exportTables(sql, {
+            out: await tempDir(),
+            schema,
+            tables: [table],
+            binaryCopy,
+            specialValues,
+          });
+          return (await readParquet(summary.tables[0].location)).sort((a, b) => Number(a.id) - Number(b.id));
+        };
+        const nulls = await read("null");
+        assert.deepEqual(nulls.map((r) => [r.na, r.da, r.ta]), [
+          [[null, "1.50"], [null, "2020-01-01"], [null, null]],
+          [["2.00"], [], null],
+        ], where);
+        const texts = await read("text");
+        assert.deepEqual(texts.map((r) => [r.na, r.da, r.ta]), [
+          [["NaN", "1.50"], ["infinity", "2020-01-01"], ["-infinity", null]],
+          [["2.00"], [], null],
+        ], where);
+        if (table === "mixed") {
+          assert.deepEqual(nulls.map((r) => r.ua), [[null, "2"], [null, "2"]], where);
+          assert.deepEqual(texts.map((r) => r.ua), [["Infinity", "2"], ["Infinity", "2"]], where);
+        }
+      }
+    }
   } finally {
     await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await sql.end();

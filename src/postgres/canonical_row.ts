@@ -48,7 +48,10 @@ export function canonicalRow(table: TableDefinition): (row: Row, rowNumber: numb
       try {
         row[name] = convert(value);
       } catch (cause) {
-        const special = typeof value === "string" && SPECIAL.test(value) ? `; ${SPECIAL_VALUES_HINT}` : "";
+        const isSpecial = (v: unknown) => typeof v === "string" && SPECIAL.test(v);
+        const special = isSpecial(value) || (Array.isArray(value) && value.some(isSpecial))
+          ? `; ${SPECIAL_VALUES_HINT}`
+          : "";
         throw new SourceError(
           `Cannot read a value from PostgreSQL in canonical form: ${(cause as Error).message}${special}`,
           { table: table.name, row: rowNumber, column: name, cause },

@@ -10,6 +10,9 @@
  *   text instead: ISO-8601 for dates and timestamps, PostgreSQL's digits for numerics, and `infinity`,
  *   `-infinity`, `NaN` as such. Columns without one keep their type.
  *
+ * In an array, each element is such a value: `null` makes the element NULL, `text` makes the array one
+ * of text.
+ *
  * @module
  */
 
@@ -17,6 +20,8 @@ import { ParquetStorageError } from "../errors.ts";
 import type { CatalogQuery } from "./introspect.ts";
 import type { Column } from "../schema/kinds/kind.ts";
 import { text } from "../schema/kinds/text.ts";
+import { array } from "../schema/kinds/array.ts";
+import { columnFromSpec } from "../schema/kinds/registry.ts";
 import { qualifiedName, quoteIdent } from "./read_sql.ts";
 import { type Columns, defineTable, type TableDefinition } from "../schema/table.ts";
 
@@ -28,12 +33,51 @@ export const SPECIAL_VALUES: readonly SpecialValues[] = ["error", "null", "text"
 
 export { SPECIAL_VALUES_HINT } from "../schema/kinds/kind.ts";
 
-/** The SQL test of a column's special values, or undefined for a column that cannot hold one. */
-function specialTest(column: Column, col: string): string | undefined {
-  const { kind } = column.spec;
-  if (kind === "numeric" && column.pgType !== "money") return `${col} IN ('NaN', 'Infinity', '-Infinity')`;
-  if (kind === "date" || kind === "timestamp" || kind === "timestamptz") return `NOT isfinite(${col})`;
+/** The SQL test of a value's special values, or undefined for a kind that cannot hold one. */
+function valueTest(kind: string, money: boolean, value: string): string | undefined {
+  if (kind === "numeric" && !money) return `${value} IN ('NaN', 'Infinity', '-Infinity')`;
+  if (kind === "date" || kind === "timestamp" || kind === "timestamptz") return `NOT isfinite(${value})`;
   return undefined;
+}
+
+/** The test of a column (of an array: any of its elements), or undefined for one that cannot hold one. */
+function specialTest(column: Column, col: string): string | undefined {
+  const { kind, element } = column.spec;
+  if (kind !== "array" || !element) return valueTest(kind, column.pgType === "money", col);
+  const test = valueTest(element.kind, column.pgType === "money[]", "u.e");
+  return test && `EXISTS (SELECT 1 FROM unnest(${col}) AS u(e) WHERE ${test})`;
+}
+
+/** An array's elements through `each` (of `u.e`), in order; NULL for a NULL array. */
+function eachElement(col: string, each: string): string {
+  return `(CASE WHEN ${col} IS NULL THEN NULL ELSE ARRAY(SELECT ${each} FROM unnest(${col}) ` +
+    `WITH ORDINALITY AS u(e, o) ORDER BY u.o) END)`;
+}
+
+/** `column` read under `mode` where it holds special values (`test` finds them). */
+function readSpecial(column: Column, name: string, test: string, mode: "null" | "text"): Column {
+  const col = quoteIdent(name);
+  const element = column.spec.element;
+  if (column.spec.kind === "array" && element) {
+    const elementTest = valueTest(element.kind, column.pgType === "money[]", "u.e")!;
+    if (mode === "null") {
+      // Elements become NULL in their place: the elements, and the column, nullable.
+      const spec = { ...column.spec, nullable: true, element: { ...element, nullable: true } };
+      const readFrom = eachElement(col, `CASE WHEN ${elementTest} THEN NULL ELSE u.e END`);
+      return { ...columnFromSpec(spec), pgType: column.pgType, readFrom };
+    }
+    const base = array(text().nullable());
+    const readFrom = element.kind === "numeric"
+      ? `(${col}::text[])`
+      : eachElement(col, `to_jsonb(u.e) #>> '{}'`);
+    return { ...(column.spec.nullable ? base.nullable() : base), readFrom };
+  }
+  if (mode === "null") {
+    return { ...column.nullable(), readFrom: `(CASE WHEN ${test} THEN NULL ELSE ${col} END)` };
+  }
+  const base = column.spec.nullable ? text().nullable() : text();
+  const readFrom = column.spec.kind === "numeric" ? `(${col}::text)` : `(to_jsonb(${col}) #>> '{}')`;
+  return { ...base, readFrom };
 }
 
 /**
@@ -77,19 +121,7 @@ export async function withSpecialValues(
   const columns: Columns = {};
   for (const [name, column] of Object.entries(table.columns)) {
     const test = holding.has(name) ? specialTest(column, quoteIdent(name)) : undefined;
-    if (!test) columns[name] = column;
-    else if (mode === "null") {
-      columns[name] = {
-        ...column.nullable(),
-        readFrom: `(CASE WHEN ${test} THEN NULL ELSE ${quoteIdent(name)} END)`,
-      };
-    } else {
-      const base = column.spec.nullable ? text().nullable() : text();
-      const readFrom = column.spec.kind === "numeric"
-        ? `(${quoteIdent(name)}::text)`
-        : `(to_jsonb(${quoteIdent(name)}) #>> '{}')`;
-      columns[name] = { ...base, readFrom };
-    }
+    columns[name] = test ? readSpecial(column, name, test, mode) : column;
   }
   return defineTable(table.name, columns, {
     primaryKey: [...table.primaryKey],
