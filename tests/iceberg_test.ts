@@ -233,3 +233,39 @@ Deno.test("iceberg with --jobs 2: block ranges of one snapshot become data files
     await sql.end();
   }
 });
+
+Deno.test("iceberg with --jobs 2: a worker that fails commits no table and leaves no data file", async () => {
+  const sql = connect({ max: 3 });
+  const schema = await testSchema(sql, "iceberg_jobs_fail");
+  try {
+    await sql.unsafe(
+      `CREATE TABLE "${schema.name}".big (id int PRIMARY KEY, v text NOT NULL, n numeric(10,2))`,
+    );
+    await sql.unsafe(`CREATE TABLE "${schema.name}".small (id int PRIMARY KEY)`);
+    // The last block range holds a NaN, which the default specialValues ("error") refuses.
+    await sql.unsafe(`INSERT INTO "${schema.name}".big SELECT g, repeat('x', 200) || g,
+                      CASE WHEN g = 2900 THEN 'NaN'::numeric ELSE g END FROM generate_series(1, 3000) g`);
+    await sql.unsafe(`INSERT INTO "${schema.name}".small SELECT g FROM generate_series(1, 5) g`);
+    await sql.unsafe(`ANALYZE "${schema.name}".big`);
+    const out = await tempDir();
+    await assert.rejects(
+      exportTables(sql, { schema: schema.name, format: "iceberg", out, jobs: 2, shardRows: 1000 }),
+      (error: Error) => {
+        assert.match(error.message, /NaN/);
+        assert.match(error.message, /table big/);
+        return true;
+      },
+    );
+    const left: string[] = [];
+    for await (const entry of Deno.readDir(out)) left.push(entry.name);
+    for (const table of left) {
+      for await (const file of Deno.readDir(`${out}/${table}`)) {
+        assert.fail(`${table}/${file.name} left after the failed run`);
+      }
+    }
+    await assert.rejects(readIcebergTable(`${out}/small`), /No Iceberg table/);
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
