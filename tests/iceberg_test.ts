@@ -1,6 +1,6 @@
 /**
  * Iceberg tables an export commits, read by icebird as DuckDB reads the listed files: a full export then an
- * incremental one, every column kind, and --jobs 2.
+ * incremental one, every column kind, --jobs 2 and a failed worker under it.
  */
 
 import assert from "node:assert/strict";
