@@ -172,6 +172,33 @@ Deno.test("iceberg: every column kind maps to an Iceberg type that icebird reads
     assert.equal(bird.length, 31);
     assert.deepEqual(lines(bird, ["id", "small", "flag", "m"]), lines(ours, ["id", "small", "flag", "m"]));
     const files = (await icebergDataFiles(`${out}/k`)).map((f) => sqlString(f.location)).join(", ");
+    // The spec's Parquet mappings (Appendix A): decimals in the smallest of int32, int64 or fixed that holds
+    // them, uuid as fixed[16], timestamps in microseconds, 3-level lists; every column's id is its field's.
+    const [first] = await icebergDataFiles(`${out}/k`);
+    const leaves = await duckdbRows(`SELECT name, type, type_length, logical_type, field_id
+                                     FROM parquet_schema(${sqlString(first.location)})`);
+    const parquet = Object.fromEntries(leaves.map((r) => [r.name, r]));
+    assert.deepEqual([parquet.amount.type, parquet.big.type, parquet.big.type_length], [
+      "INT64",
+      "FIXED_LEN_BYTE_ARRAY",
+      "13",
+    ]);
+    assert.deepEqual([parquet.u.type, parquet.u.type_length], ["FIXED_LEN_BYTE_ARRAY", "16"]);
+    for (const c of ["ts", "tz"]) assert.match(String(parquet[c].logical_type), /MICROS=MicroSeconds\(\)/);
+    assert.match(String(parquet.tz.logical_type), /isAdjustedToUTC=1/);
+    assert.match(String(parquet.ts.logical_type), /isAdjustedToUTC=0/);
+    for (
+      const field of metadata.schemas[0].fields as {
+        id: number;
+        name: string;
+        type: { "element-id"?: number };
+      }[]
+    ) {
+      if (field.name in parquet) assert.equal(Number(parquet[field.name].field_id), field.id, field.name);
+    }
+    const tagsAt = leaves.findIndex((r) => r.name === "tags");
+    assert.deepEqual(leaves.slice(tagsAt + 1, tagsAt + 3).map((r) => r.name), ["list", "element"]);
+    assert.equal(Number(leaves[tagsAt + 2].field_id), types.tags["element-id"], "the list element's id");
     const duck = await duckdbRows(`SELECT id, small, flag, m, len(tags) AS n FROM read_parquet([${files}])`);
     assert.deepEqual(lines(duck, ["id", "small", "flag", "m"]), lines(ours, ["id", "small", "flag", "m"]));
     const one = ours.find((r) => r.id === 7n)!;
