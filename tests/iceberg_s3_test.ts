@@ -6,6 +6,7 @@ import { icebergDataFiles, icebergSnapshots, readIcebergTable } from "../iceberg
 import { exportTables } from "../postgres.ts";
 import { S3Storage } from "../s3.ts";
 import { commitSnapshot, planTable } from "../src/export/iceberg/commit_snapshot.ts";
+import { writeVersion } from "../src/export/iceberg/metadata_store.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
 import { connect, testSchema } from "./helpers/pg.ts";
@@ -174,4 +175,25 @@ Deno.test("iceberg on S3: a store that cannot be reached is a ReadError naming t
     assert.match(error.message, /s3:\/\/nowhere\/t\/metadata/);
     return true;
   });
+});
+
+Deno.test("iceberg on S3: of two writers of one metadata version larger than a part, exactly one wins", async () => {
+  await using bucket = await testBucket("iceberg-big");
+  const storage = new S3Storage(bucket.options);
+  // Past the 8 MiB part size: a multipart upload, whose If-None-Match the gateway ignores, would let both
+  // writers complete, the second replacing the first's snapshot.
+  const big = (writer: string) => ({ "format-version": 2, properties: { pad: writer.repeat(9 * 2 ** 20) } });
+  for (const round of [1, 2, 3]) {
+    const location = bucket.url(`big${round}`);
+    const won = await Promise.all(
+      ["a", "b"].map((writer) => writeVersion(storage, location, 1, big(writer) as never)),
+    );
+    assert.deepEqual(won.filter(Boolean).length, 1, `round ${round}: ${won}`);
+    const got = await bucket.client.send(
+      new GetObjectCommand({ Bucket: bucket.name, Key: `big${round}/metadata/v1.metadata.json` }),
+    );
+    const stored = JSON.parse(await got.Body!.transformToString());
+    assert.equal(stored.properties.pad[0], won[0] ? "a" : "b", "the winner's metadata is the one stored");
+  }
+  storage.client.destroy();
 });
