@@ -197,3 +197,41 @@ Deno.test("iceberg on S3: of two writers of one metadata version larger than a p
   }
   storage.client.destroy();
 });
+
+Deno.test("iceberg on S3 with --jobs 2: block ranges of one snapshot committed as one snapshot, read by icebird", async () => {
+  await using bucket = await testBucket("iceberg-jobs");
+  const sql = connect({ max: 3 });
+  const schema = await testSchema(sql, "iceberg_s3_jobs");
+  try {
+    await sql.unsafe(`CREATE TABLE "${schema.name}".big (id int PRIMARY KEY, v text NOT NULL)`);
+    await sql.unsafe(
+      `INSERT INTO "${schema.name}".big SELECT g, repeat('x', 200) || g FROM generate_series(1, 3000) g`,
+    );
+    await sql.unsafe(`ANALYZE "${schema.name}".big`);
+    const out = bucket.url("lake");
+    const summary = await exportTables(sql, {
+      out,
+      schema: schema.name,
+      format: "iceberg",
+      jobs: 2,
+      shardRows: 1000,
+      s3: bucket.options,
+    });
+    assert.deepEqual(summary.iceberg!.map((c) => [c.table, c.operation, c.version]), [[
+      "big",
+      "overwrite",
+      1,
+    ]]);
+    const table = bucket.url("lake/big");
+    const files = await icebergDataFiles(table, { s3: bucket.options });
+    assert.ok(files.length >= 3, `${files.length} data files`);
+    const duck = await duckdbOf(bucket.client, bucket.name, files.map((f) => f.location));
+    const bird = await withGateway(bucket.client, () => icebergRead({ tableUrl: table }));
+    assert.equal(duck.length, 3000);
+    assert.deepEqual(ids(bird), ids(duck));
+    assert.deepEqual(ids(await readIcebergTable(table, { s3: bucket.options })), ids(duck));
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
