@@ -1,3 +1,5 @@
+/** Iceberg tables on the Ceph gateway: commits with If-None-Match (racing writers, versions past one part), --jobs 2, and icebird reading them. */
+
 import assert from "node:assert/strict";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { icebergRead } from "icebird";
