@@ -1,4 +1,4 @@
-/** Iceberg commits: racing writers (appends and overwrites) each keep their snapshot; a schema evolves by field id, is refused, or conflicts with another writer's. */
+/** Iceberg commits: racing writers and export runs (appends and overwrites) each keep their snapshot; a schema evolves by field id, is refused, or conflicts with another writer's. */
 
 import assert from "node:assert/strict";
 import { icebergRead } from "icebird";
@@ -200,4 +200,35 @@ Deno.test("iceberg: a commit whose table another writer evolved meanwhile is a n
   assert.equal((await icebergSnapshots(location)).length, 2);
   const rows = await readIcebergTable(location);
   assert.deepEqual(rows.map((r) => [r.id, r.x]).sort(), [[1, null], [2, 5]]);
+});
+
+Deno.test("iceberg: two export runs committing the same table at once both land, one after the other", async () => {
+  const sql = connect({ max: 2 });
+  const schema = await testSchema(sql, "iceberg_two_runs");
+  try {
+    await sql.unsafe(`CREATE TABLE "${schema.name}".t (id int PRIMARY KEY, site int NOT NULL)`);
+    await sql.unsafe(`INSERT INTO "${schema.name}".t SELECT g, g % 3 FROM generate_series(1, 500) g`);
+    const out = await tempDir();
+    const options = { out, schema: schema.name, format: "iceberg" as const, partitionBy: ["site"] };
+    const runs = await Promise.all([exportTables(sql, options), exportTables(sql, options)]);
+    const commits = runs.map((r) => r.iceberg![0]);
+    assert.deepEqual(commits.map((c) => c.version).sort(), [1, 2]);
+    const snapshots = await icebergSnapshots(`${out}/t`);
+    assert.deepEqual(snapshots.map((s) => s["sequence-number"]), [1, 2]);
+    assert.equal(snapshots[1]["parent-snapshot-id"], snapshots[0]["snapshot-id"]);
+    // The second overwrite replaced the first's three files; each snapshot reads the whole table.
+    assert.equal(snapshots[1].summary["deleted-data-files"], "3");
+    for (const [i, snapshot] of snapshots.entries()) {
+      assert.equal((await readIcebergTable(`${out}/t`, { snapshotId: snapshot["snapshot-id"] })).length, 500);
+      const bird = await icebergRead({
+        tableUrl: pathToFileURL(`${out}/t`).href,
+        metadataFileName: `v${i + 1}.metadata.json`,
+      });
+      assert.equal(bird.length, 500);
+    }
+    console.log(`commit attempts: ${commits.map((c) => c.attempts).join(", ")}`);
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
 });
