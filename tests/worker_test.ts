@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
 import { tempDir } from "./helpers/files.ts";
 import { type Readings, readingsAsDuckdb, readingsAsPostgres } from "./helpers/readings.ts";
@@ -175,7 +175,7 @@ Deno.test("the README's Worker encodes, uploads to S3 and reads back with ranges
   assert.deepEqual(read, await readingsAsPostgres(-1));
 });
 
-Deno.test("on workerd every codec writes or is refused clearly, multipart uploads work, failures reject", async () => {
+Deno.test("on workerd every codec writes or is refused clearly, multipart uploads work, failures reject (no bucket, no server, bad keys)", async () => {
   const source = await Deno.readTextFile(new URL("./worker/codecs_worker.js", import.meta.url));
   await using bucket = await testBucket("worker-codecs");
   const [{ status, body }] = await runWorker("codecs", source, await bindingsFor(bucket.name));
@@ -214,6 +214,14 @@ Deno.test("on workerd every codec writes or is refused clearly, multipart upload
   for (const codec of ["GZIP", "UNCOMPRESSED"]) {
     assert.match(out[`missing bucket ${codec}`].error ?? "", /SinkError: .*NoSuchBucket/, codec);
   }
+  for (const codec of ["GZIP", "UNCOMPRESSED"]) {
+    const { error, ms } = out[`bad endpoint ${codec}`];
+    assert.match(error ?? "", /^SinkError: Cannot put the object \(.+\): s3:\/\//, `${codec}: ${error}`);
+    assert.ok(ms < 60_000, `${codec}: rejected after ${ms} ms`);
+  }
+  assert.match(out["bad credentials"].error ?? "", /^SinkError: .*(InvalidAccessKeyId|AccessDenied|403)/s);
+  const listed = await bucket.client.send(new ListObjectsV2Command({ Bucket: bucket.name, Prefix: "bad-" }));
+  assert.equal(listed.KeyCount, 0, "nothing is visible from the failed writes");
   assert.deepEqual(await bucket.openUploads(), [], "no multipart upload is left open");
 });
 
