@@ -1,6 +1,7 @@
 /**
- * A real edge runtime: the README's Worker, bundled from the sources with esbuild as the README says, run
- * on Cloudflare's workerd through miniflare (from npm, on the machine's `node`), against the S3 gateway.
+ * A real edge runtime: the README's Worker, bundled with esbuild as the README says from the npm package
+ * installed out of its tarball, run on Cloudflare's workerd through miniflare (from npm, on the machine's
+ * `node`), against the S3 gateway.
  *
  * @module
  */
@@ -10,7 +11,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
-import { tempDir } from "./helpers/files.ts";
+import { installPackage, pinned } from "./helpers/npm_package.ts";
 import { type Readings, readingsAsDuckdb, readingsAsPostgres } from "./helpers/readings.ts";
 import { s3Server, type TestBucket, testBucket } from "./helpers/s3_server.ts";
 
@@ -29,40 +30,20 @@ async function readmeBlocks(heading: string, language: string): Promise<string[]
 }
 
 /**
- * The package as a user's bundler sees it once installed, but made of the sources: a folder in
- * node_modules whose package.json maps the entry points to the repository's files (linked).
+ * A user's folder: the npm tarball (packed from the sources) installed with the AWS SDK, esbuild and
+ * miniflare, and the README's build script.
  */
-async function linkSources(dir: string): Promise<void> {
-  const folder = join(dir, "node_modules/@parquet-storage/engine");
-  await Deno.mkdir(folder, { recursive: true });
-  const { exports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-  await Deno.writeTextFile(
-    join(folder, "package.json"),
-    JSON.stringify({ name: "@parquet-storage/engine", exports }),
-  );
-  const files = Object.values(exports as Record<string, string>).map((file) => file.replace(/^\.\//, ""));
-  for (const name of [...files, "src", "platform"]) {
-    await Deno.symlink(decodeURIComponent(new URL(name, root).pathname), join(folder, name));
-  }
-}
-
-/** A folder with esbuild and miniflare installed, the sources linked and the README's build script. */
 let prepared: Promise<string> | undefined;
 function workerFolder(): Promise<string> {
   return prepared ??= (async () => {
-    const dir = await tempDir();
     const [, build] = await readmeBlocks("### In a Worker", "js");
     assert.ok(build, "the README shows the Worker's build script");
+    const dir = await installPackage([
+      await pinned("@aws-sdk/client-s3"),
+      await pinned("esbuild"),
+      MINIFLARE,
+    ]);
     await Deno.writeTextFile(join(dir, "build.mjs"), build);
-    await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "worker", private: true }));
-    const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-    const esbuild = (imports.esbuild as string).replace(/^npm:/, "");
-    const install = await new Deno.Command("npm", {
-      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", esbuild, MINIFLARE],
-      cwd: dir,
-    }).output();
-    assert.equal(install.code, 0, decode(install.stderr));
-    await linkSources(dir);
     return dir;
   })();
 }
