@@ -3,6 +3,7 @@
  * SDK (an optional peer, which npm does not install). Streams to a local file, every codec (ZSTD and
  * BROTLI through Node's own loading), an export from PostgreSQL with its committed batch, all on the
  * machine's `node`; and an `s3://` location says which package to install instead of failing to resolve.
+ * Also a user's program bundled whole with esbuild (the package and its dependencies inside).
  *
  * @module
  */
@@ -10,7 +11,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
-import { installPackage } from "./helpers/npm_package.ts";
+import { installPackage, pinned } from "./helpers/npm_package.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -96,5 +97,62 @@ Deno.test("installed without the AWS SDK, the package writes, reads and exports 
   } finally {
     await schema.drop();
     await sql.end();
+  }
+});
+
+Deno.test("a Node.js program bundled whole with esbuild writes every codec its runtime can, and refuses ZSTD clearly where not", async () => {
+  const dir = await installPackage([await pinned("esbuild")]);
+  await Deno.writeTextFile(
+    join(dir, "app.mjs"),
+    `import { defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
+import { CODECS } from "@parquet-storage/engine/write";
+const table = defineTable("t", { id: int(), name: text() });
+const rows = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: "n" + (i % 7) }));
+const out = { node: process.versions.node };
+for (const codec of CODECS) {
+  try {
+    const { location } = await writeParquet("data/" + codec, rows, { table, codec });
+    out[codec] = { rows: (await readParquet(location)).length };
+  } catch (error) {
+    out[codec] = { error: error.name + ": " + error.message };
+  }
+}
+process.stdout.write(JSON.stringify(out));
+`,
+  );
+  // The package and its dependencies bundled in, as a user's build of a whole program does (the AWS
+  // SDK, not installed, left out).
+  await Deno.writeTextFile(
+    join(dir, "build.mjs"),
+    `import * as esbuild from "esbuild";
+await esbuild.build({
+  entryPoints: ["app.mjs"], outdir: "bundle", outExtension: { ".js": ".mjs" }, bundle: true, splitting: true,
+  format: "esm", platform: "node", target: "node20", external: ["@aws-sdk/client-s3"], logLevel: "error",
+});
+`,
+  );
+  const build = await new Deno.Command("node", { args: ["build.mjs"], cwd: dir }).output();
+  assert.equal(build.code, 0, decode(build.stderr));
+  const run = await new Deno.Command("node", { args: ["bundle/app.mjs"], cwd: dir }).output();
+  assert.equal(run.code, 0, decode(run.stderr));
+  const out = JSON.parse(decode(run.stdout));
+  // @bokuweb/zstd-wasm's Node build reads its WebAssembly from its own folder, which a bundle does not
+  // have: Node.js's own zstd (22.15 and later) takes over, and before it ZSTD is refused saying so.
+  const [major, minor] = out.node.split(".").map(Number);
+  const nodeZstd = major > 22 || (major === 22 && minor >= 15);
+  for (const codec of ["UNCOMPRESSED", "SNAPPY", "GZIP", "BROTLI", ...(nodeZstd ? ["ZSTD"] : [])]) {
+    assert.equal(out[codec].rows, 2000, `${codec}: ${out[codec].error}`);
+    const file = sqlString(join(dir, "data", codec));
+    const [{ codecs, n }] = await duckdbRows(
+      `SELECT (SELECT string_agg(DISTINCT compression, ',') FROM parquet_metadata(${file} || '/*.parquet')) AS codecs,
+              (SELECT count(*) FROM read_parquet(${file} || '/*.parquet')) AS n`,
+    );
+    assert.deepEqual({ codecs, n }, { codecs: codec, n: "2000" });
+  }
+  if (!nodeZstd) {
+    assert.match(
+      out.ZSTD.error,
+      /^ParquetStorageError: Cannot compress with ZSTD in this runtime: .*no node:zlib zstd to take instead \(Node\.js has one from 22\.15/,
+    );
   }
 });

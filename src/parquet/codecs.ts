@@ -199,8 +199,10 @@ async function loadWasmCodec<T>(codec: Codec, load: () => Promise<T>): Promise<T
     throw new ParquetStorageError(
       `Cannot compress with ${codec} in this runtime: its WebAssembly did not load (${
         (cause as Error)?.message ?? cause
-      }), and the runtime has no node:zlib to take instead (in Cloudflare Workers, enable the nodejs_compat ` +
-        `compatibility flag). SNAPPY, GZIP and UNCOMPRESSED need no WebAssembly.`,
+      }), and the runtime has no node:zlib ${codec.toLowerCase()} to take instead (${
+        codec === "ZSTD" ? "Node.js has one from 22.15; " : ""
+      }in Cloudflare Workers, enable the nodejs_compat compatibility flag). SNAPPY, GZIP and UNCOMPRESSED ` +
+        `need no WebAssembly.`,
       { cause },
     );
   }
