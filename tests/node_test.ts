@@ -82,6 +82,31 @@ function installWithSdk(): Promise<string> {
   return installed ??= (async () => installPackage([await pinned("@aws-sdk/client-s3"), ...TYPESCRIPT]))();
 }
 
+Deno.test("the installed package has every entry point of deno.json, on Node 20 or later, each with the names JSR has", async () => {
+  const dir = await installWithSdk();
+  const { exports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const manifest = JSON.parse(
+    await Deno.readTextFile(join(dir, "node_modules/@parquet-storage/engine/package.json")),
+  );
+  assert.equal(manifest.type, "module");
+  assert.equal(manifest.engines.node, ">=20.16");
+  assert.deepEqual(Object.keys(manifest.exports), Object.keys(exports));
+  const subpaths = Object.keys(exports).map((s) => s.replace(/^\./, "@parquet-storage/engine"));
+  await Deno.writeTextFile(
+    join(dir, "entries.mjs"),
+    `const names = {};
+for (const entry of ${JSON.stringify(subpaths)}) names[entry] = Object.keys(await import(entry)).sort();
+process.stdout.write(JSON.stringify(names));`,
+  );
+  const run = await new Deno.Command("node", { args: ["entries.mjs"], cwd: dir }).output();
+  assert.equal(run.code, 0, decode(run.stderr));
+  const names = JSON.parse(decode(run.stdout));
+  for (const [subpath, file] of Object.entries(exports as Record<string, string>)) {
+    const source = Object.keys(await import(new URL(file, root).href)).sort();
+    assert.deepEqual(names[subpath.replace(/^\./, "@parquet-storage/engine")], source, subpath);
+  }
+});
+
 Deno.test("on Node.js every codec writes from the installed package, read back by hyparquet and DuckDB", async () => {
   const dir = await installWithSdk();
   await Deno.writeTextFile(
