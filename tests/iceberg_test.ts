@@ -1,6 +1,6 @@
 /**
  * Iceberg tables an export commits, read by icebird as DuckDB reads the listed files: a full export then an
- * incremental one, every column kind, and --jobs 2.
+ * incremental one, every column kind, --jobs 2 and a failed worker under it.
  */
 
 import assert from "node:assert/strict";
@@ -172,6 +172,33 @@ Deno.test("iceberg: every column kind maps to an Iceberg type that icebird reads
     assert.equal(bird.length, 31);
     assert.deepEqual(lines(bird, ["id", "small", "flag", "m"]), lines(ours, ["id", "small", "flag", "m"]));
     const files = (await icebergDataFiles(`${out}/k`)).map((f) => sqlString(f.location)).join(", ");
+    // The spec's Parquet mappings (Appendix A): decimals in the smallest of int32, int64 or fixed that holds
+    // them, uuid as fixed[16], timestamps in microseconds, 3-level lists; every column's id is its field's.
+    const [first] = await icebergDataFiles(`${out}/k`);
+    const leaves = await duckdbRows(`SELECT name, type, type_length, logical_type, field_id
+                                     FROM parquet_schema(${sqlString(first.location)})`);
+    const parquet = Object.fromEntries(leaves.map((r) => [r.name, r]));
+    assert.deepEqual([parquet.amount.type, parquet.big.type, parquet.big.type_length], [
+      "INT64",
+      "FIXED_LEN_BYTE_ARRAY",
+      "13",
+    ]);
+    assert.deepEqual([parquet.u.type, parquet.u.type_length], ["FIXED_LEN_BYTE_ARRAY", "16"]);
+    for (const c of ["ts", "tz"]) assert.match(String(parquet[c].logical_type), /MICROS=MicroSeconds\(\)/);
+    assert.match(String(parquet.tz.logical_type), /isAdjustedToUTC=1/);
+    assert.match(String(parquet.ts.logical_type), /isAdjustedToUTC=0/);
+    for (
+      const field of metadata.schemas[0].fields as {
+        id: number;
+        name: string;
+        type: { "element-id"?: number };
+      }[]
+    ) {
+      if (field.name in parquet) assert.equal(Number(parquet[field.name].field_id), field.id, field.name);
+    }
+    const tagsAt = leaves.findIndex((r) => r.name === "tags");
+    assert.deepEqual(leaves.slice(tagsAt + 1, tagsAt + 3).map((r) => r.name), ["list", "element"]);
+    assert.equal(Number(leaves[tagsAt + 2].field_id), types.tags["element-id"], "the list element's id");
     const duck = await duckdbRows(`SELECT id, small, flag, m, len(tags) AS n FROM read_parquet([${files}])`);
     assert.deepEqual(lines(duck, ["id", "small", "flag", "m"]), lines(ours, ["id", "small", "flag", "m"]));
     const one = ours.find((r) => r.id === 7n)!;
@@ -228,6 +255,42 @@ Deno.test("iceberg with --jobs 2: block ranges of one snapshot become data files
       }),
       /Cannot run exportShard with format: "iceberg"/,
     );
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("iceberg with --jobs 2: a worker that fails commits no table and leaves no data file", async () => {
+  const sql = connect({ max: 3 });
+  const schema = await testSchema(sql, "iceberg_jobs_fail");
+  try {
+    await sql.unsafe(
+      `CREATE TABLE "${schema.name}".big (id int PRIMARY KEY, v text NOT NULL, n numeric(10,2))`,
+    );
+    await sql.unsafe(`CREATE TABLE "${schema.name}".small (id int PRIMARY KEY)`);
+    // The last block range holds a NaN, which the default specialValues ("error") refuses.
+    await sql.unsafe(`INSERT INTO "${schema.name}".big SELECT g, repeat('x', 200) || g,
+                      CASE WHEN g = 2900 THEN 'NaN'::numeric ELSE g END FROM generate_series(1, 3000) g`);
+    await sql.unsafe(`INSERT INTO "${schema.name}".small SELECT g FROM generate_series(1, 5) g`);
+    await sql.unsafe(`ANALYZE "${schema.name}".big`);
+    const out = await tempDir();
+    await assert.rejects(
+      exportTables(sql, { schema: schema.name, format: "iceberg", out, jobs: 2, shardRows: 1000 }),
+      (error: Error) => {
+        assert.match(error.message, /NaN/);
+        assert.match(error.message, /table big/);
+        return true;
+      },
+    );
+    const left: string[] = [];
+    for await (const entry of Deno.readDir(out)) left.push(entry.name);
+    for (const table of left) {
+      for await (const file of Deno.readDir(`${out}/${table}`)) {
+        assert.fail(`${table}/${file.name} left after the failed run`);
+      }
+    }
+    await assert.rejects(readIcebergTable(`${out}/small`), /No Iceberg table/);
   } finally {
     await schema.drop();
     await sql.end();

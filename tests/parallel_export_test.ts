@@ -1,6 +1,9 @@
-/** Parallel export with --jobs: the plan, the same rows as --jobs 1, one snapshot for every worker, a killed worker, bad input. */
+/** Parallel export with --jobs: the plan, the same rows as --jobs 1 (library and CLI, batch and Iceberg), one snapshot for every worker, a killed worker, bad input. */
 
 import assert from "node:assert/strict";
+import { icebergRead } from "icebird";
+import { pathToFileURL } from "node:url";
+import { icebergDataFiles } from "../iceberg.ts";
 import { listManifests } from "../batch.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { exportTables } from "../src/export/export_tables.ts";
@@ -204,5 +207,41 @@ Deno.test("--jobs: bad input fails before anything is written", async () => {
     const ran = await runCli("export", ["--db", DATABASE_URL, "--out", out, ...args]);
     assert.equal(ran.code, 2, ran.stderr);
     assert.match(ran.stderr, message);
+  }
+});
+
+Deno.test("CLI --jobs 3 and --jobs 1 commit the same rows, as a batch and as Iceberg tables", async () => {
+  const admin = connect();
+  const schema = await testSchema(admin, "jobs_cli");
+  try {
+    await createTables(admin, schema.name);
+    const common = ["--db", DATABASE_URL, "--schema", schema.name, "--tables", "big,logs", "--json"];
+    const [one, three, lake] = [await tempDir(), await tempDir(), await tempDir()];
+    const runs: [string, string[]][] = [[one, []], [three, ["--jobs", "3"]], [lake, [
+      "--jobs",
+      "3",
+      "--format",
+      "iceberg",
+    ]]];
+    for (const [out, more] of runs) {
+      const ran = await runCli("export", [...common, "--out", out, ...more]);
+      assert.equal(ran.code, 0, ran.stderr);
+    }
+    const [manifest] = await listManifests(three);
+    assert.deepEqual(manifest.tables.map((t) => [t.name, t.files.length]), [["big", 2], ["logs", 1]]);
+    for (const table of ["big", "logs"]) {
+      const expected = await committedRows(one, table);
+      assert.deepEqual(await committedRows(three, table), expected, table);
+      const files = await icebergDataFiles(`${lake}/${table}`);
+      assert.equal(files.length, table === "big" ? 2 : 1);
+      const bird = await icebergRead({ tableUrl: pathToFileURL(`${lake}/${table}`).href });
+      assert.deepEqual(
+        bird.map((r) => Number(r.id)).sort((a, b) => a - b),
+        expected.map((r) => Number(r.id)),
+      );
+    }
+  } finally {
+    await schema.drop();
+    await admin.end();
   }
 });

@@ -13,6 +13,27 @@ import { readParquet } from "../src/read/read_parquet.ts";
 import { privateGateway, s3Server, testBucket } from "./helpers/s3_server.ts";
 import { chunks, getObject, MiB, noise, PART, rejection } from "./helpers/s3_objects.ts";
 
+/** Runs `script` in a child Deno with this project's config and `flags`, and parses the JSON it prints. */
+async function runScript(
+  script: string,
+  { flags, args = [], env }: { flags: string[]; args?: string[]; env: Record<string, string> },
+): Promise<Record<string, unknown>> {
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--config", config, ...flags, "--no-prompt", "-", ...args],
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
 Deno.test("the client config comes from options, else AWS_* variables, with path style when an endpoint is set", () => {
   const explicit = s3ClientConfig({ endpoint: "http://127.0.0.1:1", region: "eu-west-3", maxAttempts: 2 });
   assert.equal(explicit.endpoint, "http://127.0.0.1:1");
@@ -43,32 +64,11 @@ Deno.test("without a filesystem (deno run --deny-read --deny-write) rows encode 
     await ReadableStream.from(rows).pipeThrough(new EncodeStream(table)).pipeTo(parquet);
     console.log(JSON.stringify({ readDenied, raw: raw.bytesWritten, parquet: parquet.bytesWritten }));
   `;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      new URL("../deno.json", import.meta.url).pathname,
-      "--allow-net=127.0.0.1",
-      "--allow-env",
-      "--deny-read",
-      "--deny-write",
-      "--no-prompt",
-      "-",
-      bucket.url("edge/raw.bin"),
-      bucket.url("edge/rows.parquet"),
-    ],
-    env: env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  const decoded = new TextDecoder().decode(stderr);
-  assert.equal(code, 0, decoded);
-  const report = JSON.parse(new TextDecoder().decode(stdout));
+  const report = await runScript(script, {
+    flags: ["--allow-net=127.0.0.1", "--allow-env", "--deny-read", "--deny-write"],
+    args: [bucket.url("edge/raw.bin"), bucket.url("edge/rows.parquet")],
+    env,
+  });
   assert.deepEqual(report.readDenied, true, "the script had no filesystem");
   assert.equal(report.raw, 4);
   assert.deepEqual([...await getObject(bucket.client, bucket.url("edge/raw.bin"))], [1, 2, 3, 4]);
@@ -86,26 +86,11 @@ Deno.test("an environment the program may not read counts as unset", async () =>
     const config = s3ClientConfig({});
     console.log(JSON.stringify({ region: config.region, endpoint: config.endpoint ?? null, path: config.forcePathStyle }));
   `;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--config",
-      new URL("../deno.json", import.meta.url).pathname,
-      "--allow-env",
-      "--no-prompt",
-      "-",
-    ],
+  const report = await runScript(script, {
+    flags: ["--allow-env"],
     env: { AWS_REGION: "eu-north-1", AWS_ENDPOINT_URL: "http://127.0.0.1:9" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  assert.equal(code, 0, new TextDecoder().decode(stderr));
-  assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), {
+  });
+  assert.deepEqual(report, {
     region: "us-east-1",
     endpoint: null,
     path: false,

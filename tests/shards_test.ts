@@ -13,42 +13,7 @@ import { runCli, spawnCli } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/files.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 import { committedRows, createTables, TABLES, tagged } from "./helpers/parallel_tables.ts";
-
-/** Starts `--leader`; resolves with its ids once it has printed them. */
-async function startLeader(
-  args: string[],
-): Promise<{ snapshot: string; batch: string; child: Deno.ChildProcess; close(): Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../src/cli/export.ts", import.meta.url).pathname, "--leader", ...args],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!/batch=\S+\n/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) {
-      const err = await new Response(child.stderr).text();
-      throw new Error(`the leader ended: ${text} ${err}`);
-    }
-    text += value;
-  }
-  const [, snapshot, batch] = /snapshot=(\S+) batch=(\S+)/.exec(text)!;
-  return {
-    snapshot,
-    batch,
-    child,
-    close: async () => {
-      await child.stdin.close().catch(() => {});
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
-      const status = await child.status;
-      await child.stderr.cancel().catch(() => {});
-      assert.equal(status.code, 0, "the leader ends cleanly when stdin closes");
-    },
-  };
-}
+import { startLeader } from "./helpers/leader.ts";
 
 Deno.test("--shard 1/2 and 2/2 as separate processes plus --commit equal one --jobs 2 run", async () => {
   const admin = connect();

@@ -41,10 +41,12 @@ export function partsFolder(storage: Storage, root: string, batch: string): stri
   return storage.join(root, MANIFEST_FOLDER, "_parts", batch);
 }
 
-/** Writes a small JSON file, never replacing one. */
+/** Writes a JSON file, never replacing one (on S3 one conditional PutObject, whatever its size). */
 async function writeJson(storage: Storage, location: string, value: unknown): Promise<void> {
   const bytes = new TextEncoder().encode(JSON.stringify(value, null, 2) + "\n");
-  await ReadableStream.from([bytes]).pipeTo(storage.createSink(location, { overwrite: false }));
+  await ReadableStream.from([bytes]).pipeTo(
+    storage.createSink(location, { overwrite: false, size: bytes.length }),
+  );
 }
 
 async function readJson(storage: Storage, location: string): Promise<unknown> {

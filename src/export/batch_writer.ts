@@ -142,7 +142,11 @@ export class BatchWriter {
     const storage = await this.storage();
     const bytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n");
     await ReadableStream.from([bytes]).pipeTo(
-      storage.createSink(storage.join(this.root, MANIFEST_FOLDER, `${this.id}.json`), { overwrite: false }),
+      // One conditional PutObject on S3 whatever its size: a second commit of the batch is refused.
+      storage.createSink(storage.join(this.root, MANIFEST_FOLDER, `${this.id}.json`), {
+        overwrite: false,
+        size: bytes.length,
+      }),
     );
     this.#state = "committed";
     return manifest;

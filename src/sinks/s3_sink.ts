@@ -89,7 +89,14 @@ export class S3Sink extends WritableStream<Uint8Array> implements FileSink {
     const { bucket: Bucket, key: Key } = parseS3Location(location, "write");
     const where = formatS3Location(Bucket, Key);
     const { overwrite = false, signal } = options;
-    const { partSize = S3_SINK_DEFAULTS.partSize, queueSize = S3_SINK_DEFAULTS.queueSize } = options;
+    const { partSize: configured = S3_SINK_DEFAULTS.partSize, queueSize = S3_SINK_DEFAULTS.queueSize } =
+      options;
+    // A file of known size that fits one PutObject goes up as one: its part never fills (and its
+    // buffer grows only as bytes arrive).
+    const { size } = options;
+    const partSize = size !== undefined && size < S3_PART_LIMITS.maxSize
+      ? Math.max(configured, size + 1)
+      : configured;
     checkSizes(partSize, queueSize, where);
     const client = options.client ?? createS3Client(options);
     const ownClient = options.client === undefined;

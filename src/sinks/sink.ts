@@ -21,6 +21,12 @@ export interface SinkOptions {
   overwrite?: boolean;
   /** Aborts the write, leaving nothing visible. */
   signal?: AbortSignal;
+  /**
+   * The file's size in bytes, when the writer knows it: an S3 object of up to 5 GiB is then sent as one
+   * PutObject, whatever the part size, so that `If-None-Match: *` holds on stores that ignore it on
+   * CompleteMultipartUpload (Ceph RGW). Ignored by local files.
+   */
+  size?: number;
 }
 
 /** Settings for reaching S3 or an S3-compatible store. Unset fields come from the `AWS_*` environment. */

@@ -100,10 +100,16 @@ export async function readWhole(
   }
 }
 
-/** Writes a new file, never replacing one; resolves `false` when the name was taken (by another writer). */
+/**
+ * Writes a new file, never replacing one; resolves `false` when the name was taken (by another writer).
+ * On S3 it is one PutObject whatever its size (`size`): Ceph's gateway honours `If-None-Match: *` there
+ * but not on CompleteMultipartUpload, so a metadata version past one part (8 MiB, some thousands of
+ * snapshots) would otherwise let two writers both "win" it.
+ */
 export async function writeNew(storage: Storage, location: string, bytes: Uint8Array): Promise<boolean> {
   try {
-    await ReadableStream.from([bytes]).pipeTo(storage.createSink(location, { overwrite: false }));
+    const sink = storage.createSink(location, { overwrite: false, size: bytes.length });
+    await ReadableStream.from([bytes]).pipeTo(sink);
     return true;
   } catch (error) {
     if (error instanceof SinkError && /Refusing to replace/.test(error.message)) return false;
