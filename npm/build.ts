@@ -1,6 +1,7 @@
 /**
  * Builds the npm package from the same sources as the JSR one, into `dist/package/`, and packs it as
- * `dist/parquet-storage-engine-<version>.tgz`: `deno task npm`.
+ * `dist/parquet-storage-engine-<version>.tgz`: `deno task npm`. Given a folder (`deno task npm /tmp/x`), builds
+ * there instead of `dist/`, so tests running side by side each build their own.
  *
  * esbuild bundles each entry point as an ES module for Node.js 20, with code splitting, so that what
  * `mod.ts` loads on demand (the local disk, the AWS SDK) stays in chunks that are imported only when
@@ -14,7 +15,9 @@
 import * as esbuild from "esbuild";
 
 const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
-const out = `${root}dist/package/`;
+const given = Deno.args[0]?.replace(/\/$/, "");
+const dist = given ? `${given.startsWith("/") ? "" : `${Deno.cwd()}/`}${given}/` : `${root}dist/`;
+const out = `${dist}package/`;
 const config = JSON.parse(await Deno.readTextFile(`${root}deno.json`)) as {
   name: string;
   version: string;
@@ -28,7 +31,8 @@ const OPTIONAL_PEERS = new Set(["@aws-sdk/client-s3"]);
 /** 20.16 for process.getBuiltinModule, through which BROTLI reaches Node's zlib without a node: import. */
 const NODE = ">=20.16";
 
-await Deno.remove(`${root}dist`, { recursive: true }).catch(() => {});
+// Only what this script makes: a folder given may hold other things.
+await Deno.remove(out, { recursive: true }).catch(() => {});
 
 const entryPoints = Object.fromEntries(
   Object.values(config.exports).map((file) => [file.replace(/^\.\/|\.ts$/g, ""), `${root}${file}`]),
@@ -61,7 +65,7 @@ for (const output of Object.values(built.metafile.outputs)) {
   }
 }
 
-const tsconfig = `${root}dist/tsconfig.json`;
+const tsconfig = `${dist}tsconfig.json`;
 await Deno.writeTextFile(
   tsconfig,
   JSON.stringify({
@@ -128,11 +132,11 @@ await Deno.writeTextFile(`${out}package.json`, JSON.stringify(manifest, null, 2)
 await Deno.copyFile(`${root}README.md`, `${out}README.md`);
 
 const pack = await new Deno.Command("npm", {
-  args: ["pack", "--silent", "--pack-destination", `${root}dist`],
+  args: ["pack", "--silent", "--pack-destination", dist],
   cwd: out,
 }).output();
 if (!pack.success) throw new Error(`npm pack failed:\n${new TextDecoder().decode(pack.stderr)}`);
-console.log(`${root}dist/${new TextDecoder().decode(pack.stdout).trim()}`);
+console.log(`${dist}${new TextDecoder().decode(pack.stdout).trim()}`);
 
 async function* walk(folder: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(folder)) {

@@ -13,7 +13,8 @@ import { join } from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { readParquet } from "../mod.ts";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
-import { allFiles, tempDir } from "./helpers/files.ts";
+import { allFiles } from "./helpers/files.ts";
+import { installPackage, packPackage, pinned } from "./helpers/npm_package.ts";
 import { connect, DATABASE_URL, testSchema } from "./helpers/pg.ts";
 import { readingsAsDuckdb, readingsAsPostgres } from "./helpers/readings.ts";
 import { s3Server, testBucket } from "./helpers/s3_server.ts";
@@ -21,19 +22,6 @@ import { s3Server, testBucket } from "./helpers/s3_server.ts";
 const root = new URL("..", import.meta.url);
 const TYPESCRIPT = ["typescript@5.9.3", "@types/node@20"];
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-/** Builds and packs the package once for this file; resolves to the tarball's path. */
-let packed: Promise<string> | undefined;
-function packPackage(): Promise<string> {
-  return packed ??= (async () => {
-    const build = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "npm/build.ts"],
-      cwd: root,
-    }).output();
-    assert.equal(build.code, 0, decode(build.stderr));
-    return decode(build.stdout).trim().split("\n").at(-1)!;
-  })();
-}
 
 /** The first fenced block of `language` under `heading` in the README, as printed. */
 async function readmeBlock(heading: string, language: string): Promise<string> {
@@ -89,25 +77,38 @@ Deno.test("the main entry's static module graph has no node: module and no AWS S
 
 /** A user's folder with the tarball installed, and the AWS SDK (an optional peer) for s3:// locations. */
 let installed: Promise<string> | undefined;
-function installPackage(): Promise<string> {
-  return installed ??= (async () => {
-    const tarball = await packPackage();
-    const dir = await tempDir();
-    const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-    const sdk = (imports["@aws-sdk/client-s3"] as string).replace(/^npm:/, "");
-    await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "user", private: true }));
-    const install = await new Deno.Command("npm", {
-      // TypeScript and Node's types, for a TypeScript user's check of the declarations.
-      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball, sdk, ...TYPESCRIPT],
-      cwd: dir,
-    }).output();
-    assert.equal(install.code, 0, decode(install.stderr));
-    return dir;
-  })();
+function installWithSdk(): Promise<string> {
+  // TypeScript and Node's types, for a TypeScript user's check of the declarations.
+  return installed ??= (async () => installPackage([await pinned("@aws-sdk/client-s3"), ...TYPESCRIPT]))();
 }
 
+Deno.test("the installed package has every entry point of deno.json, on Node 20 or later, each with the names JSR has", async () => {
+  const dir = await installWithSdk();
+  const { exports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const manifest = JSON.parse(
+    await Deno.readTextFile(join(dir, "node_modules/@parquet-storage/engine/package.json")),
+  );
+  assert.equal(manifest.type, "module");
+  assert.equal(manifest.engines.node, ">=20.16");
+  assert.deepEqual(Object.keys(manifest.exports), Object.keys(exports));
+  const subpaths = Object.keys(exports).map((s) => s.replace(/^\./, "@parquet-storage/engine"));
+  await Deno.writeTextFile(
+    join(dir, "entries.mjs"),
+    `const names = {};
+for (const entry of ${JSON.stringify(subpaths)}) names[entry] = Object.keys(await import(entry)).sort();
+process.stdout.write(JSON.stringify(names));`,
+  );
+  const run = await new Deno.Command("node", { args: ["entries.mjs"], cwd: dir }).output();
+  assert.equal(run.code, 0, decode(run.stderr));
+  const names = JSON.parse(decode(run.stdout));
+  for (const [subpath, file] of Object.entries(exports as Record<string, string>)) {
+    const source = Object.keys(await import(new URL(file, root).href)).sort();
+    assert.deepEqual(names[subpath.replace(/^\./, "@parquet-storage/engine")], source, subpath);
+  }
+});
+
 Deno.test("on Node.js every codec writes from the installed package, read back by hyparquet and DuckDB", async () => {
-  const dir = await installPackage();
+  const dir = await installWithSdk();
   await Deno.writeTextFile(
     join(dir, "codecs.mjs"),
     `import { defineTable, int, readParquet, text, writeParquet } from "@parquet-storage/engine";
@@ -140,7 +141,7 @@ process.stdout.write(JSON.stringify(out));
 });
 
 Deno.test("a TypeScript project type-checks against the package's declarations (tsc, nodenext)", async () => {
-  const dir = await installPackage();
+  const dir = await installWithSdk();
   await Deno.writeTextFile(
     join(dir, "tsconfig.json"),
     JSON.stringify({
@@ -186,7 +187,7 @@ console.log(rows, sink, bytes, column, summary, exportTables);
 });
 
 Deno.test("the README's Node.js example runs as printed from the installed npm package", async () => {
-  const dir = await installPackage();
+  const dir = await installWithSdk();
   const installed = JSON.parse(
     await Deno.readTextFile(join(dir, "node_modules/@parquet-storage/engine/package.json")),
   );

@@ -1,6 +1,7 @@
 /**
- * A real edge runtime: the README's Worker, bundled from the sources with esbuild as the README says, run
- * on Cloudflare's workerd through miniflare (from npm, on the machine's `node`), against the S3 gateway.
+ * A real edge runtime: the README's Worker, bundled with esbuild as the README says from the npm package
+ * installed out of its tarball, run on Cloudflare's workerd through miniflare (from npm, on the machine's
+ * `node`), against the S3 gateway.
  *
  * @module
  */
@@ -8,9 +9,9 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { duckdbRows, sqlString } from "./helpers/duckdb.ts";
-import { tempDir } from "./helpers/files.ts";
+import { installPackage, pinned } from "./helpers/npm_package.ts";
 import { type Readings, readingsAsDuckdb, readingsAsPostgres } from "./helpers/readings.ts";
 import { s3Server, type TestBucket, testBucket } from "./helpers/s3_server.ts";
 
@@ -29,40 +30,20 @@ async function readmeBlocks(heading: string, language: string): Promise<string[]
 }
 
 /**
- * The package as a user's bundler sees it once installed, but made of the sources: a folder in
- * node_modules whose package.json maps the entry points to the repository's files (linked).
+ * A user's folder: the npm tarball (packed from the sources) installed with the AWS SDK, esbuild and
+ * miniflare, and the README's build script.
  */
-async function linkSources(dir: string): Promise<void> {
-  const folder = join(dir, "node_modules/@parquet-storage/engine");
-  await Deno.mkdir(folder, { recursive: true });
-  const { exports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-  await Deno.writeTextFile(
-    join(folder, "package.json"),
-    JSON.stringify({ name: "@parquet-storage/engine", exports }),
-  );
-  const files = Object.values(exports as Record<string, string>).map((file) => file.replace(/^\.\//, ""));
-  for (const name of [...files, "src", "platform"]) {
-    await Deno.symlink(decodeURIComponent(new URL(name, root).pathname), join(folder, name));
-  }
-}
-
-/** A folder with esbuild and miniflare installed, the sources linked and the README's build script. */
 let prepared: Promise<string> | undefined;
 function workerFolder(): Promise<string> {
   return prepared ??= (async () => {
-    const dir = await tempDir();
     const [, build] = await readmeBlocks("### In a Worker", "js");
     assert.ok(build, "the README shows the Worker's build script");
+    const dir = await installPackage([
+      await pinned("@aws-sdk/client-s3"),
+      await pinned("esbuild"),
+      MINIFLARE,
+    ]);
     await Deno.writeTextFile(join(dir, "build.mjs"), build);
-    await Deno.writeTextFile(join(dir, "package.json"), JSON.stringify({ name: "worker", private: true }));
-    const { imports } = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
-    const esbuild = (imports.esbuild as string).replace(/^npm:/, "");
-    const install = await new Deno.Command("npm", {
-      args: ["install", "--no-audit", "--no-fund", "--loglevel=error", esbuild, MINIFLARE],
-      cwd: dir,
-    }).output();
-    assert.equal(install.code, 0, decode(install.stderr));
-    await linkSources(dir);
     return dir;
   })();
 }
@@ -72,7 +53,7 @@ async function runWorker(
   name: string,
   source: string,
   bindings: Record<string, string>,
-  { requests = 1, build = "../build.mjs" } = {},
+  { requests = 1, build = "../build.mjs", compatibilityFlags = [] as string[] } = {},
 ): Promise<{ status: number; body: string }[]> {
   const base = await workerFolder();
   const dir = join(base, name);
@@ -92,6 +73,7 @@ const mf = new Miniflare({
   modules: ${JSON.stringify(modules.map((path) => ({ type: "ESModule", path: `dist/${path}` })))},
   cf: false,
   compatibilityDate: "2025-09-01",
+  compatibilityFlags: ${JSON.stringify(compatibilityFlags)},
   bindings: ${JSON.stringify(bindings)},
 });
 try {
@@ -129,7 +111,7 @@ async function bindingsFor(bucket: string): Promise<Record<string, string>> {
 }
 
 async function duckdbObject(bucket: TestBucket, location: string, query: string) {
-  return await withObject(bucket, location, (copy) => duckdbRows(query.replace("FILE", sqlString(copy))));
+  return await withObject(bucket, location, (copy) => duckdbRows(query.replaceAll("FILE", sqlString(copy))));
 }
 
 /** Runs `read` on a local copy of the object at `location`. */
@@ -175,47 +157,72 @@ Deno.test("the README's Worker encodes, uploads to S3 and reads back with ranges
   assert.deepEqual(read, await readingsAsPostgres(-1));
 });
 
-Deno.test("on workerd every codec writes or is refused clearly, multipart uploads work, failures reject", async () => {
-  const source = await Deno.readTextFile(new URL("./worker/codecs_worker.js", import.meta.url));
-  await using bucket = await testBucket("worker-codecs");
-  const [{ status, body }] = await runWorker("codecs", source, await bindingsFor(bucket.name));
-  assert.equal(status, 200, body);
-  const out = JSON.parse(body);
-  for (const codec of ["UNCOMPRESSED", "SNAPPY", "GZIP"]) {
-    assert.equal(out[codec].error, undefined, `${codec}: ${out[codec].error}`);
-    assert.equal(out[codec].rows, 500);
-    assert.deepEqual(out[codec].last, { id: 499, name: "n4" });
-    const duck = await duckdbObject(
-      bucket,
-      out[codec].location,
-      "SELECT count(*) AS n, sum(id) AS s FROM read_parquet(FILE)",
+for (const nodejsCompat of [false, true]) {
+  const flags = nodejsCompat ? ["nodejs_compat"] : [];
+  // Without nodejs_compat ZSTD and BROTLI have no way to run (no WebAssembly compiled from bytes, no
+  // node:zlib); with it they take workerd's node:zlib.
+  const working = nodejsCompat
+    ? ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD", "BROTLI"]
+    : ["UNCOMPRESSED", "SNAPPY", "GZIP"];
+  Deno.test(`on workerd (${nodejsCompat ? "nodejs_compat" : "no flags"}) ${working.join(", ")} write and read back; multipart uploads work; failures reject`, async () => {
+    const source = await Deno.readTextFile(new URL("./worker/codecs_worker.js", import.meta.url));
+    await using bucket = await testBucket("worker-codecs");
+    const [{ status, body }] = await runWorker(
+      `codecs${flags.join("")}`,
+      source,
+      await bindingsFor(bucket.name),
+      {
+        compatibilityFlags: flags,
+      },
     );
-    assert.deepEqual(duck, [{ n: "500", s: "124750" }], codec);
-    const key = (out[codec].location as string).slice(`s3://${bucket.name}/`.length);
-    const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      new Uint8Array(await object.Body!.transformToByteArray()),
+    assert.equal(status, 200, body);
+    const out = JSON.parse(body);
+    for (const codec of working) {
+      assert.equal(out[codec].error, undefined, `${codec}: ${out[codec].error}`);
+      assert.equal(out[codec].rows, 500);
+      assert.deepEqual(out[codec].last, { id: 499, name: "n4" });
+      const duck = await duckdbObject(
+        bucket,
+        out[codec].location,
+        "SELECT (SELECT count(*) FROM read_parquet(FILE)) AS n, (SELECT sum(id) FROM read_parquet(FILE)) AS s, " +
+          "(SELECT string_agg(DISTINCT compression, ',') FROM parquet_metadata(FILE)) AS codec",
+      );
+      assert.deepEqual(duck, [{ n: "500", s: "124750", codec }], codec);
+      const key = (out[codec].location as string).slice(`s3://${bucket.name}/`.length);
+      const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+      const digest = await crypto.subtle.digest(
+        "SHA-256",
+        new Uint8Array(await object.Body!.transformToByteArray()),
+      );
+      const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+      assert.equal(out[codec].sha256, hex, `${codec}: the Worker's SHA-256 of what was uploaded`);
+    }
+    for (const codec of ["ZSTD", "BROTLI"].filter((c) => !working.includes(c))) {
+      assert.match(
+        out[codec].error ?? "",
+        new RegExp(
+          `Cannot compress with ${codec} in this runtime: .*enable the nodejs_compat compatibility flag.*` +
+            "SNAPPY, GZIP and UNCOMPRESSED need no WebAssembly",
+        ),
+      );
+    }
+    assert.equal(out.multipart.error, undefined, out.multipart.error);
+    assert.ok(out.multipart.bytes > 5 * 1024 * 1024, `${out.multipart.bytes} bytes: more than one part`);
+    assert.deepEqual(out.multipart.rows, [{ id: 59_999 }]);
+    for (const codec of ["GZIP", "UNCOMPRESSED"]) {
+      assert.match(out[`missing bucket ${codec}`].error ?? "", /SinkError: .*NoSuchBucket/, codec);
+      const { error, ms } = out[`bad endpoint ${codec}`];
+      assert.match(error ?? "", /^SinkError: Cannot put the object \(.+\): s3:\/\//, `${codec}: ${error}`);
+      assert.ok(ms < 60_000, `${codec}: rejected after ${ms} ms`);
+    }
+    assert.match(out["bad credentials"].error ?? "", /^SinkError: .*(InvalidAccessKeyId|AccessDenied|403)/s);
+    const listed = await bucket.client.send(
+      new ListObjectsV2Command({ Bucket: bucket.name, Prefix: "bad-" }),
     );
-    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-    assert.equal(out[codec].sha256, hex, `${codec}: the JavaScript SHA-256 of what was uploaded`);
-  }
-  for (const codec of ["ZSTD", "BROTLI"]) {
-    assert.match(
-      out[codec].error ?? "",
-      new RegExp(
-        `Cannot compress with ${codec} in this runtime: .*SNAPPY, GZIP and UNCOMPRESSED need no WebAssembly`,
-      ),
-    );
-  }
-  assert.equal(out.multipart.error, undefined, out.multipart.error);
-  assert.ok(out.multipart.bytes > 5 * 1024 * 1024, `${out.multipart.bytes} bytes: more than one part`);
-  assert.deepEqual(out.multipart.rows, [{ id: 59_999 }]);
-  for (const codec of ["GZIP", "UNCOMPRESSED"]) {
-    assert.match(out[`missing bucket ${codec}`].error ?? "", /SinkError: .*NoSuchBucket/, codec);
-  }
-  assert.deepEqual(await bucket.openUploads(), [], "no multipart upload is left open");
-});
+    assert.equal(listed.KeyCount, 0, "nothing is visible from the failed writes");
+    assert.deepEqual(await bucket.openUploads(), [], "no multipart upload is left open");
+  });
+}
 
 Deno.test("a Worker bundled without the README's XML parser fix fails S3 answers with a hint, and hangs nothing", async () => {
   const base = await workerFolder();

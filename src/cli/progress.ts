@@ -1,6 +1,6 @@
 /**
  * What the export prints while it runs and when it ends: a live line per table on a terminal (rows,
- * rows/s, bytes), and a final table on stderr.
+ * rows/s, bytes), a plain line now and then elsewhere, and a final table on stderr.
  *
  * @module
  */
@@ -9,11 +9,40 @@ import type { ExportSummary, TableProgress } from "../export/export_options.ts";
 
 const encoder = new TextEncoder();
 
-/** A progress callback that redraws one line per table on a terminal, at most ten times a second. */
-export function progressPrinter(terminal: boolean): (progress: TableProgress) => void {
+/** Milliseconds between a table's plain progress lines where stderr is not a terminal (a CI log). */
+export const PLAIN_PROGRESS_INTERVAL_MS = 10_000;
+
+/** Where {@link progressPrinter} writes, and its clock: stderr and `performance.now()` by default. */
+export interface ProgressOutput {
+  write(text: string): void;
+  now(): number;
+}
+
+const STDERR: ProgressOutput = {
+  write: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
+  now: () => performance.now(),
+};
+
+/**
+ * A progress callback: on a terminal it redraws one live line per table as reports come (four times a
+ * second); elsewhere (a CI log, a file) it writes a plain line for a table being written every
+ * {@link PLAIN_PROGRESS_INTERVAL_MS}, none for a table done sooner (the final table has it).
+ */
+export function progressPrinter(
+  terminal: boolean,
+  output: ProgressOutput = STDERR,
+): (progress: TableProgress) => void {
+  if (terminal) {
+    return (progress) => output.write(`\r\x1b[2K${progressLine(progress)}${progress.done ? "\n" : ""}`);
+  }
+  // Per table: tables of a run with --jobs report in turns.
+  const lastLine = new Map<string, number>();
   return (progress) => {
-    if (!terminal) return;
-    Deno.stderr.writeSync(encoder.encode(`\r\x1b[2K${progressLine(progress)}${progress.done ? "\n" : ""}`));
+    const now = output.now();
+    if (!lastLine.has(progress.table)) lastLine.set(progress.table, now);
+    if (progress.done || now - lastLine.get(progress.table)! < PLAIN_PROGRESS_INTERVAL_MS) return;
+    lastLine.set(progress.table, now);
+    output.write(`${progressLine(progress)}\n`);
   };
 }
 

@@ -24,6 +24,7 @@ import type postgres from "postgres";
 import { blockRangeClause, type ExportPlan, type PlanUnit } from "./export_plan.ts";
 import type { TableTarget } from "./iceberg/iceberg_export.ts";
 import { pipeFile } from "./pipeline.ts";
+import { ProgressCounter } from "../streams/progress.ts";
 
 /** What one unit wrote: its part of a table's manifest entry, and of its summary. */
 export interface UnitResult {
@@ -195,9 +196,16 @@ async function exportBlockRange(
     });
   let file: ManifestFile;
   let progress = { rows: 0 };
+  const sent = new ProgressCounter(); // bytes as they leave for the sink, for the live line
   const seconds = () => (performance.now() - started) / 1000;
   const report = () =>
-    options.onProgress?.({ table: table.name, rows: progress.rows, seconds: seconds(), done: false });
+    options.onProgress?.({
+      table: table.name,
+      rows: progress.rows,
+      seconds: seconds(),
+      bytes: sent.bytes,
+      done: false,
+    });
   const timer = options.onProgress && setInterval(report, 250);
   try {
     const encoded = copyBinaryToParquet(copy.chunks, table, {
@@ -208,7 +216,7 @@ async function exportBlockRange(
     });
     progress = encoded.progress;
     const location = storage.join(root, table.name, parquetFileName(table.name));
-    const written = await pipeFile(encoded.stream, storage, location, { signal });
+    const written = await pipeFile(encoded.stream, storage, location, { signal, progress: sent });
     file = {
       path: relativePath(root, written.location),
       rows: progress.rows,

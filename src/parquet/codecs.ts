@@ -4,8 +4,9 @@
  * Compression codecs for writing. Each compressor is pure JavaScript or WebAssembly, so files can be
  * written where no Node.js API exists; a codec's library is loaded only when that codec is used. Where
  * WebAssembly may not be compiled at run time (Cloudflare Workers), SNAPPY falls back to JavaScript, GZIP
- * and UNCOMPRESSED need none, and ZSTD and BROTLI are refused with an error that says so. hyparquet reads
- * every one of them back (`src/read/decompressors.ts`).
+ * and UNCOMPRESSED need none, and ZSTD and BROTLI take the runtime's own `node:zlib` where it has one
+ * (workerd with `nodejs_compat`), reached without a static `node:` import; elsewhere they are refused with
+ * an error that says so. hyparquet reads every one of them back (`src/read/decompressors.ts`).
  *
  * @module
  */
@@ -162,6 +163,11 @@ async function load(codec: Codec): Promise<(level: number) => Record<string, Com
         const zstd = await import("@bokuweb/zstd-wasm");
         await zstd.init();
         return zstd;
+      }).catch((error) => {
+        // Where WebAssembly may not be compiled (workerd), the runtime's own zstd, if it has one.
+        const zlib = nodeZlib();
+        if (!zlib?.zstdCompressSync) throw error;
+        return { compress: (input: Uint8Array, level: number) => compressNodeZstd(zlib, input, level) };
       });
       return (level) => ({ ZSTD: (input) => zstd.compress(input, level) });
     }
@@ -169,7 +175,8 @@ async function load(codec: Codec): Promise<(level: number) => Record<string, Com
       const brotli = await loadWasmCodec(codec, async () => await (await import("brotli-wasm")).default)
         .catch((error) => {
           // brotli-wasm's ES module fetches its WebAssembly from a file: URL, which Node.js's fetch
-          // cannot do; Node.js has brotli built in, reached without a static node: import.
+          // cannot do, and workerd compiles no WebAssembly from bytes; both have brotli in node:zlib
+          // (workerd with nodejs_compat), reached without a static node: import.
           const zlib = nodeZlib();
           if (!zlib) throw error;
           return {
@@ -192,7 +199,10 @@ async function loadWasmCodec<T>(codec: Codec, load: () => Promise<T>): Promise<T
     throw new ParquetStorageError(
       `Cannot compress with ${codec} in this runtime: its WebAssembly did not load (${
         (cause as Error)?.message ?? cause
-      }). SNAPPY, GZIP and UNCOMPRESSED need no WebAssembly.`,
+      }), and the runtime has no node:zlib ${codec.toLowerCase()} to take instead (${
+        codec === "ZSTD" ? "Node.js has one from 22.15; " : ""
+      }in Cloudflare Workers, enable the nodejs_compat compatibility flag). SNAPPY, GZIP and UNCOMPRESSED ` +
+        `need no WebAssembly.`,
       { cause },
     );
   }
@@ -200,7 +210,13 @@ async function loadWasmCodec<T>(codec: Codec, load: () => Promise<T>): Promise<T
 
 interface NodeZlib {
   brotliCompressSync(input: Uint8Array, options: { params: Record<number, number> }): Uint8Array;
-  constants: { BROTLI_PARAM_QUALITY: number; BROTLI_PARAM_SIZE_HINT: number };
+  /** Node.js 22.15 and later, workerd with nodejs_compat. */
+  zstdCompressSync?(input: Uint8Array, options: { params: Record<number, number> }): Uint8Array;
+  constants: {
+    BROTLI_PARAM_QUALITY: number;
+    BROTLI_PARAM_SIZE_HINT: number;
+    ZSTD_c_compressionLevel?: number;
+  };
 }
 
 function nodeZlib(): NodeZlib | undefined {
@@ -213,5 +229,10 @@ function compressNode(zlib: NodeZlib, input: Uint8Array, quality: number): Uint8
   const out = zlib.brotliCompressSync(input, {
     params: { [BROTLI_PARAM_QUALITY]: quality, [BROTLI_PARAM_SIZE_HINT]: input.length },
   });
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+function compressNodeZstd(zlib: NodeZlib, input: Uint8Array, level: number): Uint8Array {
+  const out = zlib.zstdCompressSync!(input, { params: { [zlib.constants.ZSTD_c_compressionLevel!]: level } });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

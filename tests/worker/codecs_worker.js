@@ -54,6 +54,22 @@ export default {
         writeParquet(`s3://missing-${crypto.randomUUID().slice(0, 8)}/x`, rows, { table, codec, s3 })
       );
     }
+    // And an endpoint nobody listens on, and credentials the store refuses: a rejection, not a hang.
+    for (const codec of ["GZIP", "UNCOMPRESSED"]) {
+      out[`bad endpoint ${codec}`] = await outcome(() =>
+        writeParquet(`s3://${env.BUCKET}/bad-endpoint`, rows, {
+          table,
+          codec,
+          s3: { ...s3, endpoint: "http://127.0.0.1:9" },
+        })
+      );
+    }
+    out["bad credentials"] = await outcome(() =>
+      writeParquet(`s3://${env.BUCKET}/bad-credentials`, rows, {
+        table,
+        s3: { ...s3, credentials: { accessKeyId: "nobody", secretAccessKey: "wrong" } },
+      })
+    );
     return Response.json(out);
   },
 };
