@@ -1,4 +1,4 @@
-/** Iceberg tables on the Ceph gateway: commits with If-None-Match (racing writers, versions past one part), --jobs 2, and icebird reading them. */
+/** Iceberg tables on the Ceph gateway: commits with If-None-Match (racing writers, versions past one part), --jobs 2, a snapshot of no rows, and icebird reading them. */
 
 import assert from "node:assert/strict";
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -232,6 +232,43 @@ Deno.test("iceberg on S3 with --jobs 2: block ranges of one snapshot committed a
     assert.equal(duck.length, 3000);
     assert.deepEqual(ids(bird), ids(duck));
     assert.deepEqual(ids(await readIcebergTable(table, { s3: bucket.options })), ids(duck));
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});
+
+Deno.test("iceberg on S3: a partitioned table emptied since its last snapshot lists a file of no rows on the gateway, which icebird opens", async () => {
+  await using bucket = await testBucket("iceberg-empty");
+  const sql = connect();
+  const schema = await testSchema(sql, "iceberg_s3_empty");
+  const e = `"${schema.name}".e`;
+  try {
+    await sql.unsafe(`CREATE TABLE ${e} (id int PRIMARY KEY, site int NOT NULL)`);
+    await sql.unsafe(`INSERT INTO ${e} VALUES (1, 1), (2, 2)`);
+    const options = {
+      out: bucket.url("lake"),
+      schema: schema.name,
+      format: "iceberg" as const,
+      partitionBy: ["site"],
+      s3: bucket.options,
+    };
+    await exportTables(sql, options);
+    await sql.unsafe(`DELETE FROM ${e}`);
+    await exportTables(sql, options);
+    const table = bucket.url("lake/e");
+    const files = await icebergDataFiles(table, { s3: bucket.options });
+    assert.deepEqual(files.map((f) => f.rows), [0]);
+    assert.match(files[0].location, /\/lake\/e\/site=__HIVE_DEFAULT_PARTITION__\/[^/]+\.parquet$/);
+    assert.deepEqual(await duckdbOf(bucket.client, bucket.name, files.map((f) => f.location)), []);
+    for (const [version, rows] of [[1, 2], [2, 0]]) {
+      const bird = await withGateway(
+        bucket.client,
+        () => icebergRead({ tableUrl: table, metadataFileName: `v${version}.metadata.json` }),
+      );
+      assert.equal(bird.length, rows, `v${version}`);
+    }
+    assert.deepEqual(await readIcebergTable(table, { s3: bucket.options }), []);
   } finally {
     await schema.drop();
     await sql.end();

@@ -177,36 +177,3 @@ Deno.test("iceberg metadata: table uuid, snapshot log, metadata log and the main
     await sql.end();
   }
 });
-
-Deno.test("iceberg: a partitioned table emptied since its last snapshot commits an overwrite with no live file", async () => {
-  const sql = connect();
-  const schema = await testSchema(sql, "iceberg_emptied");
-  const e = `"${schema.name}".e`;
-  try {
-    await sql.unsafe(`CREATE TABLE ${e} (id int PRIMARY KEY, site int)`);
-    await sql.unsafe(`INSERT INTO ${e} VALUES (1, 1), (2, 2)`);
-    const out = await tempDir();
-    const options = { out, schema: schema.name, format: "iceberg" as const, partitionBy: ["site"] };
-    await exportTables(sql, options);
-    await sql.unsafe(`DELETE FROM ${e}`);
-    await exportTables(sql, options);
-    const [, emptied] = await icebergSnapshots(`${out}/e`);
-    assert.equal(emptied.summary["deleted-data-files"], "2");
-    assert.equal(emptied.summary["total-records"], "0");
-    assert.deepEqual(await icebergDataFiles(`${out}/e`), []);
-    assert.deepEqual(await readIcebergTable(`${out}/e`), []);
-    // Valid for the spec (a snapshot may list no data file), but icebird 0.3 refuses to open one.
-    await assert.rejects(
-      icebergRead({ tableUrl: pathToFileURL(`${out}/e`).href }),
-      /No data manifest files found for current snapshot/,
-    );
-    const earlier = await icebergRead({
-      tableUrl: pathToFileURL(`${out}/e`).href,
-      metadataFileName: "v1.metadata.json",
-    });
-    assert.equal(earlier.length, 2);
-  } finally {
-    await schema.drop();
-    await sql.end();
-  }
-});

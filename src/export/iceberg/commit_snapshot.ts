@@ -3,7 +3,8 @@
  * for an incremental one). The manifest is written once; each attempt reads the current version, builds
  * the manifest list and metadata on it, and writes the next version without replacing anything. When
  * another writer took that version first, the attempt is rebuilt on the new current version (its
- * snapshot stays in the history, before ours), so no snapshot is ever lost.
+ * snapshot stays in the history, before ours), so no snapshot is ever lost. A snapshot that would list
+ * no live data file lists one of no rows instead (see `empty_data_file.ts`).
  *
  * @module
  */
@@ -14,12 +15,14 @@ import type { Storage } from "../../storage/storage.ts";
 import type { PartitionKey } from "../../schema/partition_key.ts";
 import { readAvroFile, writeAvroFile } from "./avro_file.ts";
 import { deleteManifests, type RemovedManifest } from "./deleted_manifests.ts";
+import { writeEmptyDataFile } from "./empty_data_file.ts";
 import { planSchema, type SchemaPlan } from "./iceberg_schema.ts";
 import {
   type DataFileEntry,
   MANIFEST_LIST_SCHEMA,
   manifestEntries,
   manifestEntrySchema,
+  type ManifestFileRecord,
   manifestListRecord,
 } from "./manifests.ts";
 import {
@@ -115,97 +118,131 @@ export async function commitSnapshot(
   const folder = metadataFolder(storage, location);
   const snapshotId = newSnapshotId();
   const schema = plan.schema.schema;
-  const manifest = writeAvroFile(manifestEntrySchema(plan.spec, schema), manifestEntries(snapshotId, files), {
-    schema: JSON.stringify(schema),
-    "schema-id": String(schema["schema-id"]),
-    "partition-spec": JSON.stringify(plan.spec.fields),
-    "partition-spec-id": String(plan.spec["spec-id"]),
-    "format-version": "2",
-    content: "data",
-  });
-  const manifestLocation = storage.join(folder, `${crypto.randomUUID()}-m0.avro`);
-  if (files.length) await writeNew(storage, manifestLocation, manifest);
-  const manifestRef = { uri: uriOf(storage, manifestLocation), bytes: manifest.length };
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const base = await currentMetadata(storage, location, table.name);
-    const replanned = planTable(table, partitionBy, base);
-    if (
-      JSON.stringify(replanned.schema.fieldIds) !== JSON.stringify(plan.schema.fieldIds) ||
-      JSON.stringify(replanned.spec.fields) !== JSON.stringify(plan.spec.fields)
-    ) {
-      throw new IcebergCommitConflictError(
-        "another writer changed the table's schema or partition spec while this snapshot's files were written with the old field ids",
-        { table: table.name, attempts: attempt },
+  const writeManifest = async (added: readonly DataFileEntry[]) => {
+    const manifest = writeAvroFile(
+      manifestEntrySchema(plan.spec, schema),
+      manifestEntries(snapshotId, added),
+      {
+        schema: JSON.stringify(schema),
+        "schema-id": String(schema["schema-id"]),
+        "partition-spec": JSON.stringify(plan.spec.fields),
+        "partition-spec-id": String(plan.spec["spec-id"]),
+        "format-version": "2",
+        content: "data",
+      },
+    );
+    const manifestLocation = storage.join(folder, `${crypto.randomUUID()}-m0.avro`);
+    await writeNew(storage, manifestLocation, manifest);
+    return { files: added, manifest: { uri: uriOf(storage, manifestLocation), bytes: manifest.length } };
+  };
+  // Written once for every attempt: its entries inherit the sequence number of the list that lists them.
+  let added = files.length ? await writeManifest(files) : undefined;
+  let emptyFile: string | undefined;
+  try {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const base = await currentMetadata(storage, location, table.name);
+      const replanned = planTable(table, partitionBy, base);
+      if (
+        JSON.stringify(replanned.schema.fieldIds) !== JSON.stringify(plan.schema.fieldIds) ||
+        JSON.stringify(replanned.spec.fields) !== JSON.stringify(plan.spec.fields)
+      ) {
+        throw new IcebergCommitConflictError(
+          "another writer changed the table's schema or partition spec while this snapshot's files were written with the old field ids",
+          { table: table.name, attempts: attempt },
+        );
+      }
+      const sequenceNumber = (base?.metadata["last-sequence-number"] ?? 0) + 1;
+      const parent = currentSnapshot(base?.metadata);
+      const inherited = operation === "append" && parent
+        ? readAvroFile(
+          await readWhole(storage, locationOf(parent["manifest-list"]), table.name, "manifest list"),
+        )
+          .records
+        : [];
+      if (!added && !inherited.some(isLiveDataManifest)) {
+        const empty = await writeEmptyDataFile(storage, location, table, plan);
+        emptyFile = empty.location;
+        added = await writeManifest([empty.file]);
+      }
+      const ours = added
+        ? [manifestListRecord(added.manifest, added.files, plan.spec, schema, snapshotId, sequenceNumber)]
+        : [];
+      const removed = operation === "overwrite" && parent
+        ? await deleteManifests(
+          storage,
+          folder,
+          table.name,
+          base!.metadata,
+          parent,
+          snapshotId,
+          sequenceNumber,
+        )
+        : [];
+      const list = writeAvroFile(
+        MANIFEST_LIST_SCHEMA,
+        [...inherited, ...ours, ...removed.map((r) => r.record)],
+        {
+          "snapshot-id": String(snapshotId),
+          "parent-snapshot-id": parent ? String(parent["snapshot-id"]) : "null",
+          "sequence-number": String(sequenceNumber),
+          "format-version": "2",
+        },
+      );
+      const listLocation = storage.join(folder, `snap-${snapshotId}-${attempt}-${crypto.randomUUID()}.avro`);
+      await writeNew(storage, listLocation, list);
+      const snapshot: Snapshot = {
+        "snapshot-id": snapshotId,
+        ...(parent ? { "parent-snapshot-id": parent["snapshot-id"] } : {}),
+        "sequence-number": sequenceNumber,
+        "timestamp-ms": Date.now(),
+        "manifest-list": uriOf(storage, listLocation),
+        summary: { ...summaryOf(operation, added?.files ?? [], parent, removed), ...options.summary },
+        "schema-id": replanned.schema.schema["schema-id"],
+      };
+      const next = nextMetadata(base, {
+        location: uriOf(storage, location),
+        schema: replanned.schema.schema,
+        lastColumnId: replanned.schema.lastColumnId,
+        spec: replanned.spec,
+        lastPartitionId: replanned.lastPartitionId,
+        snapshot,
+        properties: {
+          [TABLE_PROPERTY]: JSON.stringify(tableSpec(table)),
+          [PARTITION_BY_PROPERTY]: JSON.stringify(partitionBy),
+        },
+      });
+      const version = (base?.version ?? 0) + 1;
+      if (await writeVersion(storage, location, version, next)) {
+        emptyFile = undefined; // the snapshot's now
+        return {
+          table: table.name,
+          location,
+          snapshotId,
+          sequenceNumber,
+          operation,
+          version,
+          attempts: attempt,
+        };
+      }
+      // Another writer committed v<version> first: this list was built on the old base.
+      await Promise.all(
+        [listLocation, ...removed.map((r) => r.location)].map((l) => storage.remove(l).catch(() => {})),
       );
     }
-    const sequenceNumber = (base?.metadata["last-sequence-number"] ?? 0) + 1;
-    const parent = currentSnapshot(base?.metadata);
-    const inherited = operation === "append" && parent
-      ? readAvroFile(
-        await readWhole(storage, locationOf(parent["manifest-list"]), table.name, "manifest list"),
-      )
-        .records
-      : [];
-    const ours = files.length
-      ? [manifestListRecord(manifestRef, files, plan.spec, schema, snapshotId, sequenceNumber)]
-      : [];
-    const removed = operation === "overwrite" && parent
-      ? await deleteManifests(storage, folder, table.name, base!.metadata, parent, snapshotId, sequenceNumber)
-      : [];
-    const list = writeAvroFile(
-      MANIFEST_LIST_SCHEMA,
-      [...inherited, ...ours, ...removed.map((r) => r.record)],
-      {
-        "snapshot-id": String(snapshotId),
-        "parent-snapshot-id": parent ? String(parent["snapshot-id"]) : "null",
-        "sequence-number": String(sequenceNumber),
-        "format-version": "2",
-      },
-    );
-    const listLocation = storage.join(folder, `snap-${snapshotId}-${attempt}-${crypto.randomUUID()}.avro`);
-    await writeNew(storage, listLocation, list);
-    const snapshot: Snapshot = {
-      "snapshot-id": snapshotId,
-      ...(parent ? { "parent-snapshot-id": parent["snapshot-id"] } : {}),
-      "sequence-number": sequenceNumber,
-      "timestamp-ms": Date.now(),
-      "manifest-list": uriOf(storage, listLocation),
-      summary: { ...summaryOf(operation, files, parent, removed), ...options.summary },
-      "schema-id": replanned.schema.schema["schema-id"],
-    };
-    const next = nextMetadata(base, {
-      location: uriOf(storage, location),
-      schema: replanned.schema.schema,
-      lastColumnId: replanned.schema.lastColumnId,
-      spec: replanned.spec,
-      lastPartitionId: replanned.lastPartitionId,
-      snapshot,
-      properties: {
-        [TABLE_PROPERTY]: JSON.stringify(tableSpec(table)),
-        [PARTITION_BY_PROPERTY]: JSON.stringify(partitionBy),
-      },
-    });
-    const version = (base?.version ?? 0) + 1;
-    if (await writeVersion(storage, location, version, next)) {
-      return {
-        table: table.name,
-        location,
-        snapshotId,
-        sequenceNumber,
-        operation,
-        version,
-        attempts: attempt,
-      };
-    }
-    // Another writer committed v<version> first: this list was built on the old base.
-    await Promise.all(
-      [listLocation, ...removed.map((r) => r.location)].map((l) => storage.remove(l).catch(() => {})),
-    );
+  } finally {
+    // A file of no rows that no committed snapshot lists is this commit's own: nothing else knows it.
+    if (emptyFile) await storage.remove(emptyFile).catch(() => {});
   }
   throw new IcebergCommitConflictError("other writers kept committing first", {
     table: table.name,
     attempts: maxAttempts,
   });
+}
+
+/** Whether a manifest of the parent lists a live data file (an append inherits it). */
+function isLiveDataManifest(record: Record<string, unknown>): boolean {
+  const manifest = record as unknown as ManifestFileRecord;
+  return manifest.content === 0 && manifest.added_files_count + manifest.existing_files_count > 0;
 }
 
 function summaryOf(

@@ -20,13 +20,11 @@ import {
   type TablePlan,
   WATERMARK_SUMMARY,
 } from "./commit_snapshot.ts";
+import { ICEBERG_SCHEMA_KEY } from "./empty_data_file.ts";
 import type { DataFileEntry } from "./manifests.ts";
 import { currentMetadata, uriOf } from "./metadata_store.ts";
 import { partitionTuple } from "./partition_spec.ts";
 import { currentSnapshot } from "./table_metadata.ts";
-
-/** The key under which Iceberg writers record the file's schema (with field ids) in a Parquet footer. */
-const ICEBERG_SCHEMA_KEY = "iceberg.schema";
 
 /** How a table's files are written for its target format. */
 export interface TableEncoding {
