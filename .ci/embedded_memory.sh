@@ -2,16 +2,17 @@
 # The embedded default's memory: `deno task export` with no database configured, measured with
 # /usr/bin/time -v, and the whole process tree (the export and the child serving PGlite) sampled from
 # /proc, since time reports only the largest single process. Two runs on an empty cache folder: the first
-# (initdb and seeding, then cached), then the cached one. Prints the larger as
-# "embedded export peak RSS: N MiB", and a WARN line past 400 MiB. Always exits 0: it reports, it does
+# (initdb and seeding, then cached), then the cached one. Prints the larger (the tree's PSS or time's figure) as
+# "embedded export peak memory: N MiB (M MB)", and a WARN line at 400 MB or more. Always exits 0: it reports, it does
 # not test.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-LIMIT_MIB=400
+LIMIT_MB=400 # the issue's budget, in decimal megabytes (381 MiB)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Peak of the summed VmRSS of $1 and all its descendants, sampled every 50 ms until it ends.
+# Peak of the summed PSS of $1 and all its descendants, sampled every 50 ms until it ends: PSS shares
+# the pages two processes both map (the deno binary) between them, where summed RSS counts them twice.
 sample_tree() {
   local root=$1 peak=0
   while kill -0 "$root" 2>/dev/null; do
@@ -22,7 +23,7 @@ sample_tree() {
       frontier=$(echo $next)
     done
     for p in $pids; do
-      kib=$(awk '/^VmRSS:/ {print $2}' /proc/"$p"/status 2>/dev/null)
+      kib=$(awk '/^Pss:/ {print $2}' /proc/"$p"/smaps_rollup 2>/dev/null)
       sum=$((sum + ${kib:-0}))
     done
     [ "$sum" -gt "$peak" ] && peak=$sum
@@ -57,6 +58,7 @@ for run in first cached; do
   [ "$kib" -gt "$peak" ] && peak=$kib
 done
 mib=$((peak / 1024))
-echo "embedded export peak RSS: $mib MiB"
-[ "$mib" -gt "$LIMIT_MIB" ] && echo "WARN: the embedded export peaked at $mib MiB, over the $LIMIT_MIB MiB budget"
+mb=$((peak * 1024 / 1000000))
+echo "embedded export peak memory: $mib MiB ($mb MB)"
+[ "$mb" -ge "$LIMIT_MB" ] && echo "WARN: the embedded export peaked at $mb MB, over the $LIMIT_MB MB budget"
 exit 0
