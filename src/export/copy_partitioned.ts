@@ -84,8 +84,6 @@ interface Part {
   writer: WritableStreamDefaultWriter<Uint8Array>;
   done: Promise<PipedFile>;
   rows: number;
-  /** Whether a row came since the last cut by bytes. */
-  touched: boolean;
 }
 
 /** What {@link writePartitionedByCopy} needs of a postgres.js connection or transaction. */
@@ -175,11 +173,12 @@ export async function writePartitionedByCopy(
       path = path ? `${path}/${segment}` : segment;
     }
     if (recent?.path === path) {
-      recent.touched = true;
-      return recent.columns ??= new CopyColumns(fileTable, layout.schema, fields, recent.facts);
+      run++;
+      return columnsOf(recent);
     }
+    lastRun = run;
+    run = 1;
     let part = open.get(path);
-    if (part) part.touched = true;
     if (part) open.delete(path);
     else {
       if (open.size >= maxOpenPartitions) {
@@ -191,7 +190,36 @@ export async function writePartitionedByCopy(
     }
     open.set(path, part);
     recent = part;
-    return part.columns ??= new CopyColumns(fileTable, layout.schema, fields, part.facts);
+    return columnsOf(part);
+  };
+
+  // Emptied buffers, given back by the partitions at a cut, for the next partitions to take a row.
+  let spare: ColumnBuffer[][] = [];
+  // Tuples in a row that went to `recent`, and in the run before.
+  let run = 0, lastRun = 0;
+  /**
+   * The row group `part`'s tuple goes to: its own, or one made with spare buffers. Rows clustered by
+   * partition (as by time) hand their buffers on: when a long run of one partition's rows ends and that
+   * partition alone holds buffers, its row group is closed (the decoder hands it back to be written, and
+   * routes the tuple again) and its buffers go to the next partition, so such a table holds one row
+   * group's buffers, not two (the one ending and the one starting, each grown to a row group).
+   */
+  const columnsOf = (part: Part): CopyColumns => {
+    if (part.columns) return part.columns;
+    let buffers = spare.pop();
+    if (!buffers && lastRun >= settings.rowGroupSize / 4) {
+      const holders = [...open.values()].filter((p) => p.columns);
+      const holder = holders.length === 1 && holders[0] !== part ? holders[0] : undefined;
+      if (holder?.columns!.rows) {
+        holder.columns!.closed = true;
+        return holder.columns!;
+      }
+      if (holder) {
+        buffers = holder.columns!.buffers;
+        holder.columns = undefined;
+      }
+    }
+    return part.columns = new CopyColumns(fileTable, layout.schema, fields, part.facts, buffers);
   };
 
   const openPart = (path: string, values: Record<string, string | null>): Part => {
@@ -209,7 +237,6 @@ export async function writePartitionedByCopy(
       writer: pipe.writable.getWriter(),
       done: pipe.done,
       rows: 0,
-      touched: true,
     };
   };
 
@@ -281,15 +308,17 @@ export async function writePartitionedByCopy(
       let buffered = 0;
       for (const part of open.values()) buffered += part.columns?.rows ?? 0;
       if (sinceCut >= settings.rowGroupBytes || buffered >= settings.rowGroupSize) {
+        // Every partition's buffers are empty after the cut, and go back to be taken by the partitions
+        // rows come to next: rows clustered by partition (as by time) fill one partition after another
+        // in the same buffers, already grown, rather than each growing its own beside the last one's.
+        // Buffers no partition took since the last cut are dropped (a partition that has had its rows).
+        const given: ColumnBuffer[][] = [];
         for (const part of open.values()) {
           await flush(part);
-          // A partition no row came to since the last cut (rows clustered by partition, as by time)
-          // gives its buffers back: open files cost their pipeline only, not a row group's memory each.
-          if (!part.touched && part !== recent) {
-            part.columns = undefined;
-          }
-          part.touched = false;
+          if (part.columns) given.push(part.columns.buffers);
+          part.columns = undefined;
         }
+        spare = given;
         sinceCut = 0;
       }
       const next = await chunks.next();
