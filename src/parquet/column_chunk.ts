@@ -19,13 +19,13 @@
  */
 
 import type { ColumnChunk, Encoding, SchemaElement } from "hyparquet";
-import CRC32 from "crc-32";
 import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
 import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
 import type { Codec, Compressor } from "./codecs.ts";
 import { type ColumnBuffer, indexBits, int32LE } from "./column_buffer.ts";
 import { columnStatistics } from "./column_statistics.ts";
+import { crc32 } from "./crc32.ts";
 import { DataPageCompressor, type PieceCompressor, pieceCompressor } from "./page_compression.ts";
 
 /** Compressed bytes of a page from which they are a part of their own rather than copied into the writer. */
@@ -257,7 +257,7 @@ export class ColumnChunkWriter {
     const headerStart = file.offset;
     // The page's CRC covers its bytes as stored after the header: the levels, then the values.
     const levelBytes = levels.index ? levels.getBytes() : undefined;
-    const crc = crcOf(compressed, levelBytes ? CRC32.buf(levelBytes) : 0);
+    const crc = crcOf(compressed, levelBytes ? crc32(levelBytes) : 0);
     writePageHeader(file, {
       type: "DATA_PAGE_V2",
       uncompressed_page_size: levels.index + plain.length,
@@ -313,7 +313,7 @@ function byteLength(pieces: Uint8Array[]): number {
 
 function crcOf(pieces: Uint8Array[], seed: number): number {
   let crc = seed;
-  for (const piece of pieces) crc = CRC32.buf(piece, crc);
+  for (const piece of pieces) crc = crc32(piece, crc);
   return crc;
 }
 
