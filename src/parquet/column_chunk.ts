@@ -21,7 +21,7 @@
 import type { ColumnChunk, Encoding, SchemaElement } from "hyparquet";
 import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
-import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
+import { writeRleBitPackedHybrid } from "./rle_hybrid.ts";
 import type { Codec, Compressor } from "./codecs.ts";
 import { type ColumnBuffer, indexBits, int32LE } from "./column_buffer.ts";
 import { columnStatistics } from "./column_statistics.ts";
