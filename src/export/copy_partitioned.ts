@@ -210,12 +210,13 @@ export async function writePartitionedByCopy(
     if (!buffers && lastRun >= settings.rowGroupSize / 4) {
       const holders = [...open.values()].filter((p) => p.columns);
       const holder = holders.length === 1 && holders[0] !== part ? holders[0] : undefined;
-      if (holder?.columns!.rows) {
-        holder.columns!.closed = true;
-        return holder.columns!;
+      const held = holder?.columns;
+      if (held?.rows) {
+        held.closed = true;
+        return held;
       }
-      if (holder) {
-        buffers = holder.columns!.buffers;
+      if (holder && held) {
+        buffers = held.buffers;
         holder.columns = undefined;
       }
     }
