@@ -139,10 +139,13 @@ export async function writePartitionedByCopy(
   const decoder = new CopyBinaryDecoder(table, (bytes, starts, lengths) => route(bytes, starts, lengths));
   const fields = decoder.fields();
 
+  // The key texts of the tuple being routed, and of the last tuple routed to `recent`.
+  const texts: (string | null)[] = keys.map(() => null);
+  let recentTexts: (string | null)[] = [];
   const route = (bytes: Uint8Array, starts: Int32Array, lengths: Int32Array): CopyColumns => {
-    const values: Record<string, string | null> = {};
-    let path = "";
-    for (const { key, field, text, segments } of keys) {
+    let same = recent !== undefined;
+    for (let k = 0; k < keys.length; k++) {
+      const { key, field, text } = keys[k];
       let value: string | null = null;
       if (lengths[field] !== -1) {
         try {
@@ -156,6 +159,18 @@ export async function writePartitionedByCopy(
           });
         }
       }
+      texts[k] = value;
+      same &&= value === recentTexts[k];
+    }
+    // Most tuples go where the one before went: no folder name, no object, no string made for them.
+    if (same) {
+      run++;
+      return columnsOf(recent!);
+    }
+    const values: Record<string, string | null> = {};
+    let path = "";
+    for (let k = 0; k < keys.length; k++) {
+      const { key, segments } = keys[k], value = texts[k];
       let segment = segments.get(value);
       if (segment === undefined) {
         segment = partitionSegment(key.name, value);
@@ -190,6 +205,7 @@ export async function writePartitionedByCopy(
     }
     open.set(path, part);
     recent = part;
+    recentTexts = texts.slice();
     return columnsOf(part);
   };
 
