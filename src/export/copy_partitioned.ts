@@ -3,9 +3,9 @@
  * go straight into the column buffers of its partition's row group (no row objects), with at most
  * `maxOpenPartitions` files open (the least recently used is finished when one more is needed) and the
  * buffered row groups of all partitions together cut at `rowGroupBytes` or `rowGroupSize` rows, so memory
- * is one row group's, as for one file. Each file leaves through the
- * export's one pipeline (`src/export/pipeline.ts`). The folders and files are those `writeDataset` makes
- * from the same rows.
+ * is one row group's, as for one file (the buffers go from partition to partition: partition_buffers.ts).
+ * Each file leaves through the export's one pipeline (`src/export/pipeline.ts`). The folders and files
+ * are those `writeDataset` makes from the same rows.
  *
  * Why one file: the partitions' open files, their buffered row groups and the shared memory cut are
  * one piece of state, changed on every tuple; split, each part would reach into the others.
@@ -39,6 +39,7 @@ import { ProgressCounter } from "../streams/progress.ts";
 import { DATASET_DEFAULTS } from "./write_dataset.ts";
 import { CopyBinaryDecoder, copyBinaryStatement, CopyColumns } from "../postgres/copy_binary.ts";
 import { copyKeyText, type KeyText } from "../postgres/copy_partition_key.ts";
+import { PartitionBuffers } from "./partition_buffers.ts";
 import { type CopyQuery, openCopy } from "../postgres/copy_out.ts";
 import type { IdleGuard } from "../postgres/idle_timeout.ts";
 import { type Since, sourceError } from "../postgres/table_source.ts";
@@ -164,7 +165,7 @@ export async function writePartitionedByCopy(
     }
     // Most tuples go where the one before went: no folder name, no object, no string made for them.
     if (same) {
-      run++;
+      buffers.routed(true);
       return columnsOf(recent!);
     }
     const values: Record<string, string | null> = {};
@@ -187,12 +188,8 @@ export async function writePartitionedByCopy(
       values[key.name] = value;
       path = path ? `${path}/${segment}` : segment;
     }
-    if (recent?.path === path) {
-      run++;
-      return columnsOf(recent);
-    }
-    lastRun = run;
-    run = 1;
+    buffers.routed(recent?.path === path);
+    if (recent?.path === path) return columnsOf(recent);
     let part = open.get(path);
     if (part) open.delete(path);
     else {
@@ -209,35 +206,11 @@ export async function writePartitionedByCopy(
     return columnsOf(part);
   };
 
-  // Emptied buffers, given back by the partitions at a cut, for the next partitions to take a row.
-  let spare: ColumnBuffer[][] = [];
-  // Tuples in a row that went to `recent`, and in the run before.
-  let run = 0, lastRun = 0;
-  /**
-   * The row group `part`'s tuple goes to: its own, or one made with spare buffers. Rows clustered by
-   * partition (as by time) hand their buffers on: when a long run of one partition's rows ends and that
-   * partition alone holds buffers, its row group is closed (the decoder hands it back to be written, and
-   * routes the tuple again) and its buffers go to the next partition, so such a table holds one row
-   * group's buffers, not two (the one ending and the one starting, each grown to a row group).
-   */
-  const columnsOf = (part: Part): CopyColumns => {
-    if (part.columns) return part.columns;
-    let buffers = spare.pop();
-    if (!buffers && lastRun >= settings.rowGroupSize / 4) {
-      const holders = [...open.values()].filter((p) => p.columns);
-      const holder = holders.length === 1 && holders[0] !== part ? holders[0] : undefined;
-      const held = holder?.columns;
-      if (held?.rows) {
-        held.closed = true;
-        return held;
-      }
-      if (holder && held) {
-        buffers = held.buffers;
-        holder.columns = undefined;
-      }
-    }
-    return part.columns = new CopyColumns(fileTable, layout.schema, fields, part.facts, buffers);
-  };
+  const buffers = new PartitionBuffers(
+    (facts, reused) => new CopyColumns(fileTable, layout.schema, fields, facts, reused),
+    settings.rowGroupSize / 4,
+  );
+  const columnsOf = (part: Part) => buffers.columnsOf(part, open.values());
 
   const openPart = (path: string, values: Record<string, string | null>): Part => {
     const pipe = filePipeline(storage, storage.join(root, ...path.split("/"), parquetFileName(table.name)), {
@@ -325,17 +298,8 @@ export async function writePartitionedByCopy(
       let buffered = 0;
       for (const part of open.values()) buffered += part.columns?.rows ?? 0;
       if (sinceCut >= settings.rowGroupBytes || buffered >= settings.rowGroupSize) {
-        // Every partition's buffers are empty after the cut, and go back to be taken by the partitions
-        // rows come to next: rows clustered by partition (as by time) fill one partition after another
-        // in the same buffers, already grown, rather than each growing its own beside the last one's.
-        // Buffers no partition took since the last cut are dropped (a partition that has had its rows).
-        const given: ColumnBuffer[][] = [];
-        for (const part of open.values()) {
-          await flush(part);
-          if (part.columns) given.push(part.columns.buffers);
-          part.columns = undefined;
-        }
-        spare = given;
+        for (const part of open.values()) await flush(part);
+        buffers.cut(open.values());
         sinceCut = 0;
       }
       const next = await chunks.next();
