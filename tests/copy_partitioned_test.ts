@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { BatchWriter } from "../src/export/batch_writer.ts";
 import { ValidationError } from "../src/errors.ts";
+import { parquetMetadata } from "hyparquet";
 import { readDataset } from "../mod.ts";
 import { connectPostgres } from "../src/postgres/connect.ts";
 import { writePartitionedByCopy } from "../src/export/copy_partitioned.ts";
@@ -133,6 +134,28 @@ Deno.test({
           const rows = (await readDataset(out + "/runs")).sort((a, b) => Number(a.id) - Number(b.id));
           assert.deepEqual(rows.map((r) => r.id), Array.from({ length: 1500 }, (_, i) => i + 1));
           assert.equal(rows[1400].note, "x".repeat(1401 % 50));
+        },
+      );
+
+      await t.step(
+        "rows clustered by partition: a long run's row group closes as the next run starts, which takes its buffers",
+        async () => {
+          const runs = await introspectTable(catalogQuery(sql), "runs", { schema: schema.name });
+          const out = await tempDir();
+          const entry = await writePartitionedByCopy(sql, new BatchWriter(out), runs, {
+            partitionBy: ["k"],
+            rowGroupSize: 400,
+          });
+          const groups = await Promise.all(entry.files.map(async (f) => {
+            const bytes = await Deno.readFile(`${out}/${f.path}`);
+            return parquetMetadata(bytes.buffer).row_groups.map((g) => Number(g.num_rows));
+          }));
+          // a: 1-400, 401-500 (closed as b starts), 1001-1400, 1401-1500; b: 501-900, 901-1000 (closed
+          // as a starts again). Sharing one cut of 400 rows, b would have had 300 rows, then 200.
+          assert.deepEqual(groups, [[400, 100, 400, 100], [400, 100]]);
+          const rows = (await readDataset(out + "/runs")).sort((a, b) => Number(a.id) - Number(b.id));
+          assert.deepEqual(rows.map((r) => r.id), Array.from({ length: 1500 }, (_, i) => i + 1));
+          assert.equal(rows[700].note, "x".repeat(701 % 50));
         },
       );
 

@@ -3,9 +3,9 @@
  * go straight into the column buffers of its partition's row group (no row objects), with at most
  * `maxOpenPartitions` files open (the least recently used is finished when one more is needed) and the
  * buffered row groups of all partitions together cut at `rowGroupBytes` or `rowGroupSize` rows, so memory
- * is one row group's, as for one file. Each file leaves through the
- * export's one pipeline (`src/export/pipeline.ts`). The folders and files are those `writeDataset` makes
- * from the same rows.
+ * is one row group's, as for one file (the buffers go from partition to partition: partition_buffers.ts).
+ * Each file leaves through the export's one pipeline (`src/export/pipeline.ts`). The folders and files
+ * are those `writeDataset` makes from the same rows.
  *
  * Why one file: the partitions' open files, their buffered row groups and the shared memory cut are
  * one piece of state, changed on every tuple; split, each part would reach into the others.
@@ -39,6 +39,7 @@ import { ProgressCounter } from "../streams/progress.ts";
 import { DATASET_DEFAULTS } from "./write_dataset.ts";
 import { CopyBinaryDecoder, copyBinaryStatement, CopyColumns } from "../postgres/copy_binary.ts";
 import { copyKeyText, type KeyText } from "../postgres/copy_partition_key.ts";
+import { PartitionBuffers } from "./partition_buffers.ts";
 import { type CopyQuery, openCopy } from "../postgres/copy_out.ts";
 import type { IdleGuard } from "../postgres/idle_timeout.ts";
 import { type Since, sourceError } from "../postgres/table_source.ts";
@@ -84,8 +85,6 @@ interface Part {
   writer: WritableStreamDefaultWriter<Uint8Array>;
   done: Promise<PipedFile>;
   rows: number;
-  /** Whether a row came since the last cut by bytes. */
-  touched: boolean;
 }
 
 /** What {@link writePartitionedByCopy} needs of a postgres.js connection or transaction. */
@@ -141,10 +140,13 @@ export async function writePartitionedByCopy(
   const decoder = new CopyBinaryDecoder(table, (bytes, starts, lengths) => route(bytes, starts, lengths));
   const fields = decoder.fields();
 
+  // The key texts of the tuple being routed, and of the last tuple routed to `recent`.
+  const texts: (string | null)[] = keys.map(() => null);
+  let recentTexts: (string | null)[] = [];
   const route = (bytes: Uint8Array, starts: Int32Array, lengths: Int32Array): CopyColumns => {
-    const values: Record<string, string | null> = {};
-    let path = "";
-    for (const { key, field, text, segments } of keys) {
+    let same = recent !== undefined;
+    for (let k = 0; k < keys.length; k++) {
+      const { key, field, text } = keys[k];
       let value: string | null = null;
       if (lengths[field] !== -1) {
         try {
@@ -158,6 +160,18 @@ export async function writePartitionedByCopy(
           });
         }
       }
+      texts[k] = value;
+      same &&= value === recentTexts[k];
+    }
+    // Most tuples go where the one before went: no folder name, no object, no string made for them.
+    if (same) {
+      buffers.routed(true);
+      return columnsOf(recent!);
+    }
+    const values: Record<string, string | null> = {};
+    let path = "";
+    for (let k = 0; k < keys.length; k++) {
+      const { key, segments } = keys[k], value = texts[k];
       let segment = segments.get(value);
       if (segment === undefined) {
         segment = partitionSegment(key.name, value);
@@ -174,12 +188,9 @@ export async function writePartitionedByCopy(
       values[key.name] = value;
       path = path ? `${path}/${segment}` : segment;
     }
-    if (recent?.path === path) {
-      recent.touched = true;
-      return recent.columns ??= new CopyColumns(fileTable, layout.schema, fields, recent.facts);
-    }
+    buffers.routed(recent?.path === path);
+    if (recent?.path === path) return columnsOf(recent);
     let part = open.get(path);
-    if (part) part.touched = true;
     if (part) open.delete(path);
     else {
       if (open.size >= maxOpenPartitions) {
@@ -191,8 +202,15 @@ export async function writePartitionedByCopy(
     }
     open.set(path, part);
     recent = part;
-    return part.columns ??= new CopyColumns(fileTable, layout.schema, fields, part.facts);
+    recentTexts = texts.slice();
+    return columnsOf(part);
   };
+
+  const buffers = new PartitionBuffers(
+    (facts, reused) => new CopyColumns(fileTable, layout.schema, fields, facts, reused),
+    settings.rowGroupSize / 4,
+  );
+  const columnsOf = (part: Part) => buffers.columnsOf(part, open.values());
 
   const openPart = (path: string, values: Record<string, string | null>): Part => {
     const pipe = filePipeline(storage, storage.join(root, ...path.split("/"), parquetFileName(table.name)), {
@@ -209,7 +227,6 @@ export async function writePartitionedByCopy(
       writer: pipe.writable.getWriter(),
       done: pipe.done,
       rows: 0,
-      touched: true,
     };
   };
 
@@ -281,15 +298,8 @@ export async function writePartitionedByCopy(
       let buffered = 0;
       for (const part of open.values()) buffered += part.columns?.rows ?? 0;
       if (sinceCut >= settings.rowGroupBytes || buffered >= settings.rowGroupSize) {
-        for (const part of open.values()) {
-          await flush(part);
-          // A partition no row came to since the last cut (rows clustered by partition, as by time)
-          // gives its buffers back: open files cost their pipeline only, not a row group's memory each.
-          if (!part.touched && part !== recent) {
-            part.columns = undefined;
-          }
-          part.touched = false;
-        }
+        for (const part of open.values()) await flush(part);
+        buffers.cut(open.values());
         sinceCut = 0;
       }
       const next = await chunks.next();

@@ -19,14 +19,14 @@
  */
 
 import type { ColumnChunk, Encoding, SchemaElement } from "hyparquet";
-import CRC32 from "crc-32";
 import { ByteWriter } from "hyparquet-writer";
 import { writePageHeader } from "hyparquet-writer/src/datapage.js";
-import { writeRleBitPackedHybrid } from "hyparquet-writer/src/encoding.js";
+import { writeRleBitPackedHybrid } from "./rle_hybrid.ts";
 import type { Codec, Compressor } from "./codecs.ts";
 import { type ColumnBuffer, indexBits, int32LE } from "./column_buffer.ts";
 import { columnStatistics } from "./column_statistics.ts";
-import { type PieceCompressor, pieceCompressor } from "./page_compression.ts";
+import { crc32 } from "./crc32.ts";
+import { DataPageCompressor, type PieceCompressor, pieceCompressor } from "./page_compression.ts";
 
 /** Compressed bytes of a page from which they are a part of their own rather than copied into the writer. */
 export const OWN_PART_BYTES = 256 * 1024;
@@ -48,12 +48,14 @@ export class ColumnChunkWriter {
   #levels = new ByteWriter(64 * 1024);
   #values = new ByteWriter(64 * 1024);
   #compress: PieceCompressor;
+  #dataPages: DataPageCompressor;
   #parts: Uint8Array[] | undefined;
 
   constructor(file: ByteWriter, options: PageOptions) {
     this.#file = file;
     this.#options = options;
     this.#compress = pieceCompressor(options.codec, options.compress);
+    this.#dataPages = new DataPageCompressor(options.codec, options.compress);
   }
 
   /**
@@ -95,6 +97,7 @@ export class ColumnChunkWriter {
     const { levels, repetition, maxDefinition } = buffer;
     const byBytes = encoding === "PLAIN" && !buffer.shape.width;
     let pages = 0;
+    const column = path.join(".");
     for (let entry = 0, value = 0, byte = 0; entry < buffer.entries; pages++) {
       let end = entry, rows = 0, present: number, byteEnd = 0;
       if (byBytes) ({ end, rows, present, byteEnd } = this.#cutByBytes(buffer, entry, byte));
@@ -112,7 +115,8 @@ export class ColumnChunkWriter {
         present = end - entry;
         if (levels) { for (let e = entry; e < end; e++) if (levels[e] !== maxDefinition) present--; }
       }
-      const next = this.#page(buffer, encoding, bits, { entry, end, rows, value, present, byte, byteEnd });
+      const at = { column, entry, end, rows, value, present, byte, byteEnd };
+      const next = this.#page(buffer, encoding, bits, at);
       uncompressed += next.uncompressed;
       byte = next.byte;
       value += present;
@@ -195,7 +199,7 @@ export class ColumnChunkWriter {
       dictionary_page_header: { num_values: count, encoding: "PLAIN" },
     });
     const header = this.#file.offset - headerStart;
-    this.#out(compressed);
+    this.#out(compressed, this.#options.compress !== undefined);
     return header + plain.length;
   }
 
@@ -205,6 +209,7 @@ export class ColumnChunkWriter {
     encoding: Encoding,
     bits: number,
     at: {
+      column: string;
       entry: number;
       end: number;
       rows: number;
@@ -246,12 +251,13 @@ export class ColumnChunkWriter {
       byte = width ? (value + present) * width : at.byteEnd;
       plain = buffer.bytes.subarray(from, byte);
     }
-    const compressed = this.#compress(plain);
+    const stored = this.#dataPages.compress(at.column, plain);
+    const compressed = stored.pieces;
     const file = this.#file;
     const headerStart = file.offset;
     // The page's CRC covers its bytes as stored after the header: the levels, then the values.
     const levelBytes = levels.index ? levels.getBytes() : undefined;
-    const crc = crcOf(compressed, levelBytes ? CRC32.buf(levelBytes) : 0);
+    const crc = crcOf(compressed, levelBytes ? crc32(levelBytes) : 0);
     writePageHeader(file, {
       type: "DATA_PAGE_V2",
       uncompressed_page_size: levels.index + plain.length,
@@ -264,21 +270,21 @@ export class ColumnChunkWriter {
         encoding,
         definition_levels_byte_length: levels.index - repetitionBytes,
         repetition_levels_byte_length: repetitionBytes,
-        is_compressed: this.#options.codec !== "UNCOMPRESSED",
+        is_compressed: stored.compressed,
       },
     });
     const header = file.offset - headerStart;
     if (levelBytes) file.appendBytes(levelBytes);
-    this.#out(compressed);
+    this.#out(compressed, stored.compressed);
     return { uncompressed: header + levels.index + plain.length, byte };
   }
 
   /**
    * A page's stored values, after its header: appended to the writer, or, when long and parts are
-   * taken, parts of their own after what the writer holds (copied only where they are the buffer's own
-   * bytes, uncompressed, which the next row group overwrites).
+   * taken, parts of their own after what the writer holds (copied unless `owned`: uncompressed, they are
+   * the buffer's own bytes, which the next row group overwrites).
    */
-  #out(pieces: Uint8Array[]): void {
+  #out(pieces: Uint8Array[], owned: boolean): void {
     const file = this.#file, parts = this.#parts;
     const length = byteLength(pieces);
     if (!parts || length < OWN_PART_BYTES) {
@@ -286,7 +292,6 @@ export class ColumnChunkWriter {
       return;
     }
     this.#flush();
-    const owned = this.#options.compress !== undefined;
     for (const piece of pieces) parts!.push(owned ? piece : piece.slice());
     file.offset += length;
   }
@@ -308,7 +313,7 @@ function byteLength(pieces: Uint8Array[]): number {
 
 function crcOf(pieces: Uint8Array[], seed: number): number {
   let crc = seed;
-  for (const piece of pieces) crc = CRC32.buf(piece, crc);
+  for (const piece of pieces) crc = crc32(piece, crc);
   return crc;
 }
 

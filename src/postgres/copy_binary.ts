@@ -105,6 +105,8 @@ export class CopyColumns {
   rows = 0;
   /** COPY bytes of the tuples in the buffers. */
   bytes = 0;
+  /** Set to take no more tuples: the decoder hands the row group back as full before the next. */
+  closed = false;
   /** Per COPY field: its writer, or undefined for a field the file leaves out. */
   readonly writers: (FieldWriter | undefined)[];
   /** Per COPY field: the buffers a NULL goes into (none for a field left out). */
@@ -115,17 +117,19 @@ export class CopyColumns {
   /**
    * Buffers for `file` (the table the file holds), whose flattened Parquet schema (root first) is
    * `schema`; `fields` are the COPY's columns, in order, with the refusal of a bad value in each; `facts`
-   * are the file's so far, when its earlier row groups were built in other buffers.
+   * are the file's so far, when its earlier row groups were built in other buffers; `buffers`, empty
+   * ones of the same schema to reuse (another partition's, given back).
    */
   constructor(
     file: TableDefinition,
     schema: SchemaElement[],
     fields: { name: string; refuse: Refuse }[],
     facts: FileFacts = { geometries: new Map() },
+    buffers?: ColumnBuffer[],
   ) {
     this.facts = facts;
     const leaves = parquetLeaves(schema);
-    this.buffers = leaves.map((leaf) => new ColumnBuffer(leaf.shape));
+    this.buffers = buffers ?? leaves.map((leaf) => new ColumnBuffer(leaf.shape));
     const at = new Map<string, { sinks: ColumnBuffer[]; leaves: SchemaElement[] }>();
     let leaf = 0;
     for (const [name, { spec }] of Object.entries(file.columns)) {
@@ -147,6 +151,7 @@ export class CopyColumns {
   reset(): void {
     for (const buffer of this.buffers) buffer.reset();
     this.rows = this.bytes = 0;
+    this.closed = false;
   }
 }
 
@@ -291,7 +296,7 @@ export class CopyBinaryDecoder {
       }
       if (p > end) break;
       const target = this.#route ? this.#route(bytes, starts, lengths) : this.columns!;
-      if (target.rows && target.bytes + (p - at) > byteLimit) {
+      if (target.rows && (target.closed || target.bytes + (p - at) > byteLimit)) {
         full = target;
         break;
       }

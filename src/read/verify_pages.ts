@@ -16,7 +16,7 @@
  * @module
  */
 
-import CRC32 from "crc-32";
+import { crc32 } from "../parquet/crc32.ts";
 import type { AsyncBuffer, ColumnChunk, FileMetaData, PageHeader, SchemaElement } from "hyparquet";
 import { parquetHeader } from "hyparquet/src/column.js";
 import { deserializeTCompactProtocol } from "hyparquet/src/thrift.js";
@@ -255,7 +255,7 @@ function checkPages(
       damaged(`a page of ${size} bytes runs past its column chunk`);
     }
     const body = bytes.subarray(bodyStart, bodyStart + size);
-    if (header.crc !== undefined && header.crc !== null && CRC32.buf(body) !== header.crc) {
+    if (header.crc !== undefined && header.crc !== null && crc32(body) !== header.crc) {
       damaged("a page's CRC32 does not match its bytes");
     }
     if (header.data_page_header) values += header.data_page_header.num_values;
