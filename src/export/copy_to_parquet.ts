@@ -29,6 +29,7 @@ import {
   rowGroupSettings,
 } from "../parquet/parquet_writer.ts";
 import { CopyBinaryDecoder } from "../postgres/copy_binary.ts";
+import type { LastTuple } from "../postgres/copy_last_tuple.ts";
 
 /** Options of {@link copyBinaryToParquet}. */
 export interface CopyEncodeOptions extends EncodeOptions {
@@ -41,6 +42,8 @@ export interface CopyEncodeOptions extends EncodeOptions {
   progress?: CopyBinaryProgress;
   /** The frame row groups are appended to. Default: one file. */
   openFile?: FileOpener;
+  /** Keeps the last tuple's watermark and key fields (an incremental COPY's next watermark). */
+  last?: LastTuple;
 }
 
 /**
@@ -76,12 +79,12 @@ export function copyBinaryToParquet(
   table: TableDefinition,
   options: CopyEncodeOptions = {},
 ): { stream: ReadableStream<Uint8Array>; progress: CopyBinaryProgress } {
-  const { worker = workerPays(), progress = { rows: 0 }, openFile, ...encode } = options;
+  const { worker = workerPays(), progress = { rows: 0 }, openFile, last, ...encode } = options;
   const settings = encodeSettings(table, encode, "copyBinaryToParquet");
   const { rowGroupSize, rowGroupBytes } = settings;
   const layout = parquetLayout(table, { fieldIds: settings.fieldIds });
   const groupSettings = rowGroupSettings(layout.schema, settings);
-  const decoder = new CopyBinaryDecoder(table, layout.schema);
+  const decoder = new CopyBinaryDecoder(table, layout.schema, last);
   const chunks = copy[Symbol.asyncIterator]();
   let file!: Pick<ParquetFileWriter, "append" | "finish">;
   let encoder: RowGroupEncoder | undefined;

@@ -33,6 +33,7 @@ import { copyPartitionSupports, writePartitionedByCopy } from "./copy_partitione
 import { ProgressCounter } from "../streams/progress.ts";
 import { canonicalRow } from "../postgres/canonical_row.ts";
 import { lastRowQuery } from "../postgres/since_sql.ts";
+import { LastTuple } from "../postgres/copy_last_tuple.ts";
 import { type IdleGuard, withIdleTimeout } from "../postgres/idle_timeout.ts";
 import { copyQueryStatement, describeQuery, querySql } from "../postgres/query_source.ts";
 import { queryRows, type Since, sourceError, tableRows } from "../postgres/table_source.ts";
@@ -141,7 +142,7 @@ export async function exportInSnapshot(
     // that keeps them in the files (Iceberg) takes the row door for partitioned tables.
     const byCopy = binaryCopy && copyBinarySupports(table) &&
       (!partitionBy.length || (!prepared?.keepPartitionColumns && copyPartitionSupports(table, partitionBy)));
-    let entry;
+    let entry, tail: LastTuple | undefined;
     try {
       const rolling = options.maxFileSize;
       if (rolling !== undefined && partitionBy.length) {
@@ -156,8 +157,11 @@ export async function exportInSnapshot(
         if (partitionBy.length) {
           entry = await writePartitionedByCopy(tx, batch, table, { ...copying, partitionBy });
         } else {
+          // The next watermark from the COPY's last tuple: no second read of the table.
+          tail = since && new LastTuple(table, since);
           const copyOptions: CopyTableOptions = {
             ...copying,
+            last: tail,
             ...(fromQuery === undefined ? {} : { statement: copyQueryStatement(table, fromQuery) }),
             schema: table.pgSchema,
           };
@@ -165,7 +169,9 @@ export async function exportInSnapshot(
             ? await writeTableByCopy(tx, batch, table, copyOptions)
             : await writeTableByCopyRolling(tx, batch, table, { ...copyOptions, maxFileBytes: rolling });
         }
-        if (since && entry.files.some((f) => f.rows > 0)) last = await lastRow(tx, table, since, guard);
+        if (since && entry.files.some((f) => f.rows > 0)) {
+          last = tail?.row() ?? await lastRow(tx, table, since, guard);
+        }
       } else {
         const read = { batchSize: options.batchSize, since, signal, ...guard };
         const rowsIn = fromQuery === undefined

@@ -27,6 +27,7 @@ import { qualifiedName, quoteIdent } from "./read_sql.ts";
 import type { TableDefinition } from "../schema/table.ts";
 import { sinceClauses } from "./since_sql.ts";
 import type { Since } from "./table_source.ts";
+import type { LastTuple } from "./copy_last_tuple.ts";
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // PGCOPY\n\377\r\n\0
 
@@ -185,13 +186,15 @@ export class CopyBinaryDecoder {
   #at = 0;
   #headerRead = false;
   #table: string;
+  #last: LastTuple | undefined;
 
   /**
    * A decoder of `table`'s COPY (see {@link copyBinaryStatement}) into the buffers of `schema`, its
    * flattened Parquet schema (root first); or, with `route`, into the buffers `route` picks per tuple.
    */
-  constructor(table: TableDefinition, schema: SchemaElement[] | CopyRoute) {
+  constructor(table: TableDefinition, schema: SchemaElement[] | CopyRoute, last?: LastTuple) {
     this.#table = table.name;
+    this.#last = last;
     const specs = Object.entries(table.columns).map(([name, { spec }]) => ({ name, spec }));
     this.#names = specs.map((c) => c.name);
     this.#nullable = specs.map((c) => c.spec.nullable);
@@ -266,6 +269,7 @@ export class CopyBinaryDecoder {
     }
     const fields = this.#names.length, starts = this.#starts, lengths = this.#lengths;
     let full: CopyColumns | undefined;
+    let kept = -1;
     while (!full && !this.done && at + 2 <= end) {
       const count = (bytes[at] << 8 | bytes[at + 1]) << 16 >> 16;
       if (count === -1) {
@@ -310,8 +314,10 @@ export class CopyBinaryDecoder {
       }
       this.rows++;
       if (++target.rows >= limit) full = target;
+      kept = at;
       at = p;
     }
+    if (this.#last && kept >= 0) this.#keep(bytes, kept + 2);
     this.#at = at;
     return full;
   }
@@ -319,6 +325,17 @@ export class CopyBinaryDecoder {
   /** {@link decodeInto} without a route: whether the row group is now full. */
   decode(limit: number, byteLimit?: number): boolean {
     return this.decodeInto(limit, byteLimit) !== undefined || this.buffered >= limit;
+  }
+
+  /** Hands the fields of the tuple whose first field is at `p` to the kept last tuple. */
+  #keep(bytes: Uint8Array, p: number): void {
+    const starts = this.#starts, lengths = this.#lengths;
+    for (let f = 0; f < this.#names.length; f++) {
+      lengths[f] = int32(bytes, p);
+      starts[f] = p + 4;
+      p += 4 + (lengths[f] > 0 ? lengths[f] : 0);
+    }
+    this.#last!.keep(bytes, starts, lengths);
   }
 
   #refuse(column: string, reason: string): never {
