@@ -5,14 +5,15 @@
  *
  * esbuild bundles each entry point as an ES module for Node.js 20, with code splitting, so that what
  * `mod.ts` loads on demand (the local disk, the AWS SDK) stays in chunks that are imported only when
- * used; every npm dependency stays an import, resolved by the user's install. tsc writes the `.d.ts`
- * files without type checking them (`deno check` does that), which the explicit types JSR asks for
- * make possible.
+ * used; every npm dependency stays an import, resolved by the user's install, except @bokuweb/zstd-wasm,
+ * bundled in with its WebAssembly (`embed_zstd.ts`). tsc writes the `.d.ts` files without type checking
+ * them (`deno check` does that), which the explicit types JSR asks for make possible.
  *
  * @module
  */
 
 import * as esbuild from "esbuild";
+import { EMBEDDED, embedZstd } from "./embed_zstd.ts";
 
 const root = decodeURIComponent(new URL("..", import.meta.url).pathname);
 const given = Deno.args[0]?.replace(/\/$/, "");
@@ -47,10 +48,14 @@ const built = await esbuild.build({
   target: "node20",
   packages: "external",
   chunkNames: "chunks/[name]-[hash]",
+  plugins: [embedZstd(root)],
   metafile: true,
   logLevel: "warning",
 });
 await esbuild.stop();
+if (!Object.keys(built.metafile.inputs).some((input) => input.startsWith(`${EMBEDDED}:`))) {
+  throw new Error("src/parquet/zstd_wasm.ts was not imported: zstd.wasm is not embedded");
+}
 
 // Every package the output imports becomes a dependency, at the range deno.json pins.
 const dependencies: Record<string, string> = {};

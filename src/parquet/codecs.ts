@@ -160,9 +160,8 @@ async function load(codec: Codec): Promise<(level: number) => Record<string, Com
     }
     case "ZSTD": {
       const zstd = await loadWasmCodec(codec, async () => {
-        const zstd = await import("@bokuweb/zstd-wasm");
-        await zstd.init();
-        return zstd;
+        const { loadZstdWasm } = await import("./zstd_wasm.ts");
+        return await loadZstdWasm();
       }).catch((error) => {
         // Where WebAssembly may not be compiled (workerd), the runtime's own zstd, if it has one.
         const zlib = nodeZlib();
