@@ -107,3 +107,37 @@ for (const c of CASES) {
     }
   });
 }
+
+Deno.test("a nullable watermark: rows without one sort first, so both doors record the largest watermark", async () => {
+  const sql = connect();
+  const schema = await testSchema(sql, "wm_null");
+  const name = `"${schema.name}".t`;
+  try {
+    await sql.unsafe(`CREATE TABLE ${name} (id int PRIMARY KEY, w timestamptz)`);
+    await sql.unsafe(`INSERT INTO ${name} SELECT g, CASE WHEN g % 3 = 0 THEN NULL
+      ELSE timestamptz '2026-01-01 00:00:00+00' + g * interval '1 minute' END FROM generate_series(1, 30) g`);
+    for (const binaryCopy of [true, false]) {
+      const out = await tempDir();
+      const run = async () =>
+        (await exportTables(sql, {
+          out,
+          schema: schema.name,
+          incremental: true,
+          watermarks: { t: "w" },
+          binaryCopy,
+        }))
+          .tables[0].rows;
+      assert.equal(await run(), 30, "a first run takes every row, those without a watermark too");
+      const mark = await latestWatermark(out, "t");
+      assert.ok(mark?.value && mark.value !== "null", `a watermark was recorded: ${JSON.stringify(mark)}`);
+      assert.ok(mark.value.startsWith("2026-01-01T00:29:00"), mark.value);
+      assert.equal(await run(), 0, "nothing changed");
+      await sql.unsafe(`UPDATE ${name} SET w = timestamptz '2026-02-01 00:00:00+00' WHERE id = 3`);
+      assert.equal(await run(), 1, "the row that got a watermark");
+      await sql.unsafe(`UPDATE ${name} SET w = NULL WHERE id = 3`);
+    }
+  } finally {
+    await schema.drop();
+    await sql.end();
+  }
+});

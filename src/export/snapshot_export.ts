@@ -358,7 +358,10 @@ async function userTables(query: CatalogQuery, schema: string): Promise<string[]
 }
 
 function watermarkOf(table: TableDefinition, since: Since, last: Row | undefined): Watermark {
-  if (!last) return { column: since.column, value: since.value, key: since.key };
+  // No row, or only rows without a watermark (they sort first): where the run started stays the mark.
+  if (!last || last[since.column] === null || last[since.column] === undefined) {
+    return { column: since.column, value: since.value, key: since.key };
+  }
   const key = Object.fromEntries(table.primaryKey.map((k) => [k, String(last[k])]));
   return {
     column: since.column,

@@ -43,7 +43,11 @@ export function sinceClauses(
     }
   }
   const column = (name: string) => `${from}.${quoteIdent(name)}`;
-  const order = `ORDER BY ${keys.map((k) => `${column(k)} ${direction}`).join(", ")}`;
+  // NULL watermarks first (last when descending), so the last row read holds the largest watermark.
+  const nulls = direction === "ASC" ? "NULLS FIRST" : "NULLS LAST";
+  const order = `ORDER BY ${
+    keys.map((k, i) => `${column(k)} ${direction}${i === 0 ? ` ${nulls}` : ""}`).join(", ")
+  }`;
   if (since.value === null) return { where: "", order };
   // Through text, as the row path's parameters are.
   const cast = (name: string, value: string) => `${quoteLiteral(value)}::text::${table.columns[name].pgType}`;
@@ -64,7 +68,7 @@ export function sinceClauses(
  * import { lastRowQuery } from "./since_sql.ts";
  * const table = defineTable("t", { id: int(), updated_at: timestamptz() }, { primaryKey: ["id"] });
  * const sql = lastRowQuery(table, "public", { column: "updated_at", value: null, key: null });
- * console.assert(sql.endsWith(`ORDER BY "public"."t"."updated_at" DESC, "public"."t"."id" DESC LIMIT 1`));
+ * console.assert(sql.endsWith(`ORDER BY "public"."t"."updated_at" DESC NULLS LAST, "public"."t"."id" DESC LIMIT 1`));
  * ```
  */
 export function lastRowQuery(table: TableDefinition, pgSchema: string, since: Since): string {

@@ -183,7 +183,10 @@ function tableQuery(
   // before it (identifiers after "(", values after "in"). Qualified, so that ORDER BY and WHERE mean the
   // table's columns and not the SELECT's text aliases of the same name.
   const column = (name: string) => sql`${from}.${sql(name)}`;
-  const order = sql`ORDER BY ${commaList(sql, keys.map(column))}`;
+  // NULL watermarks first, so the last row read holds the largest watermark (as in since_sql.ts).
+  const order = sql`ORDER BY ${
+    commaList(sql, [sql`${column(since.column)} NULLS FIRST`, ...keys.slice(1).map(column)])
+  }`;
   if (since.value === null) return sql`${base} ${order}`;
   // Through text: postgres.js would pass a timestamptz parameter through a millisecond Date.
   const cast = (name: string, value: string) =>
