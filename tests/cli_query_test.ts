@@ -142,8 +142,9 @@ Deno.test("--query: bad SQL, duplicate columns, a taken name and a writing state
   try {
     await sql.unsafe(`CREATE TABLE ${s}.holes (id int PRIMARY KEY)`);
     await sql.unsafe(`INSERT INTO ${s}.holes VALUES (1), (2)`);
-    // A composite type: no column kind maps it (every built-in and PostGIS type has one).
-    await sql.unsafe(`CREATE TYPE ${s}.pair AS (a int, b text)`);
+    // An extension's type other than PostGIS's and citext: no column kind maps it (every built-in, PostGIS
+    // and composite type has one). A parallel test file may create the extension too.
+    await sql`CREATE EXTENSION IF NOT EXISTS hstore`.catch(() => {});
     const out = await tempDir();
     const cases: [string, RegExp][] = [
       [
@@ -160,7 +161,7 @@ Deno.test("--query: bad SQL, duplicate columns, a taken name and a writing state
         `DELETE FROM ${s}.holes RETURNING id`,
         /Cannot export query q: syntax error at or near "FROM" \(a query is read as a subquery/,
       ],
-      [`SELECT ROW(1, 'a')::${s}.pair AS span`, /pair.*\(table q, column span\)/],
+      [`SELECT 'a=>1'::hstore AS span`, /hstore.*\(table q, column span\)/],
     ];
     for (const [query, message] of cases) {
       const ran = await runCli("export", [

@@ -15,12 +15,13 @@
  * `jsonb` → jsonb; `bytea`; `time`, `timetz`; `interval`; `money` → numeric(19,2); `geography(Point[,4326])`,
  * `geometry(Point,4326)` and PostgreSQL's `point` → geographyPoint; any other geometry or geography (any
  * shape, any SRID, untyped) → geometry({ srid, geography }); enum types → enumOf(type name, labels in sort
- * order); ranges, multiranges, citext and every other built-in type (inet, cidr, macaddr, xml, tsvector,
- * oid, bit, varbit, …) → text in their canonical form; one-dimensional arrays of those scalars →
- * array(element, elements nullable, as PostgreSQL cannot forbid NULL elements). A domain maps as its base
- * type, and its NOT NULL counts; `point[]` is text[], arrays of PostGIS geometries and geographies are
- * LISTs of WKB (bytea). What is left (composite types, arrays of two or more dimensions, types of
- * extensions other than PostGIS and citext) is a {@link SchemaError} naming
+ * order); ranges, multiranges, composite types (a user's `CREATE TYPE … AS (…)`, PostGIS topology's
+ * `topogeometry`), citext and every other built-in type (inet, cidr, macaddr, xml, tsvector, oid, bit,
+ * varbit, …) → text in their canonical form (`(1,2,3,1)` for a composite); one-dimensional arrays of
+ * those scalars → array(element, elements nullable, as PostgreSQL cannot forbid NULL elements). A domain
+ * maps as its base type, and its NOT NULL counts; `point[]` is text[], arrays of PostGIS geometries and
+ * geographies are LISTs of WKB (bytea). What is left (arrays of two or more dimensions, types of
+ * extensions other than PostGIS and citext, such as hstore) is a {@link SchemaError} naming
  * table, column and type, unless `unmappedAsText` is set: then the column is text, read `::text`.
  *
  * Why one file: the catalog queries and the type mapping above are one table's introspection; the mapping
@@ -395,8 +396,9 @@ function mapScalar(
     // types, …) is its canonical text; character(n) keeps its padding (see introspectTable).
     return BUILT_IN[name]?.() ?? text();
   }
-  // Ranges and multiranges, of any element type: their canonical text (`[1,5)`, `{[1,3),[5,7)}`).
-  if (kind === "r" || kind === "m") return text();
+  // Ranges and multiranges, of any element type, and composite types, whatever their fields: their
+  // canonical text (`[1,5)`, `{[1,3),[5,7)}`, `(1,2,3,1)`), which PostgreSQL casts back.
+  if (kind === "r" || kind === "m" || kind === "c") return text();
   if (name === "citext") return text();
   if (name === "geography" || name === "geometry") {
     const match = POINT_TYPMOD.exec(typeText);

@@ -121,11 +121,12 @@ export function arrayKind(scalar: (spec: ColumnSpec) => ScalarKind): Kind {
           `'[]') FROM unnest(${col}) WITH ORDINALITY AS u(e, o)) END`;
       }
       // Elements read as text by their output function, one by one, when to_jsonb would not give that text
-      // (an int2vector as a JSON array, …) or `::text[]` would change it (inet's netmask).
+      // (an int2vector as a JSON array, …) or `::text[]` would change it (inet's netmask). NULL elements by
+      // IS NOT DISTINCT FROM NULL: a composite of NULL fields (`(,)`) IS NULL, yet is a value.
       if (element.kind === "text" && pgType && !TEXT_ARRAYS.test(pgType)) {
         return eachElement(
           col,
-          "coalesce(jsonb_agg(CASE WHEN u.e IS NULL THEN NULL ELSE format('%s', u.e) END " +
+          "coalesce(jsonb_agg(CASE WHEN u.e IS NOT DISTINCT FROM NULL THEN NULL ELSE format('%s', u.e) END " +
             "ORDER BY u.o), '[]')",
         );
       }
